@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE placement_legal_statuses;
+DROP TABLE placements;
+DROP TABLE children;
+DROP TABLE signing_keys;
+DROP TABLE api_clients;
+DROP TABLE settings;
+DROP TABLE providers;
+DROP TABLE authorities;

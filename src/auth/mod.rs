@@ -1,0 +1,190 @@
+//! Who is calling: bearer JWTs issued by the registry (EdDSA), the organisation and scopes they
+//! carry, and the extractor every handler uses to learn its caller.
+
+pub mod clients;
+pub mod keys;
+pub mod oauth;
+pub mod tokens;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use utoipa::ToSchema;
+
+/// The kind of organisation a caller acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgType {
+    /// A local authority (placing or host, depending on the record); `org` is its ONS code.
+    Authority,
+    /// A provider of settings (children's homes); `org` is its registry id.
+    Provider,
+    /// The registry operator, who maintains the directory.
+    Operator,
+}
+
+impl OrgType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgType::Authority => "authority",
+            OrgType::Provider => "provider",
+            OrgType::Operator => "operator",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OrgType> {
+        match s {
+            "authority" => Some(OrgType::Authority),
+            "provider" => Some(OrgType::Provider),
+            "operator" => Some(OrgType::Operator),
+            _ => None,
+        }
+    }
+    /// Every scope an organisation of this kind may hold; also what a token gets by default.
+    pub fn allowed_scopes(self) -> &'static [&'static str] {
+        match self {
+            OrgType::Authority => scopes::AUTHORITY,
+            OrgType::Provider => scopes::PROVIDER,
+            OrgType::Operator => scopes::OPERATOR,
+        }
+    }
+}
+
+impl std::fmt::Display for OrgType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The scopes the API checks, one per family of endpoints and access kind.
+pub mod scopes {
+    pub const CHILDREN_READ: &str = "children:read";
+    pub const CHILDREN_WRITE: &str = "children:write";
+    pub const PLACEMENTS_READ: &str = "placements:read";
+    pub const PLACEMENTS_WRITE: &str = "placements:write";
+    pub const DIRECTORY_READ: &str = "directory:read";
+    pub const DIRECTORY_WRITE: &str = "directory:write";
+    pub const CLIENTS_ADMIN: &str = "clients:admin";
+    pub const NOTIFICATIONS_READ: &str = "notifications:read";
+    pub const NOTIFICATIONS_WRITE: &str = "notifications:write";
+    pub const ADMISSIONS_WRITE: &str = "admissions:write";
+
+    pub const AUTHORITY: &[&str] = &[
+        CHILDREN_READ,
+        CHILDREN_WRITE,
+        PLACEMENTS_READ,
+        PLACEMENTS_WRITE,
+        DIRECTORY_READ,
+        NOTIFICATIONS_READ,
+        NOTIFICATIONS_WRITE,
+    ];
+    pub const PROVIDER: &[&str] = &[CHILDREN_READ, PLACEMENTS_READ, DIRECTORY_READ, ADMISSIONS_WRITE];
+    pub const OPERATOR: &[&str] = &[DIRECTORY_READ, DIRECTORY_WRITE, CLIENTS_ADMIN];
+}
+
+/// Parses a space-separated scope list, refusing scopes the organisation type may not hold.
+pub fn parse_scopes(org_type: OrgType, requested: Option<&str>) -> Result<Vec<String>, String> {
+    let allowed = org_type.allowed_scopes();
+    match requested.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(allowed.iter().map(|s| s.to_string()).collect()),
+        Some(list) => {
+            let mut out: Vec<String> = Vec::new();
+            for s in list.split_whitespace() {
+                if !allowed.contains(&s) {
+                    return Err(format!("scope `{s}` is not available to a {org_type}"));
+                }
+                if !out.iter().any(|o| o == s) {
+                    out.push(s.to_string());
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Subject: the API client id or the named user the token was issued to.
+    pub sub: String,
+    pub org_type: OrgType,
+    /// ONS code for an authority, registry id for a provider.
+    pub org: String,
+    pub scopes: Vec<String>,
+    /// The API client the token was issued to, when it came from client credentials.
+    pub client_id: Option<String>,
+}
+
+impl Caller {
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("This token lacks the `{scope}` scope.")))
+        }
+    }
+    /// The caller's authority code, when it acts for an authority and holds `scope`.
+    pub fn authority(&self, scope: &str) -> Result<&str, ApiError> {
+        if self.org_type != OrgType::Authority {
+            return Err(ApiError::forbidden("Only a local authority may do this."));
+        }
+        self.require(scope)?;
+        Ok(&self.org)
+    }
+    /// The caller's provider id, when it acts for a provider and holds `scope`.
+    pub fn provider(&self, scope: &str) -> Result<&str, ApiError> {
+        if self.org_type != OrgType::Provider {
+            return Err(ApiError::forbidden("Only a provider may do this."));
+        }
+        self.require(scope)?;
+        Ok(&self.org)
+    }
+    pub fn operator(&self, scope: &str) -> Result<(), ApiError> {
+        if self.org_type != OrgType::Operator {
+            return Err(ApiError::forbidden("Only the registry operator may do this."));
+        }
+        self.require(scope)
+    }
+    /// Owner key for per-caller records such as idempotency keys.
+    pub fn owner_key(&self) -> String {
+        format!("{}:{}:{}", self.org_type, self.org, self.sub)
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let header = header.ok_or_else(|| ApiError::Unauthorized {
+                detail: "Send a bearer token in the Authorization header.".into(),
+            })?;
+            let token = header
+                .strip_prefix("Bearer ")
+                .or_else(|| header.strip_prefix("bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| ApiError::Unauthorized {
+                    detail: "The Authorization header must be `Bearer <token>`.".into(),
+                })?;
+            let claims = state.tokens.verify(token, state.clock.now())?;
+            let caller = claims.into_caller()?;
+            if let Some(client_id) = caller.client_id.clone() {
+                if state.revocations.is_revoked(&state, &client_id).await? {
+                    return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
+                }
+            }
+            Ok(caller)
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! The shared child record: one record per real child across all LAs, created by the LA
+//! responsible for the child, seen by others only as DESIGN §6 allows.
+
+pub mod access;
+pub mod model;
+pub mod repo;
+pub mod routes;
+pub mod service;

@@ -1,0 +1,154 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Which view of a child the caller gets, following from its relation to the child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildAccess {
+    /// The responsible (placing) LA: everything.
+    Placing,
+    /// An LA where the child is or was placed: identity, placing LA, dates.
+    Host,
+    /// A provider where the child is or was placed: identity only.
+    Provider,
+}
+
+/// A child as the caller may see it. Fields outside the caller's view are absent.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Child {
+    pub id: String,
+    pub access: ChildAccess,
+    /// ONS code of the LA responsible for the child (the placing LA).
+    pub responsible_la: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    /// `M`, `F` or `U`.
+    pub sex: String,
+    /// The responsible LA's own identifier (SSDA903 `CHILD`). Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub la_child_id: Option<String>,
+    /// SSDA903 `ETHNIC` code. Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ethnicity: Option<String>,
+    /// Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nhs_number: Option<String>,
+    /// Unique pupil number or UN1-UN5. Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    /// Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_postcode: Option<String>,
+    /// SSDA903 `CIN` (N1-N8). Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_of_need: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewChild {
+    /// Your own identifier for the child (SSDA903 `CHILD`).
+    #[schema(example = "HK-10234")]
+    pub la_child_id: String,
+    #[schema(example = "Amelia")]
+    pub given_name: String,
+    #[schema(example = "Hughes")]
+    pub family_name: String,
+    #[schema(example = "2011-05-14")]
+    pub date_of_birth: NaiveDate,
+    #[schema(example = "F")]
+    pub sex: String,
+    #[schema(example = "WBRI")]
+    pub ethnicity: String,
+    /// 10 digits with a valid modulus 11 check digit (spaces allowed).
+    #[schema(example = "9434765919")]
+    pub nhs_number: Option<String>,
+    pub upn: Option<String>,
+    #[schema(example = "E8 1DY")]
+    pub home_postcode: Option<String>,
+    #[schema(example = "N1")]
+    pub category_of_need: Option<String>,
+    /// Ids of likely duplicates you have checked and confirm are a different child.
+    #[serde(default)]
+    pub confirmed_distinct_from: Vec<String>,
+}
+
+/// Changes to a child; absent fields stay as they are, `null` clears an optional field.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildPatch {
+    pub la_child_id: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub ethnicity: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub nhs_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub upn: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub home_postcode: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub category_of_need: Option<Option<String>>,
+}
+
+/// A possible existing record of the same child, named in a duplicate refusal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Candidate {
+    pub id: String,
+    pub responsible_la: String,
+}
+
+/// The stored values of a child (internal).
+#[derive(Debug, Clone)]
+pub struct ChildRecord {
+    pub id: String,
+    pub responsible_la: String,
+    pub la_child_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub ethnicity: String,
+    pub nhs_number: Option<String>,
+    pub upn: Option<String>,
+    pub home_postcode: Option<String>,
+    pub category_of_need: Option<String>,
+    pub version: i64,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl ChildRecord {
+    pub fn view(self, access: ChildAccess) -> Child {
+        let full = access == ChildAccess::Placing;
+        Child {
+            id: self.id,
+            access,
+            responsible_la: self.responsible_la,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            date_of_birth: self.date_of_birth,
+            sex: self.sex,
+            la_child_id: full.then_some(self.la_child_id),
+            ethnicity: full.then_some(self.ethnicity),
+            nhs_number: if full { self.nhs_number } else { None },
+            upn: if full { self.upn } else { None },
+            home_postcode: if full { self.home_postcode } else { None },
+            category_of_need: if full { self.category_of_need } else { None },
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        }
+    }
+}

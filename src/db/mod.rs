@@ -1,0 +1,166 @@
+//! Storage: one diesel schema over SQLite (embedded default) and PostgreSQL, an r2d2 pool,
+//! embedded migrations and the transaction helper every write goes through.
+
+pub mod schema;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend the database URL names.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<AnyConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<AnyConnection>>;
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+impl AnyConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Turns `sqlite://path` (or a bare path) into the path SQLite opens, creating its directory.
+fn sqlite_path(url: &str) -> Result<String, std::io::Error> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+        .to_string();
+    if path != ":memory:" && !path.starts_with("file:") {
+        if let Some(dir) = std::path::Path::new(&path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+    }
+    Ok(path)
+}
+
+/// The URL the driver understands (SQLite takes a path).
+pub fn driver_url(url: &str) -> Result<String, std::io::Error> {
+    match Backend::of(url) {
+        Backend::Postgres => Ok(url.to_string()),
+        Backend::Sqlite => sqlite_path(url),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot prepare the database location: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("cannot run migrations: {0}")]
+    Migration(String),
+    #[error("cannot create the connection pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+}
+
+/// Runs pending migrations on the inner connection so errors name the real cause.
+pub fn migrate(url: &str) -> Result<usize, DbSetupError> {
+    let url = driver_url(url)?;
+    let applied = match Backend::of(&url) {
+        Backend::Postgres => diesel::PgConnection::establish(&url)?
+            .run_pending_migrations(PG_MIGRATIONS)
+            .map_err(|e| DbSetupError::Migration(e.to_string()))?
+            .len(),
+        Backend::Sqlite => {
+            let mut c = diesel::SqliteConnection::establish(&url)?;
+            c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
+                .map_err(|e| DbSetupError::Migration(e.to_string()))?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| DbSetupError::Migration(e.to_string()))?
+                .len()
+        }
+    };
+    Ok(applied)
+}
+
+/// Per-connection SQLite settings so SQLite refuses what PostgreSQL refuses and waits for locks.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, c: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = c {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens a pool on the URL (the database must already be migrated).
+pub fn pool(url: &str, max_size: u32) -> Result<DbPool, DbSetupError> {
+    let manager = ConnectionManager::<AnyConnection>::new(driver_url(url)?);
+    Ok(Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(std::time::Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)?)
+}
+
+/// Runs `f` in a write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so a
+/// transaction that reads before it writes waits for the write lock instead of failing.
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if let AnyConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    } else {
+        <AnyConnection as Connection>::TransactionManager::begin_transaction(conn)?;
+    }
+    match f(conn) {
+        Ok(value) => {
+            if let Err(e) = <AnyConnection as Connection>::TransactionManager::commit_transaction(conn) {
+                let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn);
+                return Err(e.into());
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// Current UTC time truncated to microseconds, the precision both backends keep.
+pub fn db_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    use chrono::{DurationRound, TimeDelta};
+    let naive = t.naive_utc();
+    naive.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(naive)
+}

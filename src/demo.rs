@@ -1,0 +1,146 @@
+//! A small believable demo: a few LAs, two providers with settings, children placed in and out
+//! of area, and tokens to try the API with. Seeded only into a database with no children.
+
+use crate::app::AppState;
+use crate::auth::tokens::Grant;
+use crate::auth::{Caller, OrgType};
+use crate::children::{model::NewChild, repo as children_repo, service as children};
+use crate::db::{AnyConnection, schema, write_tx};
+use crate::directory::repo::{self as directory, SettingValues};
+use crate::error::ApiError;
+use crate::geo::Geo;
+use crate::placements::model::{EndPlacement, NewPlacement};
+use crate::placements::service as placements;
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+
+pub const HACKNEY: &str = "E09000012";
+pub const LEEDS: &str = "E08000035";
+pub const MANCHESTER: &str = "E08000003";
+pub const KENT: &str = "E10000016";
+pub const PROVIDER_A: &str = "0b6f1b8e-3c1a-4d7e-9a51-5d1f0c2a7e01";
+pub const PROVIDER_B: &str = "0b6f1b8e-3c1a-4d7e-9a51-5d1f0c2a7e02";
+
+fn postcode(area: &str, seed: u64) -> Result<String, ApiError> {
+    Geo::global().sample(area, 1, seed).pop().ok_or_else(|| ApiError::internal(format!("no postcode in {area}")))
+}
+
+fn child(la: &str, id: &str, given: &str, family: &str, dob: NaiveDate, sex: &str, eth: &str, home: Option<String>) -> NewChild {
+    NewChild {
+        la_child_id: id.into(),
+        given_name: given.into(),
+        family_name: family.into(),
+        date_of_birth: dob,
+        sex: sex.into(),
+        ethnicity: eth.into(),
+        nhs_number: None,
+        upn: None,
+        home_postcode: home,
+        category_of_need: Some("N1".into()),
+        confirmed_distinct_from: vec![la.to_string()],
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, ApiError> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ApiError::internal("bad demo date"))
+}
+
+/// Seeds the demo into an empty database; returns false when there was already data.
+pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTime) -> Result<bool, ApiError> {
+    let count: i64 = schema::children::table.count().get_result(conn)?;
+    if count > 0 {
+        return Ok(false);
+    }
+    write_tx(conn, |conn| {
+        directory::insert_provider(conn, PROVIDER_A, "Brightwater Care Ltd", Some("referrals@brightwater.example"), now)?;
+        directory::insert_provider(conn, PROVIDER_B, "Northern Lights Children's Services", None, now)?;
+        let settings = [
+            ("SC480011", PROVIDER_A, "Oak House", "K2", LEEDS, 11),
+            ("SC480012", PROVIDER_A, "Willow Lodge", "K2", KENT, 12),
+            ("SC520301", PROVIDER_B, "Harbour View", "K2", MANCHESTER, 13),
+            ("1234567", PROVIDER_B, "Fernside Supported Living", "K3", LEEDS, 14),
+        ];
+        for (urn, provider, name, place, area, seed) in settings {
+            let pc = postcode(area, seed)?;
+            directory::insert_setting(
+                conn,
+                &SettingValues { urn, provider_id: provider, name, place, host_area: area, postcode: &pc },
+                now,
+            )?;
+        }
+        let start = |days: u64| today.checked_sub_days(Days::new(days)).ok_or_else(|| ApiError::internal("date"));
+        let hackney_home = || postcode(HACKNEY, 21);
+        let kids = [
+            (HACKNEY, child(HACKNEY, "HK1001", "Amelia", "Hughes", date(2011, 5, 14)?, "F", "WBRI", Some(hackney_home()?))),
+            (HACKNEY, child(HACKNEY, "HK1002", "Tyrone", "Mensah", date(2009, 11, 2)?, "M", "BAFR", Some(postcode(HACKNEY, 22)?))),
+            (HACKNEY, child(HACKNEY, "HK1003", "Leah", "Okafor", date(2013, 2, 27)?, "F", "BAFR", Some(postcode(HACKNEY, 23)?))),
+            (HACKNEY, child(HACKNEY, "HK1004", "Kai", "Whitfield", date(2008, 8, 9)?, "M", "MWBC", Some(postcode(HACKNEY, 24)?))),
+            (MANCHESTER, child(MANCHESTER, "MC2001", "Jayden", "Brooks", date(2010, 1, 30)?, "M", "WBRI", Some(postcode(MANCHESTER, 25)?))),
+        ];
+        let mut ids = Vec::new();
+        for (la, input) in kids {
+            let mut rec = children::new_record(la, input, now);
+            children::validate(&mut rec, today)?;
+            children_repo::insert(conn, &rec)?;
+            ids.push(rec.id);
+        }
+        let setting = |child: &str, urn: &str, place: &str, provider: &str, ls: &str, days: u64| -> Result<NewPlacement, ApiError> {
+            Ok(NewPlacement {
+                child_id: child.into(),
+                urn: Some(urn.into()),
+                postcode: None,
+                host_la: None,
+                place: place.into(),
+                place_provider: Some(provider.into()),
+                legal_status: ls.into(),
+                start_date: start(days)?,
+                emergency: false,
+            })
+        };
+        // Amelia: Oak House in Leeds, out of area.
+        placements::create(conn, HACKNEY, setting(&ids[0], "SC480011", "K2", "PR4", "C2", 120)?, now)?;
+        // Tyrone: Willow Lodge in Kent, having moved there from a foster home in Hackney.
+        // Foster placements name the fostering service's URN and give the carers' postcode.
+        let mut foster = setting(&ids[1], "SC057821", "U4", "PR1", "C2", 400)?;
+        foster.postcode = Some(postcode(HACKNEY, 31)?);
+        let first = placements::create(conn, HACKNEY, foster, now)?;
+        let hackney = Caller { sub: "demo".into(), org_type: OrgType::Authority, org: HACKNEY.into(), scopes: vec![], client_id: None };
+        let end = EndPlacement { end_date: start(60)?, rec: "X1".into(), reason_place_change: Some("CARPL".into()) };
+        placements::end(conn, &hackney, &first.id, end, None, now)?;
+        placements::create(conn, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
+        // Leah: in-area foster placement with Hackney's own carers.
+        let mut own = setting(&ids[2], "SC057821", "U1", "PR1", "C1", 200)?;
+        own.postcode = Some(postcode(HACKNEY, 32)?);
+        placements::create(conn, HACKNEY, own, now)?;
+        // Kai: supported accommodation in Leeds, an emergency placement.
+        let mut kai = setting(&ids[3], "1234567", "K3", "PR5", "V2", 10)?;
+        kai.emergency = true;
+        placements::create(conn, HACKNEY, kai, now)?;
+        // Jayden (Manchester): Oak House in Leeds too.
+        placements::create(conn, MANCHESTER, setting(&ids[4], "SC480011", "K2", "PR4", "C2", 30)?, now)?;
+        Ok(true)
+    })
+}
+
+/// Seeds if needed and prints tokens for each role with an example call.
+pub fn seed_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let today = state.clock.today();
+    let now = state.now();
+    let mut conn = state.pool.get()?;
+    let seeded = seed(&mut conn, today, now).map_err(|e| format!("demo seed failed: {e:?}"))?;
+    let issue = |org_type: OrgType, org: &str, sub: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let scopes: Vec<String> = org_type.allowed_scopes().iter().map(|s| s.to_string()).collect();
+        let grant = Grant { sub, org_type, org, scopes: &scopes, client_id: None, ttl_secs: 86_400 };
+        Ok(state.tokens.issue(&grant, state.clock.now()).map_err(|e| e.to_string())?)
+    };
+    let base = format!("http://{bind}");
+    println!("\n{} Demo tokens (valid 24 hours):\n", if seeded { "Demo data seeded." } else { "Demo data already present." });
+    println!("Placing LA, Hackney ({HACKNEY}):\n  PLACING={}\n", issue(OrgType::Authority, HACKNEY, "demo-hackney")?);
+    println!("Host LA, Leeds ({LEEDS}):\n  HOST={}\n", issue(OrgType::Authority, LEEDS, "demo-leeds")?);
+    println!("Unrelated LA, Kent ({KENT}):\n  OTHER={}\n", issue(OrgType::Authority, KENT, "demo-kent")?);
+    println!("Provider, Brightwater Care Ltd ({PROVIDER_A}):\n  PROVIDER={}\n", issue(OrgType::Provider, PROVIDER_A, "demo-brightwater")?);
+    println!("Operator:\n  OPERATOR={}\n", issue(OrgType::Operator, "registry", "demo-operator")?);
+    println!("Try:\n  curl -s -H \"Authorization: Bearer $HOST\" {base}/v1/authorities/{LEEDS}/placed-children\n");
+    println!("API docs: {base}/docs\n");
+    Ok(())
+}

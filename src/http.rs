@@ -1,0 +1,131 @@
+//! HTTP conventions shared by every endpoint: ETags and `If-Match`, `Idempotency-Key`,
+//! cursor pagination.
+
+use crate::error::{ApiError, FieldError};
+use actix_web::HttpRequest;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The ETag of a record at a version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version named by `If-Match`; 428 when absent, 412 when it cannot match any version.
+pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?
+        .trim();
+    let value = value.strip_prefix("W/").unwrap_or(value);
+    value.trim_matches('"').parse::<i64>().map_err(|_| ApiError::PreconditionFailed)
+}
+
+/// Like [`if_match`] but `None` when the header is absent.
+pub fn optional_if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    if req.headers().contains_key(actix_web::http::header::IF_MATCH) { if_match(req).map(Some) } else { Ok(None) }
+}
+
+/// The `Idempotency-Key` header, when sent: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    match req.headers().get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let s = v.to_str().map_err(|_| ApiError::field("Idempotency-Key", "must be visible ASCII"))?;
+            if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(ApiError::field("Idempotency-Key", "must be 1 to 255 visible ASCII characters"));
+            }
+            Ok(Some(s.to_string()))
+        }
+    }
+}
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// Page selection for list endpoints.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Largest number of items to return (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::BadRequest {
+                detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+                errors: vec![FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}"))],
+            }),
+        }
+    }
+    /// The sort-key values the previous page ended on.
+    pub fn after(&self) -> Result<Option<Vec<String>>, ApiError> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(c) => decode_cursor(c).map(Some).ok_or_else(|| ApiError::BadRequest {
+                detail: "cursor is not one this API issued".into(),
+                errors: vec![FieldError::new("cursor", "not a cursor this API issued")],
+            }),
+        }
+    }
+}
+
+pub fn encode_cursor(keys: &[String]) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(keys).unwrap_or_default())
+}
+
+fn decode_cursor(c: &str) -> Option<Vec<String>> {
+    let bytes = URL_SAFE_NO_PAD.decode(c).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows; `key` gives the sort-key values of a row.
+    pub fn from_rows(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Vec<String>) -> Page<T> {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_cursor = if more { rows.last().map(|r| encode_cursor(&key(r))) } else { None };
+        Page { items: rows, next_cursor }
+    }
+}
+
+/// Deserialises a field that may be absent (keep), `null` (clear) or a value (set).
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// Rejects text containing control characters (NUL and the like) that databases disagree on.
+pub fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
+    if value.trim().is_empty() {
+        errors.push(FieldError::new(field, "must not be blank"));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+    } else if value.chars().any(|c| c.is_control()) {
+        errors.push(FieldError::new(field, "must not contain control characters"));
+    }
+}
