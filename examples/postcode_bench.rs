@@ -86,10 +86,7 @@ fn main() {
     let after_lookups = rss_kb();
 
     println!("postcodes in directory: {}", geo.len());
-    println!(
-        "data size:              {}",
-        data_size.map_or_else(|| "n/a".to_owned(), |b| format!("{b} bytes"))
-    );
+    println!("data size:              {}", data_size.map_or_else(|| "n/a".to_owned(), |b| format!("{b} bytes")));
     println!("first load (parse):     {:.1} us", load.as_secs_f64() * 1e6);
     println!("VmRSS before loading:   {}", show(before));
     println!("VmRSS after loading:    {}", show(after_load));

@@ -84,12 +84,11 @@ const REVOCATION_CACHE: Duration = Duration::from_secs(5);
 
 impl Revocations {
     pub async fn is_revoked(&self, state: &AppState, client_id: &str) -> Result<bool, ApiError> {
-        if let Ok(seen) = self.seen.lock() {
-            if let Some((at, revoked)) = seen.get(client_id) {
-                if at.elapsed() < REVOCATION_CACHE {
-                    return Ok(*revoked);
-                }
-            }
+        if let Ok(seen) = self.seen.lock()
+            && let Some((at, revoked)) = seen.get(client_id)
+            && at.elapsed() < REVOCATION_CACHE
+        {
+            return Ok(*revoked);
         }
         let id = client_id.to_string();
         let revoked = state.db(move |conn| crate::auth::clients::is_revoked(conn, &id)).await?;
@@ -133,7 +132,8 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, api) = App::new().into_utoipa_app().openapi(crate::openapi::base()).configure(api_routes).split_for_parts();
+    let (app, api) =
+        App::new().into_utoipa_app().openapi(crate::openapi::base()).configure(api_routes).split_for_parts();
     let routes = Arc::new(RouteTable::from_openapi(&api));
     app.app_data(web::Data::new(state))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| error::json_error(e).into()))
@@ -145,18 +145,23 @@ pub fn build(
                 .error_handler(|e, _| ApiError::bad_request(format!("The form is not valid: {e}.")).into()),
         )
         .app_data(web::Data::new(routes))
-        .route("/openapi.json", web::get().to(move || {
-            let api = api.clone();
-            async move { HttpResponse::Ok().json(api) }
-        }))
+        .route(
+            "/openapi.json",
+            web::get().to(move || {
+                let api = api.clone();
+                async move { HttpResponse::Ok().json(api) }
+            }),
+        )
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}"))
         .default_service(web::to(unmatched))
-        .wrap(actix_web::middleware::DefaultHeaders::new()
-            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .add((header::CACHE_CONTROL, "no-store"))
-            .add((header::X_FRAME_OPTIONS, "DENY"))
-            .add((header::REFERRER_POLICY, "no-referrer")))
+        .wrap(
+            actix_web::middleware::DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::CACHE_CONTROL, "no-store"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::REFERRER_POLICY, "no-referrer")),
+        )
         .wrap(actix_web::middleware::from_fn(crate::telemetry::request_id_header))
         .wrap(tracing_actix_web::TracingLogger::default())
 }

@@ -98,9 +98,7 @@ impl WorkingCalendar {
             let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
                 .ok()
                 .filter(|_| date_text.len() == 10)
-                .ok_or_else(|| {
-                    format!("line {line_no}: {date_text:?} is not a date in YYYY-MM-DD form")
-                })?;
+                .ok_or_else(|| format!("line {line_no}: {date_text:?} is not a date in YYYY-MM-DD form"))?;
             let name = name_field
                 .strip_prefix('"')
                 .and_then(|n| n.strip_suffix('"'))
@@ -140,10 +138,7 @@ impl WorkingCalendar {
     fn weekday_holidays_in(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         let count = self
             .holidays
-            .range((
-                std::ops::Bound::Excluded(from),
-                std::ops::Bound::Included(to),
-            ))
+            .range((std::ops::Bound::Excluded(from), std::ops::Bound::Included(to)))
             .filter(|(d, _)| !is_weekend(**d))
             .count();
         i64::try_from(count).unwrap_or(i64::MAX)
@@ -156,14 +151,8 @@ impl WorkingCalendar {
         let mut current = d;
         let mut remaining = u64::from(n);
         while remaining > 0 {
-            let no_more_holidays = self
-                .holidays
-                .range((
-                    std::ops::Bound::Excluded(current),
-                    std::ops::Bound::Unbounded,
-                ))
-                .next()
-                .is_none();
+            let no_more_holidays =
+                self.holidays.range((std::ops::Bound::Excluded(current), std::ops::Bound::Unbounded)).next().is_none();
             if no_more_holidays && remaining > 5 {
                 // Every 7 days from here hold exactly 5 working days; jump
                 // whole weeks and leave at least one working day to step to.
@@ -256,11 +245,7 @@ mod tests {
         let easter = easter_sunday(year);
         v.push(easter - chrono::Duration::days(2));
         v.push(easter + chrono::Duration::days(1));
-        v.push(if year == 2020 {
-            date(2020, 5, 8)
-        } else {
-            first_monday(year, 5)
-        });
+        v.push(if year == 2020 { date(2020, 5, 8) } else { first_monday(year, 5) });
         if year == 2023 {
             v.push(date(2023, 5, 8));
         }
@@ -301,11 +286,7 @@ mod tests {
     fn table_matches_rules_every_year() {
         let c = cal();
         for year in 2015..=2030 {
-            let listed: Vec<NaiveDate> = c
-                .holidays()
-                .map(|(d, _)| d)
-                .filter(|d| d.year() == year)
-                .collect();
+            let listed: Vec<NaiveDate> = c.holidays().map(|(d, _)| d).filter(|d| d.year() == year).collect();
             assert_eq!(listed, expected_holidays(year), "year {year}");
         }
         assert_eq!(c.holidays().count(), 131);
@@ -321,11 +302,7 @@ mod tests {
             let good_friday = e - chrono::Duration::days(2);
             let easter_monday = e + chrono::Duration::days(1);
             assert_eq!(c.holiday_name(good_friday), Some("Good Friday"), "{year}");
-            assert_eq!(
-                c.holiday_name(easter_monday),
-                Some("Easter Monday"),
-                "{year}"
-            );
+            assert_eq!(c.holiday_name(easter_monday), Some("Easter Monday"), "{year}");
             assert!(!c.is_working_day(good_friday));
             assert!(!c.is_working_day(e));
             assert!(!c.is_working_day(easter_monday));
@@ -341,10 +318,7 @@ mod tests {
         // Thursday 17 April 2025 + 1 working day skips Good Friday, the
         // weekend and Easter Monday: Tuesday 22 April.
         assert_eq!(c.add_working_days(date(2025, 4, 17), 1), date(2025, 4, 22));
-        assert_eq!(
-            c.working_days_between(date(2025, 4, 17), date(2025, 4, 22)),
-            1
-        );
+        assert_eq!(c.working_days_between(date(2025, 4, 17), date(2025, 4, 22)), 1);
         assert_eq!(c.add_working_days(date(2025, 4, 16), 2), date(2025, 4, 22));
     }
 
@@ -356,25 +330,16 @@ mod tests {
         assert!(!c.is_working_day(date(2021, 12, 28)));
         assert!(c.is_working_day(date(2021, 12, 29)));
         assert!(!c.is_bank_holiday(date(2021, 12, 25)));
-        assert_eq!(
-            c.holiday_name(date(2021, 12, 27)),
-            Some("Christmas Day (substitute day)")
-        );
+        assert_eq!(c.holiday_name(date(2021, 12, 27)), Some("Christmas Day (substitute day)"));
         // 2022: Christmas on Sunday; Boxing Day Monday, substitute Tuesday.
         assert_eq!(c.holiday_name(date(2022, 12, 26)), Some("Boxing Day"));
-        assert_eq!(
-            c.holiday_name(date(2022, 12, 27)),
-            Some("Christmas Day (substitute day)")
-        );
+        assert_eq!(c.holiday_name(date(2022, 12, 27)), Some("Christmas Day (substitute day)"));
         assert!(c.is_working_day(date(2022, 12, 28)));
         // New Year 2022 on Saturday: Monday 3 January.
         assert!(!c.is_working_day(date(2022, 1, 3)));
         assert!(c.is_working_day(date(2022, 1, 4)));
         // Friday 24 December 2021 + 1 working day: Wednesday 29 December.
-        assert_eq!(
-            c.add_working_days(date(2021, 12, 24), 1),
-            date(2021, 12, 29)
-        );
+        assert_eq!(c.add_working_days(date(2021, 12, 24), 1), date(2021, 12, 29));
         // 2026: Christmas on Friday, Boxing Day substitute Monday 28th.
         assert!(!c.is_working_day(date(2026, 12, 28)));
     }
@@ -392,10 +357,7 @@ mod tests {
         assert!(!c.is_working_day(date(2023, 5, 1)));
         // Wednesday 1 June 2022 + 1: Monday 6 June.
         assert_eq!(c.add_working_days(date(2022, 6, 1), 1), date(2022, 6, 6));
-        assert_eq!(
-            c.working_days_between(date(2022, 6, 1), date(2022, 6, 6)),
-            1
-        );
+        assert_eq!(c.working_days_between(date(2022, 6, 1), date(2022, 6, 6)), 1);
     }
 
     #[test]
@@ -409,31 +371,17 @@ mod tests {
         assert_eq!(c.add_working_days(date(2025, 6, 7), 1), date(2025, 6, 9));
         assert_eq!(c.add_working_days(date(2025, 6, 8), 0), date(2025, 6, 8));
         assert_eq!(c.add_working_days(date(2025, 6, 6), 5), date(2025, 6, 13));
-        assert_eq!(
-            c.working_days_between(date(2025, 6, 6), date(2025, 6, 8)),
-            0
-        );
-        assert_eq!(
-            c.working_days_between(date(2025, 6, 6), date(2025, 6, 9)),
-            1
-        );
-        assert_eq!(
-            c.working_days_between(date(2025, 6, 7), date(2025, 6, 6)),
-            0
-        );
-        assert_eq!(
-            c.working_days_between(date(2025, 6, 9), date(2025, 6, 6)),
-            -1
-        );
+        assert_eq!(c.working_days_between(date(2025, 6, 6), date(2025, 6, 8)), 0);
+        assert_eq!(c.working_days_between(date(2025, 6, 6), date(2025, 6, 9)), 1);
+        assert_eq!(c.working_days_between(date(2025, 6, 7), date(2025, 6, 6)), 0);
+        assert_eq!(c.working_days_between(date(2025, 6, 9), date(2025, 6, 6)), -1);
     }
 
     #[test]
     fn between_properties() {
         let c = cal();
         let start = date(2020, 12, 1);
-        let days: Vec<NaiveDate> = (0..120)
-            .filter_map(|i| start.checked_add_days(Days::new(i * 5)))
-            .collect();
+        let days: Vec<NaiveDate> = (0..120).filter_map(|i| start.checked_add_days(Days::new(i * 5))).collect();
         for &a in &days {
             assert_eq!(c.working_days_between(a, a), 0);
             for &b in days.iter().step_by(7) {
@@ -441,20 +389,13 @@ mod tests {
                 assert_eq!(ab, -c.working_days_between(b, a), "{a} {b}");
                 let brute = {
                     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                    let n = lo
-                        .iter_days()
-                        .skip(1)
-                        .take_while(|d| *d <= hi)
-                        .filter(|d| c.is_working_day(*d))
-                        .count() as i64;
+                    let n =
+                        lo.iter_days().skip(1).take_while(|d| *d <= hi).filter(|d| c.is_working_day(*d)).count() as i64;
                     if a <= b { n } else { -n }
                 };
                 assert_eq!(ab, brute, "{a} {b}");
                 for &m in days.iter().step_by(11) {
-                    assert_eq!(
-                        ab,
-                        c.working_days_between(a, m) + c.working_days_between(m, b)
-                    );
+                    assert_eq!(ab, c.working_days_between(a, m) + c.working_days_between(m, b));
                 }
             }
         }
@@ -485,16 +426,12 @@ mod tests {
         let far = c.add_working_days(date(2025, 1, 1), 100_000);
         assert_eq!(c.working_days_between(date(2025, 1, 1), far), 100_000);
         assert_eq!(c.add_working_days(NaiveDate::MAX, 1), NaiveDate::MAX);
-        assert_eq!(
-            c.add_working_days(date(2025, 1, 1), u32::MAX),
-            NaiveDate::MAX
-        );
+        assert_eq!(c.add_working_days(date(2025, 1, 1), u32::MAX), NaiveDate::MAX);
     }
 
     #[test]
     fn from_csv_accepts_variants() {
-        let text =
-            "\u{feff}Date,Name\r\n# comment\r\n\r\n2025-12-25,\"Christmas Day\"\r\n2025-12-26\r\n";
+        let text = "\u{feff}Date,Name\r\n# comment\r\n\r\n2025-12-25,\"Christmas Day\"\r\n2025-12-26\r\n";
         let c = WorkingCalendar::from_csv(text);
         assert!(c.is_ok(), "{c:?}");
         let c = c.unwrap_or_default();
@@ -507,26 +444,11 @@ mod tests {
     #[test]
     fn from_csv_reports_line_numbers() {
         let bad_date = "date,name\n2025-12-25,Christmas\n2025-13-01,Nope\n";
-        assert_eq!(
-            WorkingCalendar::from_csv(bad_date)
-                .err()
-                .map(|e| e.starts_with("line 3:")),
-            Some(true)
-        );
+        assert_eq!(WorkingCalendar::from_csv(bad_date).err().map(|e| e.starts_with("line 3:")), Some(true));
         let no_header = "2025-12-25,Christmas\n";
-        assert_eq!(
-            WorkingCalendar::from_csv(no_header)
-                .err()
-                .map(|e| e.starts_with("line 1:")),
-            Some(true)
-        );
+        assert_eq!(WorkingCalendar::from_csv(no_header).err().map(|e| e.starts_with("line 1:")), Some(true));
         let duplicate = "date,name\n\n2025-12-25,a\n2025-12-25,b\n";
-        assert_eq!(
-            WorkingCalendar::from_csv(duplicate)
-                .err()
-                .map(|e| e.starts_with("line 4:")),
-            Some(true)
-        );
+        assert_eq!(WorkingCalendar::from_csv(duplicate).err().map(|e| e.starts_with("line 4:")), Some(true));
         let short = "date,name\n2025-1-1,x\n";
         assert!(WorkingCalendar::from_csv(short).is_err());
         assert!(WorkingCalendar::from_csv("").is_err());

@@ -109,7 +109,8 @@ fn token(args: TokenArgs) -> Result<()> {
     let scopes = parse_scopes(org_type, args.scope.as_deref())?;
     let clock = Arc::new(SystemClock);
     let state = AppState::open(args.config, clock.clone())?;
-    let grant = Grant { sub: &args.sub, org_type, org: &args.org, scopes: &scopes, client_id: None, ttl_secs: args.ttl };
+    let grant =
+        Grant { sub: &args.sub, org_type, org: &args.org, scopes: &scopes, client_id: None, ttl_secs: args.ttl };
     println!("{}", state.tokens.issue(&grant, clock.now()).map_err(|e| e.to_string())?);
     Ok(())
 }
@@ -124,11 +125,7 @@ fn serve(args: ServeArgs) -> Result<()> {
     tracing::info!(bind = %args.bind, "serving; API docs at /docs");
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     actix_web::rt::System::new().block_on(async move {
-        actix_web::HttpServer::new(move || app::build(state.clone()))
-            .workers(workers)
-            .bind(&args.bind)?
-            .run()
-            .await
+        actix_web::HttpServer::new(move || app::build(state.clone())).workers(workers).bind(&args.bind)?.run().await
     })?;
     Ok(())
 }

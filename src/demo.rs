@@ -25,7 +25,13 @@ fn postcode(area: &str, seed: u64) -> Result<String, ApiError> {
     Geo::global().sample(area, 1, seed).pop().ok_or_else(|| ApiError::internal(format!("no postcode in {area}")))
 }
 
-fn child(la: &str, id: &str, given: &str, family: &str, dob: NaiveDate, sex: &str, eth: &str, home: Option<String>) -> NewChild {
+fn child(
+    id: &str,
+    (given, family): (&str, &str),
+    dob: NaiveDate,
+    (sex, eth): (&str, &str),
+    home: Option<String>,
+) -> NewChild {
     NewChild {
         la_child_id: id.into(),
         given_name: given.into(),
@@ -37,7 +43,7 @@ fn child(la: &str, id: &str, given: &str, family: &str, dob: NaiveDate, sex: &st
         upn: None,
         home_postcode: home,
         category_of_need: Some("N1".into()),
-        confirmed_distinct_from: vec![la.to_string()],
+        confirmed_distinct_from: vec![],
     }
 }
 
@@ -52,7 +58,13 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
         return Ok(false);
     }
     write_tx(conn, |conn| {
-        directory::insert_provider(conn, PROVIDER_A, "Brightwater Care Ltd", Some("referrals@brightwater.example"), now)?;
+        directory::insert_provider(
+            conn,
+            PROVIDER_A,
+            "Brightwater Care Ltd",
+            Some("referrals@brightwater.example"),
+            now,
+        )?;
         directory::insert_provider(conn, PROVIDER_B, "Northern Lights Children's Services", None, now)?;
         let settings = [
             ("SC480011", PROVIDER_A, "Oak House", "K2", LEEDS, 11),
@@ -71,11 +83,29 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
         let start = |days: u64| today.checked_sub_days(Days::new(days)).ok_or_else(|| ApiError::internal("date"));
         let hackney_home = || postcode(HACKNEY, 21);
         let kids = [
-            (HACKNEY, child(HACKNEY, "HK1001", "Amelia", "Hughes", date(2011, 5, 14)?, "F", "WBRI", Some(hackney_home()?))),
-            (HACKNEY, child(HACKNEY, "HK1002", "Tyrone", "Mensah", date(2009, 11, 2)?, "M", "BAFR", Some(postcode(HACKNEY, 22)?))),
-            (HACKNEY, child(HACKNEY, "HK1003", "Leah", "Okafor", date(2013, 2, 27)?, "F", "BAFR", Some(postcode(HACKNEY, 23)?))),
-            (HACKNEY, child(HACKNEY, "HK1004", "Kai", "Whitfield", date(2008, 8, 9)?, "M", "MWBC", Some(postcode(HACKNEY, 24)?))),
-            (MANCHESTER, child(MANCHESTER, "MC2001", "Jayden", "Brooks", date(2010, 1, 30)?, "M", "WBRI", Some(postcode(MANCHESTER, 25)?))),
+            (HACKNEY, child("HK1001", ("Amelia", "Hughes"), date(2011, 5, 14)?, ("F", "WBRI"), Some(hackney_home()?))),
+            (
+                HACKNEY,
+                child("HK1002", ("Tyrone", "Mensah"), date(2009, 11, 2)?, ("M", "BAFR"), Some(postcode(HACKNEY, 22)?)),
+            ),
+            (
+                HACKNEY,
+                child("HK1003", ("Leah", "Okafor"), date(2013, 2, 27)?, ("F", "BAFR"), Some(postcode(HACKNEY, 23)?)),
+            ),
+            (
+                HACKNEY,
+                child("HK1004", ("Kai", "Whitfield"), date(2008, 8, 9)?, ("M", "MWBC"), Some(postcode(HACKNEY, 24)?)),
+            ),
+            (
+                MANCHESTER,
+                child(
+                    "MC2001",
+                    ("Jayden", "Brooks"),
+                    date(2010, 1, 30)?,
+                    ("M", "WBRI"),
+                    Some(postcode(MANCHESTER, 25)?),
+                ),
+            ),
         ];
         let mut ids = Vec::new();
         for (la, input) in kids {
@@ -84,7 +114,13 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
             children_repo::insert(conn, &rec)?;
             ids.push(rec.id);
         }
-        let setting = |child: &str, urn: &str, place: &str, provider: &str, ls: &str, days: u64| -> Result<NewPlacement, ApiError> {
+        let setting = |child: &str,
+                       urn: &str,
+                       place: &str,
+                       provider: &str,
+                       ls: &str,
+                       days: u64|
+         -> Result<NewPlacement, ApiError> {
             Ok(NewPlacement {
                 child_id: child.into(),
                 urn: Some(urn.into()),
@@ -104,7 +140,13 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
         let mut foster = setting(&ids[1], "SC057821", "U4", "PR1", "C2", 400)?;
         foster.postcode = Some(postcode(HACKNEY, 31)?);
         let first = placements::create(conn, HACKNEY, foster, now)?;
-        let hackney = Caller { sub: "demo".into(), org_type: OrgType::Authority, org: HACKNEY.into(), scopes: vec![], client_id: None };
+        let hackney = Caller {
+            sub: "demo".into(),
+            org_type: OrgType::Authority,
+            org: HACKNEY.into(),
+            scopes: vec![],
+            client_id: None,
+        };
         let end = EndPlacement { end_date: start(60)?, rec: "X1".into(), reason_place_change: Some("CARPL".into()) };
         placements::end(conn, &hackney, &first.id, end, None, now)?;
         placements::create(conn, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
@@ -134,11 +176,17 @@ pub fn seed_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::e
         Ok(state.tokens.issue(&grant, state.clock.now()).map_err(|e| e.to_string())?)
     };
     let base = format!("http://{bind}");
-    println!("\n{} Demo tokens (valid 24 hours):\n", if seeded { "Demo data seeded." } else { "Demo data already present." });
+    println!(
+        "\n{} Demo tokens (valid 24 hours):\n",
+        if seeded { "Demo data seeded." } else { "Demo data already present." }
+    );
     println!("Placing LA, Hackney ({HACKNEY}):\n  PLACING={}\n", issue(OrgType::Authority, HACKNEY, "demo-hackney")?);
     println!("Host LA, Leeds ({LEEDS}):\n  HOST={}\n", issue(OrgType::Authority, LEEDS, "demo-leeds")?);
     println!("Unrelated LA, Kent ({KENT}):\n  OTHER={}\n", issue(OrgType::Authority, KENT, "demo-kent")?);
-    println!("Provider, Brightwater Care Ltd ({PROVIDER_A}):\n  PROVIDER={}\n", issue(OrgType::Provider, PROVIDER_A, "demo-brightwater")?);
+    println!(
+        "Provider, Brightwater Care Ltd ({PROVIDER_A}):\n  PROVIDER={}\n",
+        issue(OrgType::Provider, PROVIDER_A, "demo-brightwater")?
+    );
     println!("Operator:\n  OPERATOR={}\n", issue(OrgType::Operator, "registry", "demo-operator")?);
     println!("Try:\n  curl -s -H \"Authorization: Bearer $HOST\" {base}/v1/authorities/{LEEDS}/placed-children\n");
     println!("API docs: {base}/docs\n");

@@ -117,11 +117,9 @@ impl ApiError {
             ApiError::Unauthorized { detail } => ("unauthorized", "Authentication required", detail.clone()),
             ApiError::Forbidden { detail } => ("forbidden", "Not allowed", detail.clone()),
             ApiError::NotFound => ("not-found", "Not found", "No such resource.".into()),
-            ApiError::MethodNotAllowed { allow } => (
-                "method-not-allowed",
-                "Method not allowed",
-                format!("This resource allows: {allow}."),
-            ),
+            ApiError::MethodNotAllowed { allow } => {
+                ("method-not-allowed", "Method not allowed", format!("This resource allows: {allow}."))
+            }
             ApiError::Conflict { kind, detail, .. } => (kind, "Conflict", detail.clone()),
             ApiError::PreconditionFailed => (
                 "stale-version",
@@ -138,18 +136,14 @@ impl ApiError {
                 ("unsupported-media-type", "Unsupported media type", detail.clone())
             }
             ApiError::NotAcceptable { detail } => ("not-acceptable", "Not acceptable", detail.clone()),
-            ApiError::TooManyRequests { retry_after_secs } => (
-                "rate-limited",
-                "Too many requests",
-                format!("Slow down; retry after {retry_after_secs} seconds."),
-            ),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                ("rate-limited", "Too many requests", format!("Slow down; retry after {retry_after_secs} seconds."))
+            }
             ApiError::Unavailable { detail } => ("unavailable", "Service unavailable", detail.clone()),
             ApiError::OAuth { detail, .. } => ("oauth", "Token request refused", detail.clone()),
-            ApiError::Internal(_) => (
-                "internal",
-                "Internal error",
-                "Something went wrong on our side; it has been logged.".into(),
-            ),
+            ApiError::Internal(_) => {
+                ("internal", "Internal error", "Something went wrong on our side; it has been logged.".into())
+            }
         }
     }
 
@@ -238,9 +232,9 @@ impl From<diesel::result::Error> for ApiError {
                 tracing::warn!(constraint = ?info.constraint_name(), "foreign key violation");
                 ApiError::field("body", "refers to a record that does not exist")
             }
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::Unavailable {
-                detail: "A concurrent change got in the way; retry the request.".into(),
-            },
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::Unavailable { detail: "A concurrent change got in the way; retry the request.".into() }
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -269,9 +263,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
         J::Overflow { limit } => ApiError::PayloadTooLarge {
             detail: format!("The body is larger than this endpoint's limit of {limit} bytes."),
         },
-        J::ContentType => ApiError::UnsupportedMediaType {
-            detail: "Send the body as application/json.".into(),
-        },
+        J::ContentType => ApiError::UnsupportedMediaType { detail: "Send the body as application/json.".into() },
         J::Deserialize(e) => serde_error(&e),
         other => ApiError::bad_request(other.to_string()),
     }
@@ -301,10 +293,16 @@ fn field_in_message(msg: &str) -> Option<String> {
 pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
     let msg = err.to_string();
     let field = field_in_message(&msg).unwrap_or_else(|| "query".to_string());
-    ApiError::BadRequest { detail: format!("The query string is not valid: {msg}."), errors: vec![FieldError::new(field, msg)] }
+    ApiError::BadRequest {
+        detail: format!("The query string is not valid: {msg}."),
+        errors: vec![FieldError::new(field, msg)],
+    }
 }
 
 /// Path errors as problem+json.
 pub fn path_error(err: actix_web::error::PathError) -> ApiError {
-    ApiError::BadRequest { detail: format!("The path is not valid: {err}."), errors: vec![FieldError::new("path", err.to_string())] }
+    ApiError::BadRequest {
+        detail: format!("The path is not valid: {err}."),
+        errors: vec![FieldError::new("path", err.to_string())],
+    }
 }

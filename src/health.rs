@@ -22,9 +22,9 @@ pub struct Health {
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
         .db(|conn| {
-            diesel::sql_query("SELECT 1").execute(conn).map_err(|_| ApiError::Unavailable {
-                detail: "The database does not answer.".into(),
-            })
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(|_| ApiError::Unavailable { detail: "The database does not answer.".into() })
         })
         .await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))

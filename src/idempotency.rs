@@ -58,9 +58,7 @@ where
             })?;
         let value = f(conn)?;
         let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
-        diesel::update(ik::table.find((owner, key)))
-            .set((ik::status.eq(200i64), ik::body.eq(body)))
-            .execute(conn)?;
+        diesel::update(ik::table.find((owner, key))).set((ik::status.eq(200i64), ik::body.eq(body))).execute(conn)?;
         Ok(value)
     });
     match outcome {
@@ -78,11 +76,8 @@ fn replay<T: DeserializeOwned>(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<T>, ApiError> {
-    let row: Option<(String, i64, String)> = ik::table
-        .find((owner, key))
-        .select((ik::fingerprint, ik::status, ik::body))
-        .first(conn)
-        .optional()?;
+    let row: Option<(String, i64, String)> =
+        ik::table.find((owner, key)).select((ik::fingerprint, ik::status, ik::body)).first(conn).optional()?;
     match row {
         None => Ok(None),
         Some((fp, _, _)) if fp != fingerprint => Err(ApiError::validation(vec![FieldError::new(

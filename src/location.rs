@@ -24,13 +24,10 @@ pub fn resolve(
     let Some(area) = Geo::global().lookup(&normalised) else {
         return Err(vec![FieldError::new(field, format!("{normalised} is not in the ONS postcode directory"))]);
     };
-    if let Some(given) = expected_host.map(str::trim).filter(|s| !s.is_empty()) {
-        if !given.eq_ignore_ascii_case(area.code()) {
-            return Err(vec![FieldError::new(
-                host_field,
-                format!("{normalised} is in {}, not {given}", area.code()),
-            )]);
-        }
+    if let Some(given) = expected_host.map(str::trim).filter(|s| !s.is_empty())
+        && !given.eq_ignore_ascii_case(area.code())
+    {
+        return Err(vec![FieldError::new(host_field, format!("{normalised} is in {}, not {given}", area.code()))]);
     }
     Ok(Location { postcode: normalised, area })
 }

@@ -56,9 +56,7 @@ fn fold_latin(c: char) -> Option<&'static str> {
         'ß' => "ss",
         'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
         'þ' => "th",
-        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ǔ' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => {
-            "u"
-        }
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ǔ' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => "u",
         'ŵ' => "w",
         'ý' | 'ÿ' | 'ŷ' => "y",
         'ź' | 'ż' | 'ž' => "z",
@@ -98,9 +96,8 @@ fn osa_distance(a: &[char], b: &[char]) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
+            let mut best =
+                (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[(i - 2) * width + j - 2] + 1);
             }
@@ -137,15 +134,11 @@ fn close(a: &str, b: &str) -> bool {
 
 /// Normalised first word (split on whitespace and hyphens) of a raw name.
 fn first_word(raw: &str) -> String {
-    raw.split(|c: char| c.is_whitespace() || c == '-')
-        .map(normalise_name)
-        .find(|w| !w.is_empty())
-        .unwrap_or_default()
+    raw.split(|c: char| c.is_whitespace() || c == '-').map(normalise_name).find(|w| !w.is_empty()).unwrap_or_default()
 }
 
 fn given_close(a_raw: &str, b_raw: &str) -> bool {
-    close(&normalise_name(a_raw), &normalise_name(b_raw))
-        || close(&first_word(a_raw), &first_word(b_raw))
+    close(&normalise_name(a_raw), &normalise_name(b_raw)) || close(&first_word(a_raw), &first_word(b_raw))
 }
 
 fn family_close(a_raw: &str, b_raw: &str) -> bool {
@@ -205,12 +198,7 @@ mod tests {
         assert!(similar_names("Amelia", "Jones", "Amelia", "Jones"));
         assert!(similar_names("AMELIA", "JONES", "amelia", "jones"));
         assert!(similar_names(" Amelia ", "O'Neill", "Amelia", "ONeill"));
-        assert!(similar_names(
-            "Mary Jane",
-            "Smith-Jones",
-            "Mary-Jane",
-            "Smith Jones"
-        ));
+        assert!(similar_names("Mary Jane", "Smith-Jones", "Mary-Jane", "Smith Jones"));
     }
 
     #[test]
@@ -224,12 +212,7 @@ mod tests {
     fn small_typos() {
         assert!(similar_names("Jon", "Smith", "John", "Smith"));
         assert!(similar_names("Jessica", "Smyth", "Jesica", "Smith"));
-        assert!(similar_names(
-            "Christopher",
-            "Thompson",
-            "Christpoher",
-            "Thomson"
-        ));
+        assert!(similar_names("Christopher", "Thompson", "Christpoher", "Thomson"));
         assert!(similar_names("Mohammed", "Rahman", "Muhammad", "Rahman"));
         assert!(similar_names("Katherine", "Walsh", "Catherine", "Walsh"));
         assert!(similar_names("Olivia", "Brown", "Olvia", "Brwon"));
@@ -257,12 +240,7 @@ mod tests {
         assert!(!similar_names("Tom", "Wood", "Tim", "Wood"));
         assert!(!similar_names("Mohammed", "Ali", "Mohammed", "Khan"));
         assert!(!similar_names("Isabella", "Martin", "Isabelle", "Marsden"));
-        assert!(!similar_names(
-            "Daniel",
-            "Hughes",
-            "Hughes",
-            "Danielle-Marie"
-        ));
+        assert!(!similar_names("Daniel", "Hughes", "Hughes", "Danielle-Marie"));
         assert!(!similar_names("Grace", "Taylor", "Taylor", "Gracie-Mae"));
     }
 

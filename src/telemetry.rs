@@ -1,10 +1,10 @@
 //! Logging: request ids on every response and in every log line; never a child's personal data.
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::HttpMessage;
 
 /// Copies the request id of the tracing span into an `X-Request-Id` response header.
 pub async fn request_id_header(

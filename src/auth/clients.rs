@@ -8,8 +8,8 @@ use crate::db::{AnyConnection, write_tx};
 use crate::error::{ApiError, FieldError};
 use crate::http::check_text;
 use actix_web::{HttpResponse, get, post, web};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -91,7 +91,11 @@ pub fn is_revoked(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> 
 }
 
 /// Checks a client id and secret; the client when they match and it is not revoked.
-pub fn authenticate(conn: &mut AnyConnection, id: &str, secret: &str) -> Result<Option<(ApiClient, Vec<String>)>, ApiError> {
+pub fn authenticate(
+    conn: &mut AnyConnection,
+    id: &str,
+    secret: &str,
+) -> Result<Option<(ApiClient, Vec<String>)>, ApiError> {
     let row: Option<(Row, String)> =
         api_clients::table.find(id).select((COLUMNS, api_clients::secret_hash)).first(conn).optional()?;
     let Some((row, hash)) = row else {

@@ -42,11 +42,7 @@ impl SigningKey {
     /// Reads a `-----BEGIN PRIVATE KEY-----` PEM file.
     pub fn from_pem_file(path: &std::path::Path) -> Result<SigningKey, KeyError> {
         let text = std::fs::read_to_string(path)?;
-        let body: String = text
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect::<Vec<_>>()
-            .join("");
+        let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join("");
         let der = STANDARD.decode(body.trim()).map_err(|e| KeyError::Invalid(e.to_string()))?;
         SigningKey::from_pkcs8(der)
     }

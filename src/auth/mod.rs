@@ -159,11 +159,8 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let header =
+            req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let header = header.ok_or_else(|| ApiError::Unauthorized {
@@ -179,10 +176,10 @@ impl FromRequest for Caller {
                 })?;
             let claims = state.tokens.verify(token, state.clock.now())?;
             let caller = claims.into_caller()?;
-            if let Some(client_id) = caller.client_id.clone() {
-                if state.revocations.is_revoked(&state, &client_id).await? {
-                    return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
-                }
+            if let Some(client_id) = caller.client_id.clone()
+                && state.revocations.is_revoked(&state, &client_id).await?
+            {
+                return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
             }
             Ok(caller)
         })

@@ -1,8 +1,8 @@
 //! OAuth 2.0 client credentials (RFC 6749 §4.4): an API client trades its id and secret for a
 //! short-lived bearer token. Errors carry the RFC's `error` code inside the problem document.
 
-use super::tokens::Grant;
 use super::parse_scopes;
+use super::tokens::Grant;
 use crate::app::AppState;
 use crate::error::ApiError;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -74,8 +74,7 @@ pub async fn token(
     let scopes = match form.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => granted,
         Some(req_scope) => {
-            let asked = parse_scopes(client.org_type, Some(req_scope))
-                .map_err(|m| oauth_error("invalid_scope", &m))?;
+            let asked = parse_scopes(client.org_type, Some(req_scope)).map_err(|m| oauth_error("invalid_scope", &m))?;
             if let Some(extra) = asked.iter().find(|s| !granted.contains(s)) {
                 return Err(oauth_error("invalid_scope", &format!("scope `{extra}` was not granted to this client")));
             }

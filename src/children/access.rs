@@ -15,21 +15,15 @@ pub fn visible(caller: &Caller) -> Cond {
     match caller.org_type {
         OrgType::Authority => {
             let org = caller.org.clone();
-            Box::new(
-                children::responsible_la.eq(org.clone()).or(exists(
-                    placements::table
-                        .filter(placements::child_id.eq(children::id))
-                        .filter(placements::host_area.eq(org)),
-                )),
-            )
+            Box::new(children::responsible_la.eq(org.clone()).or(exists(
+                placements::table.filter(placements::child_id.eq(children::id)).filter(placements::host_area.eq(org)),
+            )))
         }
-        OrgType::Provider => Box::new(exists(
-            placements::table.filter(placements::child_id.eq(children::id)).filter(
-                placements::urn.eq_any(
-                    settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn.nullable()),
-                ),
+        OrgType::Provider => Box::new(exists(placements::table.filter(placements::child_id.eq(children::id)).filter(
+            placements::urn.eq_any(
+                settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn.nullable()),
             ),
-        )),
+        ))),
         OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
     }
 }

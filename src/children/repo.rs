@@ -27,6 +27,7 @@ type Row = (
     NaiveDateTime,
 );
 
+#[allow(clippy::type_complexity)]
 const COLUMNS: (
     children::id,
     children::responsible_la,
@@ -99,10 +100,16 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<ChildRecord>, A
 }
 
 /// The responsible LA's children, by family name then id.
-pub fn list_own(conn: &mut AnyConnection, la: &str, after: Option<(String, String)>, limit: i64) -> Result<Vec<ChildRecord>, ApiError> {
+pub fn list_own(
+    conn: &mut AnyConnection,
+    la: &str,
+    after: Option<(String, String)>,
+    limit: i64,
+) -> Result<Vec<ChildRecord>, ApiError> {
     let mut q = children::table.filter(children::responsible_la.eq(la.to_string())).select(COLUMNS).into_boxed();
     if let Some((name, id)) = after {
-        q = q.filter(children::family_name.gt(name.clone()).or(children::family_name.eq(name).and(children::id.gt(id))));
+        q = q
+            .filter(children::family_name.gt(name.clone()).or(children::family_name.eq(name).and(children::id.gt(id))));
     }
     let rows: Vec<Row> = q.order((children::family_name.asc(), children::id.asc())).limit(limit + 1).load(conn)?;
     Ok(rows.into_iter().map(record).collect())

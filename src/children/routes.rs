@@ -57,7 +57,11 @@ pub async fn create_child(
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/children")]
-pub async fn list_children(state: web::Data<AppState>, caller: Caller, page: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_children(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let la = caller.authority(scopes::CHILDREN_READ)?.to_string();
     let limit = page.limit()?;
     let after = match page.after()? {
@@ -79,7 +83,11 @@ pub async fn list_children(state: web::Data<AppState>, caller: Caller, page: web
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/children/{id}")]
-pub async fn get_child(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_child(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::CHILDREN_READ)?;
     let id = id.into_inner();
     let child = state

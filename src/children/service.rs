@@ -33,7 +33,9 @@ pub fn validate(c: &mut ChildRecord, today: NaiveDate) -> Result<(), ApiError> {
     if let Some(n) = &c.nhs_number {
         match ssda903::normalise_nhs_number(n) {
             Some(v) => c.nhs_number = Some(v),
-            None => errors.push(FieldError::new("nhs_number", "is not a valid NHS number (10 digits, modulus 11 check)")),
+            None => {
+                errors.push(FieldError::new("nhs_number", "is not a valid NHS number (10 digits, modulus 11 check)"))
+            }
         }
     }
     if let Some(u) = &c.upn {
@@ -48,10 +50,10 @@ pub fn validate(c: &mut ChildRecord, today: NaiveDate) -> Result<(), ApiError> {
         Some(pc) => location::check_postcode(&mut errors, "home_postcode", Some(&pc)),
         None => None,
     };
-    if let Some(cin) = &c.category_of_need {
-        if !ssda903::is_code(ssda903::CATEGORY_OF_NEED, cin) {
-            errors.push(FieldError::new("category_of_need", "must be N1 to N8"));
-        }
+    if let Some(cin) = &c.category_of_need
+        && !ssda903::is_code(ssda903::CATEGORY_OF_NEED, cin)
+    {
+        errors.push(FieldError::new("category_of_need", "must be N1 to N8"));
     }
     if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
 }
@@ -117,32 +119,35 @@ fn conflict_with(kind: &'static str, detail: String, key: &str, value: serde_jso
 
 /// Refuses a record that would duplicate another: same NHS number, same LA child id, or (for a
 /// new child) same date of birth and a similar name, unless confirmed distinct.
-pub fn check_duplicates(conn: &mut AnyConnection, c: &ChildRecord, confirmed: Option<&[String]>) -> Result<(), ApiError> {
-    if let Some(nhs) = &c.nhs_number {
-        if let Some((id, la)) = repo::by_nhs_number(conn, nhs)? {
-            if id != c.id {
-                let mut e = conflict_with(
-                    "duplicate-nhs-number",
-                    "A child with this NHS number is already registered.".into(),
-                    "existing_id",
-                    serde_json::Value::String(id),
-                );
-                if let ApiError::Conflict { extra, .. } = &mut e {
-                    extra.insert("responsible_la".into(), serde_json::Value::String(la));
-                }
-                return Err(e);
-            }
+pub fn check_duplicates(
+    conn: &mut AnyConnection,
+    c: &ChildRecord,
+    confirmed: Option<&[String]>,
+) -> Result<(), ApiError> {
+    if let Some(nhs) = &c.nhs_number
+        && let Some((id, la)) = repo::by_nhs_number(conn, nhs)?
+        && id != c.id
+    {
+        let mut e = conflict_with(
+            "duplicate-nhs-number",
+            "A child with this NHS number is already registered.".into(),
+            "existing_id",
+            serde_json::Value::String(id),
+        );
+        if let ApiError::Conflict { extra, .. } = &mut e {
+            extra.insert("responsible_la".into(), serde_json::Value::String(la));
         }
+        return Err(e);
     }
-    if let Some(id) = repo::by_la_child_id(conn, &c.responsible_la, &c.la_child_id)? {
-        if id != c.id {
-            return Err(conflict_with(
-                "duplicate-la-child-id",
-                "You already use this la_child_id for another child.".into(),
-                "existing_id",
-                serde_json::Value::String(id),
-            ));
-        }
+    if let Some(id) = repo::by_la_child_id(conn, &c.responsible_la, &c.la_child_id)?
+        && id != c.id
+    {
+        return Err(conflict_with(
+            "duplicate-la-child-id",
+            "You already use this la_child_id for another child.".into(),
+            "existing_id",
+            serde_json::Value::String(id),
+        ));
     }
     if let Some(confirmed) = confirmed {
         let candidates: Vec<Candidate> = repo::born_on(conn, c.date_of_birth)?

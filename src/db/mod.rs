@@ -49,17 +49,13 @@ impl AnyConnection {
 
 /// Turns `sqlite://path` (or a bare path) into the path SQLite opens, creating its directory.
 fn sqlite_path(url: &str) -> Result<String, std::io::Error> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url)
-        .to_string();
-    if path != ":memory:" && !path.starts_with("file:") {
-        if let Some(dir) = std::path::Path::new(&path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
-            }
-        }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url).to_string();
+    if path != ":memory:"
+        && !path.starts_with("file:")
+        && let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
     }
     Ok(path)
 }
@@ -96,9 +92,7 @@ pub fn migrate(url: &str) -> Result<usize, DbSetupError> {
             let mut c = diesel::SqliteConnection::establish(&url)?;
             c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
                 .map_err(|e| DbSetupError::Migration(e.to_string()))?;
-            c.run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(|e| DbSetupError::Migration(e.to_string()))?
-                .len()
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(|e| DbSetupError::Migration(e.to_string()))?.len()
         }
     };
     Ok(applied)

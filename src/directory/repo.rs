@@ -76,7 +76,13 @@ fn provider(r: ProviderRow) -> Provider {
     }
 }
 
-pub fn insert_provider(conn: &mut AnyConnection, id: &str, name: &str, email: Option<&str>, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn insert_provider(
+    conn: &mut AnyConnection,
+    id: &str,
+    name: &str,
+    email: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     diesel::insert_into(providers::table)
         .values((
             providers::id.eq(id),
@@ -96,7 +102,12 @@ pub fn find_provider(conn: &mut AnyConnection, id: &str) -> Result<Option<Provid
 }
 
 /// Providers the caller may see: all for the operator, its own for a provider, none otherwise.
-pub fn list_providers(conn: &mut AnyConnection, caller: &Caller, after: Option<&str>, limit: i64) -> Result<Vec<Provider>, ApiError> {
+pub fn list_providers(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Provider>, ApiError> {
     let mut q = providers::table.into_boxed();
     match caller.org_type {
         OrgType::Operator => {}
@@ -156,7 +167,13 @@ const SETTING_COLUMNS: (
 
 /// Whether the caller may see a setting's postcode: the operator, the provider, the host LA,
 /// and LAs that have placed a child there.
-fn may_see_postcode(conn: &mut AnyConnection, caller: &Caller, urn: &str, provider_id: &str, host: &str) -> Result<bool, ApiError> {
+fn may_see_postcode(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    urn: &str,
+    provider_id: &str,
+    host: &str,
+) -> Result<bool, ApiError> {
     Ok(match caller.org_type {
         OrgType::Operator => true,
         OrgType::Provider => caller.org == provider_id,
@@ -189,8 +206,12 @@ fn setting(conn: &mut AnyConnection, caller: &Caller, r: SettingRow) -> Result<S
 }
 
 pub fn find_setting(conn: &mut AnyConnection, caller: &Caller, urn: &str) -> Result<Option<Setting>, ApiError> {
-    let row: Option<SettingRow> =
-        settings::table.inner_join(providers::table).filter(settings::urn.eq(urn)).select(SETTING_COLUMNS).first(conn).optional()?;
+    let row: Option<SettingRow> = settings::table
+        .inner_join(providers::table)
+        .filter(settings::urn.eq(urn))
+        .select(SETTING_COLUMNS)
+        .first(conn)
+        .optional()?;
     row.map(|r| setting(conn, caller, r)).transpose()
 }
 
@@ -209,7 +230,13 @@ pub struct SettingFilter {
 }
 
 /// Settings the caller may list: the operator all, a provider its own, an authority those in its area.
-pub fn list_settings(conn: &mut AnyConnection, caller: &Caller, f: &SettingFilter, after: Option<&str>, limit: i64) -> Result<Vec<Setting>, ApiError> {
+pub fn list_settings(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    f: &SettingFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Setting>, ApiError> {
     let mut q = settings::table.inner_join(providers::table).select(SETTING_COLUMNS).into_boxed();
     match caller.org_type {
         OrgType::Operator => {}
@@ -255,7 +282,12 @@ pub fn insert_setting(conn: &mut AnyConnection, v: &SettingValues<'_>, now: Naiv
     Ok(())
 }
 
-pub fn update_setting(conn: &mut AnyConnection, v: &SettingValues<'_>, version: i64, now: NaiveDateTime) -> Result<usize, ApiError> {
+pub fn update_setting(
+    conn: &mut AnyConnection,
+    v: &SettingValues<'_>,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<usize, ApiError> {
     Ok(diesel::update(settings::table.find(v.urn).filter(settings::version.eq(version)))
         .set((
             settings::provider_id.eq(v.provider_id),
@@ -269,11 +301,21 @@ pub fn update_setting(conn: &mut AnyConnection, v: &SettingValues<'_>, version: 
         .execute(conn)?)
 }
 
+/// (provider id, name, place, host area, postcode, version).
+pub type SettingValuesRow = (String, String, String, String, String, i64);
+
 /// Raw setting values for an update.
-pub fn setting_values(conn: &mut AnyConnection, urn: &str) -> Result<Option<(String, String, String, String, String, i64)>, ApiError> {
+pub fn setting_values(conn: &mut AnyConnection, urn: &str) -> Result<Option<SettingValuesRow>, ApiError> {
     Ok(settings::table
         .find(urn)
-        .select((settings::provider_id, settings::name, settings::place, settings::host_area, settings::postcode, settings::version))
+        .select((
+            settings::provider_id,
+            settings::name,
+            settings::place,
+            settings::host_area,
+            settings::postcode,
+            settings::version,
+        ))
         .first(conn)
         .optional()?)
 }

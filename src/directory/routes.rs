@@ -5,7 +5,7 @@ use super::repo::{self, SettingFilter, SettingValues};
 use crate::app::AppState;
 use crate::auth::{Caller, OrgType, scopes};
 use crate::error::{ApiError, FieldError, Problem};
-use crate::http::{PageQuery, Page, check_text, etag, if_match};
+use crate::http::{Page, PageQuery, check_text, etag, if_match};
 use crate::{location, ssda903};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
@@ -25,7 +25,11 @@ pub struct AuthorityQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/authorities")]
-pub async fn list_authorities(state: web::Data<AppState>, caller: Caller, q: web::Query<AuthorityQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_authorities(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<AuthorityQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::DIRECTORY_READ)?;
     let on = q.current_on;
     let rows = state.db(move |conn| repo::list_authorities(conn, on)).await?;
@@ -39,7 +43,11 @@ pub async fn list_authorities(state: web::Data<AppState>, caller: Caller, q: web
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/authorities/{code}")]
-pub async fn get_authority(state: web::Data<AppState>, caller: Caller, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_authority(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::DIRECTORY_READ)?;
     let code = code.into_inner();
     let a = state.db(move |conn| repo::find_authority(conn, &code)).await?.ok_or(ApiError::NotFound)?;
@@ -110,7 +118,11 @@ pub fn created(location: &str, version: i64, replayed: bool) -> actix_web::HttpR
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/providers")]
-pub async fn list_providers(state: web::Data<AppState>, caller: Caller, page: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_providers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::DIRECTORY_READ)?;
     let limit = page.limit()?;
     let after = page.after()?.and_then(|k| k.into_iter().next());
@@ -129,7 +141,11 @@ fn visible_provider(caller: &Caller, id: &str) -> bool {
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/providers/{id}")]
-pub async fn get_provider(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_provider(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::DIRECTORY_READ)?;
     let id = id.into_inner();
     if !visible_provider(&caller, &id) {
@@ -189,7 +205,13 @@ pub async fn update_provider(
 }
 
 /// Validates a setting's fields and resolves its location; returns (urn, host_area, postcode).
-fn check_setting(urn: &str, name: &str, place: &str, postcode: &str, host_la: Option<&str>) -> Result<(String, String), ApiError> {
+fn check_setting(
+    urn: &str,
+    name: &str,
+    place: &str,
+    postcode: &str,
+    host_la: Option<&str>,
+) -> Result<(String, String), ApiError> {
     let mut errors = Vec::new();
     if !ssda903::is_valid_urn(urn) {
         errors.push(FieldError::new("urn", "is not an Ofsted URN (SC followed by 6 digits, or 7 digits)"));
@@ -228,7 +250,8 @@ pub async fn create_setting(
     caller.operator(scopes::DIRECTORY_WRITE)?;
     let input = body.into_inner();
     let urn = input.urn.trim().to_ascii_uppercase();
-    let (host_area, postcode) = check_setting(&urn, &input.name, &input.place, &input.postcode, input.host_la.as_deref())?;
+    let (host_area, postcode) =
+        check_setting(&urn, &input.name, &input.place, &input.postcode, input.host_la.as_deref())?;
     let key = crate::http::idempotency_key(&req)?;
     let owner = caller.owner_key();
     let fp = crate::idempotency::fingerprint("POST /v1/settings", &input);
@@ -240,7 +263,10 @@ pub async fn create_setting(
                     return Err(ApiError::field("provider_id", "no provider with this id"));
                 }
                 if repo::setting_values(conn, &urn)?.is_some() {
-                    return Err(ApiError::conflict("duplicate-urn", format!("A setting with URN {urn} is already registered.")));
+                    return Err(ApiError::conflict(
+                        "duplicate-urn",
+                        format!("A setting with URN {urn} is already registered."),
+                    ));
                 }
                 let v = SettingValues {
                     urn: &urn,
@@ -275,7 +301,11 @@ pub struct SettingQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/settings")]
-pub async fn list_settings(state: web::Data<AppState>, caller: Caller, q: web::Query<SettingQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<SettingQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::DIRECTORY_READ)?;
     let q = q.into_inner();
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
@@ -293,7 +323,11 @@ pub async fn list_settings(state: web::Data<AppState>, caller: Caller, q: web::Q
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/settings/{urn}")]
-pub async fn get_setting(state: web::Data<AppState>, caller: Caller, urn: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_setting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    urn: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::DIRECTORY_READ)?;
     let urn = urn.into_inner().to_ascii_uppercase();
     let s = state.db(move |conn| repo::find_setting(conn, &caller, &urn)).await?.ok_or(ApiError::NotFound)?;
@@ -327,7 +361,8 @@ pub async fn update_setting(
     let s = state
         .db(move |conn| {
             crate::db::write_tx(conn, |conn| {
-                let (provider_id, name, place, _, postcode, _) = repo::setting_values(conn, &urn)?.ok_or(ApiError::NotFound)?;
+                let (provider_id, name, place, _, postcode, _) =
+                    repo::setting_values(conn, &urn)?.ok_or(ApiError::NotFound)?;
                 let provider_id = patch.provider_id.unwrap_or(provider_id);
                 let name = patch.name.unwrap_or(name);
                 let place = patch.place.unwrap_or(place);
@@ -336,7 +371,14 @@ pub async fn update_setting(
                 if repo::find_provider(conn, &provider_id)?.is_none() {
                     return Err(ApiError::field("provider_id", "no provider with this id"));
                 }
-                let v = SettingValues { urn: &urn, provider_id: &provider_id, name: name.trim(), place: &place, host_area: &host_area, postcode: &postcode };
+                let v = SettingValues {
+                    urn: &urn,
+                    provider_id: &provider_id,
+                    name: name.trim(),
+                    place: &place,
+                    host_area: &host_area,
+                    postcode: &postcode,
+                };
                 if repo::update_setting(conn, &v, version, now)? == 0 {
                     return Err(ApiError::PreconditionFailed);
                 }

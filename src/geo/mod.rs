@@ -87,10 +87,7 @@ impl Geo {
             let table = Table::parse(DATA).unwrap_or_else(|err| {
                 // Only reachable if the embedded file is corrupt, which the tests rule out;
                 // degrade to an empty directory rather than abort the server.
-                eprintln!(
-                    "geo: embedded postcode table unreadable ({}); postcode lookups disabled",
-                    err.0
-                );
+                eprintln!("geo: embedded postcode table unreadable ({}); postcode lookups disabled", err.0);
                 Table::empty()
             });
             Geo { table }
@@ -153,9 +150,7 @@ impl Geo {
         let mut sectors: Vec<usize> = (0..t.sector_count())
             .filter(|&s| {
                 t.majority(s) == Some(area)
-                    || t.exceptions(s).is_some_and(|mut r| {
-                        r.any(|i| t.exception(i).is_some_and(|(_, a)| a == area))
-                    })
+                    || t.exceptions(s).is_some_and(|mut r| r.any(|i| t.exception(i).is_some_and(|(_, a)| a == area)))
             })
             .collect();
         rng.shuffle(&mut sectors);

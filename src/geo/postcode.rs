@@ -94,10 +94,7 @@ fn valid_outward(outward: &[u8]) -> bool {
     if outward == HISTORIC_OUTWARD {
         return true;
     }
-    let letters = outward
-        .iter()
-        .take_while(|b| b.is_ascii_uppercase())
-        .count();
+    let letters = outward.iter().take_while(|b| b.is_ascii_uppercase()).count();
     if !(1..=2).contains(&letters) {
         return false;
     }

@@ -56,9 +56,7 @@ fn take(rest: &mut &'static [u8], len: usize) -> Result<&'static [u8], FormatErr
 }
 
 fn section_len(count: usize, width: usize) -> Result<usize, FormatError> {
-    count
-        .checked_mul(width)
-        .ok_or(FormatError("section size overflows"))
+    count.checked_mul(width).ok_or(FormatError("section size overflows"))
 }
 
 impl Table {
@@ -120,10 +118,7 @@ impl Table {
             .chunks_exact(AREA_WIDTH)
             .map(|raw| {
                 let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-                std::str::from_utf8(&raw[..end])
-                    .ok()
-                    .and_then(Area::from_code)
-                    .ok_or(FormatError("bad area code"))
+                std::str::from_utf8(&raw[..end]).ok().and_then(Area::from_code).ok_or(FormatError("bad area code"))
             })
             .collect::<Result<Vec<_>, _>>()?;
 
@@ -153,31 +148,17 @@ impl Table {
 
     /// Checks the orderings and indices the lookups rely on.
     fn check_sections(&self, exceptions: usize) -> Result<(), FormatError> {
-        let keys = self
-            .keys
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let keys = self.keys.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
         if keys.clone().zip(keys.skip(1)).any(|(a, b)| a >= b) {
             return Err(FormatError("sector keys not ascending"));
         }
-        if self
-            .majority
-            .iter()
-            .any(|&a| usize::from(a) >= self.areas.len())
-        {
+        if self.majority.iter().any(|&a| usize::from(a) >= self.areas.len()) {
             return Err(FormatError("bad majority area"));
         }
-        if self
-            .exc_areas
-            .iter()
-            .any(|&a| usize::from(a) >= self.areas.len())
-        {
+        if self.exc_areas.iter().any(|&a| usize::from(a) >= self.areas.len()) {
             return Err(FormatError("bad exception area"));
         }
-        let starts = self
-            .exc_start
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        let starts = self.exc_start.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
         if starts.clone().next() != Some(0)
             || starts.clone().next_back() != Some(exceptions)
             || starts.clone().zip(starts.skip(1)).any(|(a, b)| a > b)
@@ -219,10 +200,7 @@ impl Table {
 
     /// Mean easting and northing of a sector, in metres.
     pub(crate) fn grid(&self, sector: usize) -> Option<(u32, u32)> {
-        Some((
-            u32_at(self.eastings, sector)?,
-            u32_at(self.northings, sector)?,
-        ))
+        Some((u32_at(self.eastings, sector)?, u32_at(self.northings, sector)?))
     }
 
     pub(crate) fn majority(&self, sector: usize) -> Option<usize> {
@@ -264,10 +242,7 @@ impl Table {
 
     /// Letter-pair index and area index of exception `i`.
     pub(crate) fn exception(&self, i: usize) -> Option<(usize, usize)> {
-        Some((
-            usize::from(u16_at(self.exc_pairs, i)?),
-            usize::from(*self.exc_areas.get(i)?),
-        ))
+        Some((usize::from(u16_at(self.exc_pairs, i)?), usize::from(*self.exc_areas.get(i)?)))
     }
 
     /// Area index of the unit `pair` in `sector`, or `None` when there is no such unit.
@@ -295,10 +270,6 @@ impl Table {
     /// Letter-pair indices of the units in a sector, ascending.
     pub(crate) fn units(&self, sector: usize) -> impl Iterator<Item = usize> + '_ {
         let bitmap = self.bitmap(sector).unwrap_or(&[]);
-        (0..self.pairs_per_sector()).filter(move |&p| {
-            bitmap
-                .get(p / 8)
-                .is_some_and(|&byte| byte & (1 << (p % 8)) != 0)
-        })
+        (0..self.pairs_per_sector()).filter(move |&p| bitmap.get(p / 8).is_some_and(|&byte| byte & (1 << (p % 8)) != 0))
     }
 }

@@ -19,10 +19,7 @@ fn normalise_accepts_any_case_and_spacing() {
     assert_eq!(normalise("m11ae").as_deref(), Some("M1 1AE"));
     assert_eq!(normalise("CR2 6XH").as_deref(), Some("CR2 6XH"));
     assert_eq!(normalise("DN55 1PT").as_deref(), Some("DN55 1PT"));
-    assert_eq!(
-        normalise("\u{a0}LS1\u{2003}1AA").as_deref(),
-        Some("LS1 1AA")
-    );
+    assert_eq!(normalise("\u{a0}LS1\u{2003}1AA").as_deref(), Some("LS1 1AA"));
     assert_eq!(normalise("npt 0ad").as_deref(), Some("NPT 0AD"));
 }
 
@@ -54,27 +51,12 @@ fn normalise_rejects_bad_shapes() {
 
 #[test]
 fn area_codes_round_trip() {
-    for area in [
-        Area::England("E08000019".to_owned()),
-        Area::Wales,
-        Area::Scotland,
-        Area::NorthernIreland,
-    ] {
+    for area in [Area::England("E08000019".to_owned()), Area::Wales, Area::Scotland, Area::NorthernIreland] {
         assert_eq!(Area::from_code(area.code()), Some(area.clone()));
     }
     assert_eq!(Area::Wales.code(), "WAL");
     assert_eq!(Area::England("E10000014".to_owned()).code(), "E10000014");
-    for bad in [
-        "",
-        "E",
-        "E0800001",
-        "E080000190",
-        "W06000015",
-        "e08000019",
-        "wal",
-        "ENG",
-        "EABCDEFGH",
-    ] {
+    for bad in ["", "E", "E0800001", "E080000190", "W06000015", "e08000019", "wal", "ENG", "EABCDEFGH"] {
         assert_eq!(Area::from_code(bad), None, "{bad:?}");
     }
 }
@@ -105,17 +87,11 @@ fn corrupt_tables_are_rejected() {
     assert!(Table::parse(&DATA[..DATA.len() - 1]).is_err());
     assert!(Table::parse(&DATA[..40]).is_err());
     assert!(Table::parse(&[]).is_err());
-    let bad_magic: &'static [u8] = Box::leak(
-        [b"XXXXXXXX".as_slice(), &DATA[8..]]
-            .concat()
-            .into_boxed_slice(),
-    );
+    let bad_magic: &'static [u8] = Box::leak([b"XXXXXXXX".as_slice(), &DATA[8..]].concat().into_boxed_slice());
     assert!(Table::parse(bad_magic).is_err());
     let trailing: &'static [u8] = Box::leak([DATA, &[0]].concat().into_boxed_slice());
     assert!(Table::parse(trailing).is_err());
-    let empty = Geo {
-        table: Table::empty(),
-    };
+    let empty = Geo { table: Table::empty() };
     assert!(empty.is_empty());
     assert_eq!(empty.lookup("S1 1AA"), None);
     assert_eq!(empty.distance_miles("S1 1AA", "S1 1AA"), None);
@@ -205,11 +181,7 @@ fn sample_is_real_spread_and_deterministic() {
         assert_eq!(picked.len(), 50, "{code}");
         for postcode in &picked {
             assert_eq!(normalise(postcode).as_deref(), Some(postcode.as_str()));
-            assert_eq!(
-                g.lookup(postcode).as_ref().map(Area::code),
-                Some(code),
-                "{postcode}"
-            );
+            assert_eq!(g.lookup(postcode).as_ref().map(Area::code), Some(code), "{postcode}");
         }
         let mut unique = picked.clone();
         unique.sort();

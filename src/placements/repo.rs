@@ -93,16 +93,22 @@ pub fn visible(caller: &Caller) -> Cond {
         OrgType::Authority => {
             Box::new(placements::placing_la.eq(caller.org.clone()).or(placements::host_area.eq(caller.org.clone())))
         }
-        OrgType::Provider => Box::new(placements::urn.assume_not_null().eq_any(
-            settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn),
-        )),
+        OrgType::Provider => Box::new(
+            placements::urn
+                .assume_not_null()
+                .eq_any(settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn)),
+        ),
         OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
     }
 }
 
 pub fn find_visible(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Option<PlacementRecord>, ApiError> {
-    let row: Option<Row> =
-        placements::table.filter(placements::id.eq(id)).filter(visible(caller)).select(COLUMNS).first(conn).optional()?;
+    let row: Option<Row> = placements::table
+        .filter(placements::id.eq(id))
+        .filter(visible(caller))
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?;
     Ok(row.map(record))
 }
 
@@ -128,7 +134,9 @@ pub fn list(
         q = q.filter(placements::child_id.eq(c.clone()));
     }
     if let Some(d) = f.open_on {
-        q = q.filter(placements::start_date.le(d)).filter(placements::end_date.is_null().or(placements::end_date.gt(d)));
+        q = q
+            .filter(placements::start_date.le(d))
+            .filter(placements::end_date.is_null().or(placements::end_date.gt(d)));
     }
     if let Some((d, id)) = after {
         q = q.filter(placements::start_date.lt(d).or(placements::start_date.eq(d).and(placements::id.lt(id))));
@@ -169,7 +177,11 @@ pub fn insert(conn: &mut AnyConnection, p: &PlacementRecord) -> Result<(), ApiEr
                 placements::distance_miles.eq(p.distance_miles),
                 placements::ended_recorded_at.eq(p.ended_recorded_at),
             ),
-            (placements::version.eq(p.version), placements::created_at.eq(p.created_at), placements::updated_at.eq(p.updated_at)),
+            (
+                placements::version.eq(p.version),
+                placements::created_at.eq(p.created_at),
+                placements::updated_at.eq(p.updated_at),
+            ),
         ))
         .execute(conn)?;
     Ok(())
@@ -207,7 +219,10 @@ pub fn legal_statuses(conn: &mut AnyConnection, placement_id: &str) -> Result<Ve
         .select((pls::effective_from, pls::legal_status))
         .order(pls::effective_from.asc())
         .load(conn)?;
-    Ok(rows.into_iter().map(|(effective_from, legal_status)| LegalStatusPeriod { effective_from, legal_status }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(effective_from, legal_status)| LegalStatusPeriod { effective_from, legal_status })
+        .collect())
 }
 
 /// Legal statuses of many placements at once, keyed by placement id.
@@ -228,21 +243,40 @@ pub fn legal_statuses_of(
 }
 
 /// Records a legal status from a date, replacing one recorded for the same date.
-pub fn put_legal_status(conn: &mut AnyConnection, placement_id: &str, from: NaiveDate, ls: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn put_legal_status(
+    conn: &mut AnyConnection,
+    placement_id: &str,
+    from: NaiveDate,
+    ls: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     diesel::delete(pls::table.find((placement_id, from))).execute(conn)?;
     diesel::insert_into(pls::table)
-        .values((pls::placement_id.eq(placement_id), pls::effective_from.eq(from), pls::legal_status.eq(ls), pls::recorded_at.eq(now)))
+        .values((
+            pls::placement_id.eq(placement_id),
+            pls::effective_from.eq(from),
+            pls::legal_status.eq(ls),
+            pls::recorded_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
 /// Moves the first legal status of a placement to a new start date.
-pub fn move_first_legal_status(conn: &mut AnyConnection, placement_id: &str, old: NaiveDate, new: NaiveDate) -> Result<(), ApiError> {
+pub fn move_first_legal_status(
+    conn: &mut AnyConnection,
+    placement_id: &str,
+    old: NaiveDate,
+    new: NaiveDate,
+) -> Result<(), ApiError> {
     diesel::update(pls::table.find((placement_id, old))).set(pls::effective_from.eq(new)).execute(conn)?;
     Ok(())
 }
 
-pub fn setting_names(conn: &mut AnyConnection, urns: &[String]) -> Result<std::collections::HashMap<String, String>, ApiError> {
+pub fn setting_names(
+    conn: &mut AnyConnection,
+    urns: &[String],
+) -> Result<std::collections::HashMap<String, String>, ApiError> {
     let rows: Vec<(String, String)> =
         settings::table.filter(settings::urn.eq_any(urns)).select((settings::urn, settings::name)).load(conn)?;
     Ok(rows.into_iter().collect())

@@ -82,7 +82,11 @@ pub struct PlacementQuery {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/placements")]
-pub async fn list_placements(state: web::Data<AppState>, caller: Caller, q: web::Query<PlacementQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_placements(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<PlacementQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::PLACEMENTS_READ)?;
     if caller.org_type == OrgType::Operator {
         return Err(ApiError::forbidden("The operator does not see placements."));
@@ -114,7 +118,11 @@ pub async fn list_placements(state: web::Data<AppState>, caller: Caller, q: web:
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/placements/{id}")]
-pub async fn get_placement(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_placement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::PLACEMENTS_READ)?;
     let id = id.into_inner();
     let today = state.clock.today();
@@ -276,7 +284,8 @@ pub async fn placed_children(
             host::placed_children(conn, &code, on, after, limit)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| vec![r.start_date.to_string(), r.placement_id.clone()])))
+    Ok(HttpResponse::Ok()
+        .json(Page::from_rows(rows, limit, |r| vec![r.start_date.to_string(), r.placement_id.clone()])))
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -38,10 +38,11 @@ fn resolve_where(
         None => None,
     };
     let resolved = if let (Some(u), Some((host_area, setting_pc, _))) = (&urn, found) {
-        if let Some(pc) = postcode {
-            if crate::geo::normalise(pc).as_deref() != Some(setting_pc.as_str()) {
-                errors.push(FieldError::new("postcode", "comes from the setting; leave it out for a placement in a setting"));
-            }
+        if let Some(pc) = postcode
+            && crate::geo::normalise(pc).as_deref() != Some(setting_pc.as_str())
+        {
+            errors
+                .push(FieldError::new("postcode", "comes from the setting; leave it out for a placement in a setting"));
         }
         if let Some(h) = host_la.filter(|h| !h.eq_ignore_ascii_case(&host_area)) {
             errors.push(FieldError::new("host_la", format!("setting {u} is in {host_area}, not {h}")));
@@ -62,7 +63,9 @@ fn resolve_where(
                 None
             }
             Some(pc) => match location::resolve("postcode", pc, "host_la", host_la) {
-                Ok(loc) => Some(Where { urn: urn.clone(), host_area: loc.area.code().to_string(), postcode: loc.postcode }),
+                Ok(loc) => {
+                    Some(Where { urn: urn.clone(), host_area: loc.area.code().to_string(), postcode: loc.postcode })
+                }
                 Err(mut e) => {
                     errors.append(&mut e);
                     None
@@ -89,11 +92,11 @@ fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>
         errors.push(FieldError::new("place", why));
         return;
     }
-    if let Some(p) = provider {
-        if !ssda903::is_code(ssda903::PLACE_PROVIDER, p) {
-            errors.push(FieldError::new("place_provider", "is not an SSDA903 PLACE_PROVIDER code"));
-            return;
-        }
+    if let Some(p) = provider
+        && !ssda903::is_code(ssda903::PLACE_PROVIDER, p)
+    {
+        errors.push(FieldError::new("place_provider", "is not an SSDA903 PLACE_PROVIDER code"));
+        return;
     }
     if let Err(m) = ssda903::check_place_provider(place, provider) {
         errors.push(FieldError::new("place_provider", m));
@@ -117,7 +120,12 @@ fn check_start(errors: &mut Vec<FieldError>, start: NaiveDate, dob: NaiveDate) {
 
 /// Refuses a period that overlaps another placement of the child; ending the day the next one
 /// starts (a move) is fine.
-fn check_overlap(others: &[PlacementRecord], id: &str, start: NaiveDate, end: Option<NaiveDate>) -> Result<(), ApiError> {
+fn check_overlap(
+    others: &[PlacementRecord],
+    id: &str,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+) -> Result<(), ApiError> {
     for o in others.iter().filter(|o| o.id != id) {
         let starts_before_other_ends = o.end_date.is_none_or(|e| start < e);
         let other_starts_before_end = end.is_none_or(|e| o.start_date < e);
@@ -143,7 +151,12 @@ fn distance(home: Option<&str>, placement: &str) -> Option<f64> {
 }
 
 /// Registers a placement for one of the caller's children.
-pub fn create(conn: &mut AnyConnection, la: &str, input: NewPlacement, now: NaiveDateTime) -> Result<PlacementRecord, ApiError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    la: &str,
+    input: NewPlacement,
+    now: NaiveDateTime,
+) -> Result<PlacementRecord, ApiError> {
     let child = children::find(conn, &input.child_id)?
         .filter(|c| c.responsible_la == la)
         .ok_or_else(|| ApiError::field("child_id", "no child with this id among your children"))?;
@@ -154,7 +167,14 @@ pub fn create(conn: &mut AnyConnection, la: &str, input: NewPlacement, now: Naiv
     check_start(&mut errors, input.start_date, child.date_of_birth);
     let place_ok = errors.iter().all(|e| e.field != "place");
     let wh = if place_ok {
-        resolve_where(conn, &mut errors, &input.place, input.urn.as_deref(), input.postcode.as_deref(), input.host_la.as_deref())?
+        resolve_where(
+            conn,
+            &mut errors,
+            &input.place,
+            input.urn.as_deref(),
+            input.postcode.as_deref(),
+            input.host_la.as_deref(),
+        )?
     } else {
         None
     };
@@ -224,9 +244,9 @@ fn check_end(
             "reason_place_change",
             "is given only when the child moves to another placement (REC X1), not after a temporary placement",
         )),
-        Some("CUSTOD") if age_on(dob, end) < 10 => errors.push(
-            FieldError::new("reason_place_change", "CUSTOD cannot apply to a child under 10").rule("234"),
-        ),
+        Some("CUSTOD") if age_on(dob, end) < 10 => {
+            errors.push(FieldError::new("reason_place_change", "CUSTOD cannot apply to a child under 10").rule("234"))
+        }
         _ => {}
     }
     if let Some(late) = statuses.iter().find(|s| s.effective_from > end) {
@@ -259,13 +279,24 @@ pub fn end(
         return Err(ApiError::PreconditionFailed);
     }
     if p.end_date.is_some() {
-        return Err(ApiError::conflict("already-ended", "This placement has already ended; amend it to correct the end."));
+        return Err(ApiError::conflict(
+            "already-ended",
+            "This placement has already ended; amend it to correct the end.",
+        ));
     }
     let child = children::find(conn, &p.child_id)?.ok_or(ApiError::NotFound)?;
     children::lock(conn, &child.id)?;
     let statuses = repo::legal_statuses(conn, &p.id)?;
     let mut errors = Vec::new();
-    check_end(&mut errors, &p, child.date_of_birth, input.end_date, &input.rec, input.reason_place_change.as_deref(), &statuses);
+    check_end(
+        &mut errors,
+        &p,
+        child.date_of_birth,
+        input.end_date,
+        &input.rec,
+        input.reason_place_change.as_deref(),
+        &statuses,
+    );
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -299,10 +330,12 @@ pub fn amend(
     children::lock(conn, &child.id)?;
     let mut p = before.clone();
     let mut errors = Vec::new();
-    if patch.end_date.is_some() || patch.rec.is_some() || patch.reason_place_change.is_some() {
-        if p.end_date.is_none() {
-            errors.push(FieldError::new("end_date", "this placement has not ended: end it with POST /v1/placements/{id}/end"));
-        }
+    if (patch.end_date.is_some() || patch.rec.is_some() || patch.reason_place_change.is_some()) && p.end_date.is_none()
+    {
+        errors.push(FieldError::new(
+            "end_date",
+            "this placement has not ended: end it with POST /v1/placements/{id}/end",
+        ));
     }
     if let Some(v) = patch.place {
         p.place = v;
@@ -338,10 +371,14 @@ pub fn amend(
         let postcode = match (&patch.postcode, location_changed) {
             (Some(pc), _) => Some(pc.clone()),
             (None, true) if patch.urn.is_some() => None,
-            _ if urn.is_some() && directory::setting_location(conn, urn.as_deref().unwrap_or_default())?.is_some() => None,
+            _ if urn.is_some() && directory::setting_location(conn, urn.as_deref().unwrap_or_default())?.is_some() => {
+                None
+            }
             _ => Some(p.postcode.clone()),
         };
-        if let Some(w) = resolve_where(conn, &mut errors, &p.place, urn.as_deref(), postcode.as_deref(), patch.host_la.as_deref())? {
+        if let Some(w) =
+            resolve_where(conn, &mut errors, &p.place, urn.as_deref(), postcode.as_deref(), patch.host_la.as_deref())?
+        {
             p.urn = w.urn;
             p.host_area = w.host_area;
             p.postcode = w.postcode;
@@ -408,7 +445,11 @@ pub fn change_legal_status(
 }
 
 /// The API view of placements, loading legal statuses and setting names in two queries.
-pub fn views(conn: &mut AnyConnection, records: Vec<PlacementRecord>, today: NaiveDate) -> Result<Vec<Placement>, ApiError> {
+pub fn views(
+    conn: &mut AnyConnection,
+    records: Vec<PlacementRecord>,
+    today: NaiveDate,
+) -> Result<Vec<Placement>, ApiError> {
     let ids: Vec<String> = records.iter().map(|p| p.id.clone()).collect();
     let urns: Vec<String> = records.iter().filter_map(|p| p.urn.clone()).collect();
     let mut statuses = repo::legal_statuses_of(conn, &ids)?;

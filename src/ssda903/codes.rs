@@ -10,14 +10,12 @@ pub const SEX: &[&str] = &["M", "F", "U"];
 
 /// `ETHNIC` (Header).
 pub const ETHNIC: &[&str] = &[
-    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
-    "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH", "BCRB",
+    "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
 ];
 
 /// `LS` legal status (Episodes).
-pub const LEGAL_STATUS: &[&str] = &[
-    "C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3",
-];
+pub const LEGAL_STATUS: &[&str] = &["C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"];
 
 /// `CIN` category of need (Episodes).
 pub const CATEGORY_OF_NEED: &[&str] = &["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"];
@@ -25,8 +23,8 @@ pub const CATEGORY_OF_NEED: &[&str] = &["N1", "N2", "N3", "N4", "N5", "N6", "N7"
 /// `PLACE` placement type (Episodes), 2025-26 list. H5, P2 and Z1 were
 /// withdrawn in 2025-26 (see [`WITHDRAWN_PLACE`]).
 pub const PLACE: &[&str] = &[
-    "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1",
-    "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
+    "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2", "T3", "T4",
+    "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
 ];
 
 /// Placement types valid before 2025-26 and withdrawn since. They are not in
@@ -38,15 +36,13 @@ pub const PLACE_PROVIDER: &[&str] = &["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"];
 
 /// `REC` reason episode ceased (Episodes).
 pub const REC: &[&str] = &[
-    "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5",
-    "E6", "E7", "E9", "E14", "E15", "E16", "E17", "E8",
+    "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5", "E6", "E7", "E9",
+    "E14", "E15", "E16", "E17", "E8",
 ];
 
 /// `REASON_PLACE_CHANGE` (Episodes; on the episode that ends).
-pub const REASON_PLACE_CHANGE: &[&str] = &[
-    "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
-    "CUSTOD", "OTHER",
-];
+pub const REASON_PLACE_CHANGE: &[&str] =
+    &["CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE", "CUSTOD", "OTHER"];
 
 /// `RNE` reason for new episode (Episodes).
 pub const RNE: &[&str] = &["S", "L", "P", "T", "B", "U"];
@@ -63,95 +59,41 @@ pub fn is_code(list: &[&str], value: &str) -> bool {
 
 /// Descriptions of the [`PLACE`] codes.
 pub const PLACE_DESCRIPTIONS: &[(&str, &str)] = &[
-    (
-        "A3",
-        "Placed for adoption with parental/guardian consent with current foster carer(s)",
-    ),
-    (
-        "A4",
-        "Placed for adoption with parental/guardian consent not with current foster carer(s)",
-    ),
-    (
-        "A5",
-        "Placed for adoption with a placement order with current foster carer(s)",
-    ),
-    (
-        "A6",
-        "Placed for adoption with a placement order not with current foster carer(s)",
-    ),
+    ("A3", "Placed for adoption with parental/guardian consent with current foster carer(s)"),
+    ("A4", "Placed for adoption with parental/guardian consent not with current foster carer(s)"),
+    ("A5", "Placed for adoption with a placement order with current foster carer(s)"),
+    ("A6", "Placed for adoption with a placement order not with current foster carer(s)"),
     ("K1", "Secure children's home"),
-    (
-        "K2",
-        "Children's home subject to the Children's Homes Regulations",
-    ),
+    ("K2", "Children's home subject to the Children's Homes Regulations"),
     ("K3", "Supported accommodation registered with Ofsted"),
-    (
-        "P1",
-        "Placed with own parent(s) or other person(s) with parental responsibility",
-    ),
+    ("P1", "Placed with own parent(s) or other person(s) with parental responsibility"),
     ("P3", "Residential employment"),
     ("R1", "Residential care home"),
-    (
-        "R2",
-        "NHS/health trust or other establishment providing medical or nursing care",
-    ),
+    ("R2", "NHS/health trust or other establishment providing medical or nursing care"),
     ("R3", "Family centre or mother and baby unit"),
     ("R5", "Young offender institution"),
-    (
-        "S1",
-        "Residential school, except where dual-registered as a school and children's home",
-    ),
+    ("S1", "Residential school, except where dual-registered as a school and children's home"),
     ("T0", "Temporary move of any of the types T1 to T4"),
     ("T1", "Temporary period in hospital"),
     ("T2", "Temporary absence of the child on holiday"),
-    (
-        "T3",
-        "Temporary accommodation while the normal foster carer(s) are on holiday",
-    ),
-    (
-        "T4",
-        "Temporary accommodation of seven days or less, for any reason not covered by T1 to T3",
-    ),
-    (
-        "U1",
-        "Foster placement with relative(s) or friend(s): long-term fostering",
-    ),
+    ("T3", "Temporary accommodation while the normal foster carer(s) are on holiday"),
+    ("T4", "Temporary accommodation of seven days or less, for any reason not covered by T1 to T3"),
+    ("U1", "Foster placement with relative(s) or friend(s): long-term fostering"),
     (
         "U2",
         "Foster placement with relative(s) or friend(s) who are also approved adopters: fostering for adoption or concurrent planning",
     ),
-    (
-        "U3",
-        "Foster placement with relative(s) or friend(s): not long-term, not fostering for adoption",
-    ),
-    (
-        "U4",
-        "Foster placement with other foster carer(s): long-term fostering",
-    ),
+    ("U3", "Foster placement with relative(s) or friend(s): not long-term, not fostering for adoption"),
+    ("U4", "Foster placement with other foster carer(s): long-term fostering"),
     (
         "U5",
         "Foster placement with other foster carer(s) who are also approved adopters: fostering for adoption or concurrent planning",
     ),
-    (
-        "U6",
-        "Foster placement with other foster carer(s): not long-term, not fostering for adoption",
-    ),
-    (
-        "Z11",
-        "Other placement, sub-type Z11 (one of the codes replacing Z1 from 2025-26)",
-    ),
-    (
-        "Z12",
-        "Other placement, sub-type Z12 (one of the codes replacing Z1 from 2025-26)",
-    ),
-    (
-        "Z13",
-        "Other placement, sub-type Z13 (one of the codes replacing Z1 from 2025-26)",
-    ),
-    (
-        "Z14",
-        "Other placement, sub-type Z14 (one of the codes replacing Z1 from 2025-26)",
-    ),
+    ("U6", "Foster placement with other foster carer(s): not long-term, not fostering for adoption"),
+    ("Z11", "Other placement, sub-type Z11 (one of the codes replacing Z1 from 2025-26)"),
+    ("Z12", "Other placement, sub-type Z12 (one of the codes replacing Z1 from 2025-26)"),
+    ("Z13", "Other placement, sub-type Z13 (one of the codes replacing Z1 from 2025-26)"),
+    ("Z14", "Other placement, sub-type Z14 (one of the codes replacing Z1 from 2025-26)"),
 ];
 
 /// Descriptions of the [`LEGAL_STATUS`] codes.
@@ -160,78 +102,30 @@ pub const LEGAL_STATUS_DESCRIPTIONS: &[(&str, &str)] = &[
     ("C2", "Full care order"),
     ("D1", "Freeing order granted"),
     ("E1", "Placement order granted"),
-    (
-        "V2",
-        "Single period of accommodation under section 20 (Children Act 1989)",
-    ),
-    (
-        "V3",
-        "Accommodated under an agreed series of short-term breaks, individual episodes recorded",
-    ),
-    (
-        "V4",
-        "Accommodated under an agreed series of short-term breaks, agreements recorded",
-    ),
-    (
-        "L1",
-        "Under police protection and in local authority accommodation",
-    ),
+    ("V2", "Single period of accommodation under section 20 (Children Act 1989)"),
+    ("V3", "Accommodated under an agreed series of short-term breaks, individual episodes recorded"),
+    ("V4", "Accommodated under an agreed series of short-term breaks, agreements recorded"),
+    ("L1", "Under police protection and in local authority accommodation"),
     ("L2", "Emergency protection order"),
-    (
-        "L3",
-        "Under a child assessment order and in local authority accommodation",
-    ),
-    (
-        "J1",
-        "Remanded to local authority accommodation or to youth detention accommodation",
-    ),
-    (
-        "J2",
-        "Placed in local authority accommodation under the Police and Criminal Evidence Act 1984",
-    ),
-    (
-        "J3",
-        "Sentenced to a youth rehabilitation order with residence or intensive fostering requirement",
-    ),
+    ("L3", "Under a child assessment order and in local authority accommodation"),
+    ("J1", "Remanded to local authority accommodation or to youth detention accommodation"),
+    ("J2", "Placed in local authority accommodation under the Police and Criminal Evidence Act 1984"),
+    ("J3", "Sentenced to a youth rehabilitation order with residence or intensive fostering requirement"),
 ];
 
 /// Descriptions of the [`REC`] codes.
 pub const REC_DESCRIPTIONS: &[(&str, &str)] = &[
-    (
-        "X1",
-        "Episode ceases and a new episode begins on the same day, for any reason",
-    ),
-    (
-        "E11",
-        "Adopted: application for an adoption order unopposed",
-    ),
+    ("X1", "Episode ceases and a new episode begins on the same day, for any reason"),
+    ("E11", "Adopted: application for an adoption order unopposed"),
     ("E12", "Adopted: consent dispensed with by the court"),
     ("E2", "Died"),
     ("E3", "Care taken over by another local authority in the UK"),
-    (
-        "E4A",
-        "Returned home to parent(s) or other person(s) with parental responsibility as part of the care plan",
-    ),
-    (
-        "E4B",
-        "Returned home to parent(s) or other person(s) with parental responsibility not as part of the care plan",
-    ),
-    (
-        "E13",
-        "Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility",
-    ),
-    (
-        "E41",
-        "Residence order or child arrangements order (with whom the child is to live) granted",
-    ),
-    (
-        "E45",
-        "Special guardianship order made to former foster carer(s) who are relatives or friends",
-    ),
-    (
-        "E46",
-        "Special guardianship order made to former foster carer(s) other than relatives or friends",
-    ),
+    ("E4A", "Returned home to parent(s) or other person(s) with parental responsibility as part of the care plan"),
+    ("E4B", "Returned home to parent(s) or other person(s) with parental responsibility not as part of the care plan"),
+    ("E13", "Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility"),
+    ("E41", "Residence order or child arrangements order (with whom the child is to live) granted"),
+    ("E45", "Special guardianship order made to former foster carer(s) who are relatives or friends"),
+    ("E46", "Special guardianship order made to former foster carer(s) other than relatives or friends"),
     (
         "E47",
         "Special guardianship order made to carer(s) other than former foster carers, who are relatives or friends",
@@ -240,58 +134,28 @@ pub const REC_DESCRIPTIONS: &[(&str, &str)] = &[
         "E48",
         "Special guardianship order made to carer(s) other than former foster carers, other than relatives or friends",
     ),
-    (
-        "E5",
-        "Moved into independent living with formalised advice or support arrangements",
-    ),
-    (
-        "E6",
-        "Moved into independent living without formalised advice or support arrangements",
-    ),
-    (
-        "E7",
-        "Transferred to residential care funded by adult social care services",
-    ),
+    ("E5", "Moved into independent living with formalised advice or support arrangements"),
+    ("E6", "Moved into independent living without formalised advice or support arrangements"),
+    ("E7", "Transferred to residential care funded by adult social care services"),
     ("E9", "Sentenced to custody"),
     ("E14", "Accommodation on remand ended"),
-    (
-        "E15",
-        "Age assessment determined the child is aged 18 or over and E5, E6 and E7 do not apply",
-    ),
+    ("E15", "Age assessment determined the child is aged 18 or over and E5, E6 and E7 do not apply"),
     ("E16", "Child moved abroad"),
-    (
-        "E17",
-        "Aged 18 or over and remained with current carers (including staying put)",
-    ),
-    (
-        "E8",
-        "Period of care ceased for any other reason, including a child who turns 18 while still missing",
-    ),
+    ("E17", "Aged 18 or over and remained with current carers (including staying put)"),
+    ("E8", "Period of care ceased for any other reason, including a child who turns 18 while still missing"),
 ];
 
 /// Descriptions of the [`REASON_PLACE_CHANGE`] codes.
 pub const REASON_PLACE_CHANGE_DESCRIPTIONS: &[(&str, &str)] = &[
     ("CARPL", "Change to or implementation of the care plan"),
-    (
-        "CLOSE",
-        "Resignation of the carer or closure of the provision",
-    ),
+    ("CLOSE", "Resignation of the carer or closure of the provision"),
     ("ALLEG", "Allegation (section 47 enquiry)"),
     ("STAND", "Standards of care concern"),
     ("APPRR", "Approval of the carer removed"),
-    (
-        "CREQB",
-        "Carer requests placement end due to the child's behaviour",
-    ),
-    (
-        "CREQO",
-        "Carer requests placement end other than due to the child's behaviour",
-    ),
+    ("CREQB", "Carer requests placement end due to the child's behaviour"),
+    ("CREQO", "Carer requests placement end other than due to the child's behaviour"),
     ("CHILD", "Child requests placement end"),
-    (
-        "LAREQ",
-        "Responsible or area authority requests placement end",
-    ),
+    ("LAREQ", "Responsible or area authority requests placement end"),
     ("PLACE", "Change in the status of the placement only"),
     ("CUSTOD", "Custody arrangement"),
     ("OTHER", "Other"),
@@ -299,18 +163,9 @@ pub const REASON_PLACE_CHANGE_DESCRIPTIONS: &[(&str, &str)] = &[
 
 /// Descriptions of the [`PLACE_PROVIDER`] codes.
 pub const PLACE_PROVIDER_DESCRIPTIONS: &[(&str, &str)] = &[
-    (
-        "PR0",
-        "Parent(s) or other person(s) with parental responsibility",
-    ),
-    (
-        "PR1",
-        "Own provision by the local authority (including a regional adoption agency it hosts)",
-    ),
-    (
-        "PR2",
-        "Other local authority provision (including a regional adoption agency another authority hosts)",
-    ),
+    ("PR0", "Parent(s) or other person(s) with parental responsibility"),
+    ("PR1", "Own provision by the local authority (including a regional adoption agency it hosts)"),
+    ("PR2", "Other local authority provision (including a regional adoption agency another authority hosts)"),
     ("PR3", "Other public provision (for example the NHS)"),
     ("PR4", "Private provision"),
     ("PR5", "Voluntary or third sector provision"),
@@ -322,14 +177,8 @@ pub const RNE_DESCRIPTIONS: &[(&str, &str)] = &[
     ("L", "Change of legal status only"),
     ("P", "Change of placement and carer(s) only"),
     ("T", "Change of placement but same carer(s) only"),
-    (
-        "B",
-        "Change of legal status and placement and carer(s) on the same day",
-    ),
-    (
-        "U",
-        "Change of legal status and placement but same carer(s) on the same day",
-    ),
+    ("B", "Change of legal status and placement and carer(s) on the same day"),
+    ("U", "Change of legal status and placement but same carer(s) on the same day"),
 ];
 
 /// Descriptions of the [`CATEGORY_OF_NEED`] codes.
@@ -346,14 +195,8 @@ pub const CATEGORY_OF_NEED_DESCRIPTIONS: &[(&str, &str)] = &[
 
 /// Descriptions of the [`MISSING_TYPE`] codes.
 pub const MISSING_TYPE_DESCRIPTIONS: &[(&str, &str)] = &[
-    (
-        "M",
-        "Missing: not where they should be and whereabouts unknown",
-    ),
-    (
-        "A",
-        "Away from placement without authorisation: whereabouts known",
-    ),
+    ("M", "Missing: not where they should be and whereabouts unknown"),
+    ("A", "Away from placement without authorisation: whereabouts known"),
 ];
 
 /// The description table for a DfE field name, if there is one.
@@ -361,18 +204,17 @@ pub const MISSING_TYPE_DESCRIPTIONS: &[(&str, &str)] = &[
 /// Accepted names: `PLACE`, `LS`, `REC`, `REASON_PLACE_CHANGE`,
 /// `PLACE_PROVIDER`, `RNE`, `CIN`, `MISSING` (case insensitive).
 pub fn descriptions(list_name: &str) -> Option<&'static [(&'static str, &'static str)]> {
-    let table: &'static [(&'static str, &'static str)] =
-        match list_name.to_ascii_uppercase().as_str() {
-            "PLACE" => PLACE_DESCRIPTIONS,
-            "LS" | "LEGAL_STATUS" => LEGAL_STATUS_DESCRIPTIONS,
-            "REC" => REC_DESCRIPTIONS,
-            "REASON_PLACE_CHANGE" => REASON_PLACE_CHANGE_DESCRIPTIONS,
-            "PLACE_PROVIDER" => PLACE_PROVIDER_DESCRIPTIONS,
-            "RNE" => RNE_DESCRIPTIONS,
-            "CIN" | "CATEGORY_OF_NEED" => CATEGORY_OF_NEED_DESCRIPTIONS,
-            "MISSING" => MISSING_TYPE_DESCRIPTIONS,
-            _ => return None,
-        };
+    let table: &'static [(&'static str, &'static str)] = match list_name.to_ascii_uppercase().as_str() {
+        "PLACE" => PLACE_DESCRIPTIONS,
+        "LS" | "LEGAL_STATUS" => LEGAL_STATUS_DESCRIPTIONS,
+        "REC" => REC_DESCRIPTIONS,
+        "REASON_PLACE_CHANGE" => REASON_PLACE_CHANGE_DESCRIPTIONS,
+        "PLACE_PROVIDER" => PLACE_PROVIDER_DESCRIPTIONS,
+        "RNE" => RNE_DESCRIPTIONS,
+        "CIN" | "CATEGORY_OF_NEED" => CATEGORY_OF_NEED_DESCRIPTIONS,
+        "MISSING" => MISSING_TYPE_DESCRIPTIONS,
+        _ => return None,
+    };
     Some(table)
 }
 
@@ -380,10 +222,7 @@ pub fn descriptions(list_name: &str) -> Option<&'static [(&'static str, &'static
 /// field name as accepted by [`descriptions`]). `None` for an unknown list or
 /// code.
 pub fn describe(list_name: &str, code: &str) -> Option<&'static str> {
-    descriptions(list_name)?
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, d)| *d)
+    descriptions(list_name)?.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
 }
 
 #[cfg(test)]
@@ -443,9 +282,7 @@ mod tests {
 
     #[test]
     fn legal_status_membership() {
-        for c in [
-            "C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3",
-        ] {
+        for c in ["C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"] {
             assert!(is_code(LEGAL_STATUS, c));
         }
         for c in ["V1", "C3", "J4", "c1", ""] {
@@ -464,9 +301,7 @@ mod tests {
 
     #[test]
     fn place_membership_and_withdrawn_codes() {
-        for c in [
-            "A3", "K1", "K2", "K3", "P1", "P3", "R3", "S1", "T0", "T4", "U6", "Z11", "Z14",
-        ] {
+        for c in ["A3", "K1", "K2", "K3", "P1", "P3", "R3", "S1", "T0", "T4", "U6", "Z11", "Z14"] {
             assert!(is_code(PLACE, c), "{c}");
         }
         for c in WITHDRAWN_PLACE {
@@ -488,9 +323,7 @@ mod tests {
 
     #[test]
     fn rec_membership() {
-        for c in [
-            "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E8", "E17",
-        ] {
+        for c in ["X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E8", "E17"] {
             assert!(is_code(REC, c));
         }
         for c in ["E1", "E4", "E4a", "X2", "E10", "E18"] {
@@ -545,10 +378,7 @@ mod tests {
         assert_eq!(describe("PLACE", "K1"), Some("Secure children's home"));
         assert_eq!(describe("ls", "C2"), Some("Full care order"));
         assert_eq!(describe("REC", "E2"), Some("Died"));
-        assert_eq!(
-            describe("REASON_PLACE_CHANGE", "CUSTOD"),
-            Some("Custody arrangement")
-        );
+        assert_eq!(describe("REASON_PLACE_CHANGE", "CUSTOD"), Some("Custody arrangement"));
         assert_eq!(describe("PLACE", "H5"), None);
         assert_eq!(describe("NOPE", "K1"), None);
     }

@@ -34,30 +34,19 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// The collection year containing `d`: the calendar year of the 31 March
 /// that ends it.
 pub fn collection_year(d: NaiveDate) -> i32 {
-    if d.month() >= 4 {
-        d.year() + 1
-    } else {
-        d.year()
-    }
+    if d.month() >= 4 { d.year() + 1 } else { d.year() }
 }
 
 /// First and last day of collection year `year`: 1 April of `year - 1` and
 /// 31 March of `year`. Years outside chrono's range saturate to
 /// `NaiveDate::MIN`/`NaiveDate::MAX`.
 pub fn collection_year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
-    let start = year
-        .checked_sub(1)
-        .and_then(|y| NaiveDate::from_ymd_opt(y, 4, 1))
-        .unwrap_or(if year > 0 {
-            NaiveDate::MAX
-        } else {
-            NaiveDate::MIN
-        });
-    let end = NaiveDate::from_ymd_opt(year, 3, 31).unwrap_or(if year > 0 {
+    let start = year.checked_sub(1).and_then(|y| NaiveDate::from_ymd_opt(y, 4, 1)).unwrap_or(if year > 0 {
         NaiveDate::MAX
     } else {
         NaiveDate::MIN
     });
+    let end = NaiveDate::from_ymd_opt(year, 3, 31).unwrap_or(if year > 0 { NaiveDate::MAX } else { NaiveDate::MIN });
     (start, end)
 }
 
@@ -80,14 +69,7 @@ mod tests {
         for d in [date(2025, 4, 1), date(2024, 2, 29), date(1991, 10, 14)] {
             assert_eq!(parse_date(&format_date(d)), Some(d));
         }
-        for bad in [
-            "1/4/2025",
-            "2025-04-01",
-            "31/02/2025",
-            "01/13/2025",
-            "aa/bb/cccc",
-            "",
-        ] {
+        for bad in ["1/4/2025", "2025-04-01", "31/02/2025", "01/13/2025", "aa/bb/cccc", ""] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

@@ -85,11 +85,7 @@ pub fn normalise_nhs_number(s: &str) -> Option<String> {
     if digits.iter().all(|&d| d == digits[0]) {
         return None;
     }
-    let sum: u32 = digits[..9]
-        .iter()
-        .zip((2..=10u32).rev())
-        .map(|(&d, w)| u32::from(d) * w)
-        .sum();
+    let sum: u32 = digits[..9].iter().zip((2..=10u32).rev()).map(|(&d, w)| u32::from(d) * w).sum();
     let check = match 11 - sum % 11 {
         11 => 0,
         10 => return None,
@@ -171,10 +167,7 @@ mod tests {
         assert!(is_valid_nhs_number("943 476 5919"));
         assert!(is_valid_nhs_number(" 943-476-5919 "));
         assert!(is_valid_nhs_number("4010232137"));
-        assert_eq!(
-            normalise_nhs_number("943 476 5919").as_deref(),
-            Some("9434765919")
-        );
+        assert_eq!(normalise_nhs_number("943 476 5919").as_deref(), Some("9434765919"));
     }
 
     #[test]
@@ -201,15 +194,7 @@ mod tests {
 
     #[test]
     fn nhs_bad_shapes() {
-        for bad in [
-            "",
-            "943476591",
-            "94347659190",
-            "943476591a",
-            "943.476.5919",
-            "0000000000",
-            "1111111111",
-        ] {
+        for bad in ["", "943476591", "94347659190", "943476591a", "943.476.5919", "0000000000", "1111111111"] {
             assert!(!is_valid_nhs_number(bad), "{bad}");
         }
     }

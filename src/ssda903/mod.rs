@@ -15,18 +15,17 @@ pub mod identifiers;
 pub mod placement;
 
 pub use codes::{
-    CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS,
-    LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE, MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS,
-    PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS, REASON_PLACE_CHANGE,
-    REASON_PLACE_CHANGE_DESCRIPTIONS, REC, REC_DESCRIPTIONS, RNE, RNE_DESCRIPTIONS, SEX,
+    CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
+    MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS, PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS,
+    REASON_PLACE_CHANGE, REASON_PLACE_CHANGE_DESCRIPTIONS, REC, REC_DESCRIPTIONS, RNE, RNE_DESCRIPTIONS, SEX,
     WITHDRAWN_PLACE, describe, descriptions, is_code,
 };
 pub use dates::{collection_year, collection_year_bounds, format_date, parse_date};
 pub use identifiers::{
-    LA_CHILD_ID_MAX_LEN, UPN_UNKNOWN, is_valid_la_child_id, is_valid_nhs_number, is_valid_upn,
-    normalise_nhs_number, upn_check_letter_ok,
+    LA_CHILD_ID_MAX_LEN, UPN_UNKNOWN, is_valid_la_child_id, is_valid_nhs_number, is_valid_upn, normalise_nhs_number,
+    upn_check_letter_ok,
 };
 pub use placement::{
-    AGENCY_URN, UrnRule, check_place_provider, check_urn, check_urn_for_location,
-    is_temporary_place, is_valid_school_urn, is_valid_urn, urn_rule,
+    AGENCY_URN, UrnRule, check_place_provider, check_urn, check_urn_for_location, is_temporary_place,
+    is_valid_school_urn, is_valid_urn, urn_rule,
 };

@@ -13,13 +13,9 @@ const NO_PROVIDER: &[&str] = &["T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13"
 /// Placements that PR1 and PR2 cannot provide (rules 527, 528), besides P1.
 const NOT_LA_PROVIDED: &[&str] = &["R2", "R5"];
 /// Placements that PR3 cannot provide (rule 529), besides P1.
-const NOT_OTHER_PUBLIC_PROVIDED: &[&str] = &[
-    "A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6",
-];
+const NOT_OTHER_PUBLIC_PROVIDED: &[&str] = &["A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6"];
 /// Placement types exempt from URN (rules 218, 222).
-const URN_EXEMPT: &[&str] = &[
-    "P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14",
-];
+const URN_EXEMPT: &[&str] = &["P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"];
 /// Placement types where `XXXXXXX` (provider not Ofsted registered, e.g. an
 /// adoption or fostering agency) is allowed instead of a URN (rule 242).
 const URN_AGENCY_ALLOWED: &[&str] = &["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"];
@@ -47,13 +43,9 @@ fn check_place_known(place: &str) -> Result<(), String> {
     if is_code(PLACE, place) {
         Ok(())
     } else if is_code(super::codes::WITHDRAWN_PLACE, place) {
-        Err(format!(
-            "PLACE {place} was withdrawn in 2025-26 and cannot be used (DfE rule 146)"
-        ))
+        Err(format!("PLACE {place} was withdrawn in 2025-26 and cannot be used (DfE rule 146)"))
     } else {
-        Err(format!(
-            "PLACE {place:?} is not a valid placement type code (DfE rule 146)"
-        ))
+        Err(format!("PLACE {place:?} is not a valid placement type code (DfE rule 146)"))
     }
 }
 
@@ -74,29 +66,21 @@ pub fn check_place_provider(place: &str, provider: Option<&str>) -> Result<(), S
     if let Some(p) = provider
         && !is_code(PLACE_PROVIDER, p)
     {
-        return Err(format!(
-            "PLACE_PROVIDER {p:?} is not a valid placement provider code (DfE rule 178)"
-        ));
+        return Err(format!("PLACE_PROVIDER {p:?} is not a valid placement provider code (DfE rule 178)"));
     }
     let place_label = label("PLACE", place);
     if is_code(NO_PROVIDER, place) {
         return match provider {
             None => Ok(()),
-            Some(p) => Err(format!(
-                "PLACE_PROVIDER must be blank for PLACE {place_label}, got {p} (DfE rule 213)"
-            )),
+            Some(p) => Err(format!("PLACE_PROVIDER must be blank for PLACE {place_label}, got {p} (DfE rule 213)")),
         };
     }
     let Some(p) = provider else {
-        return Err(format!(
-            "PLACE_PROVIDER is required for PLACE {place_label} (DfE rule 526)"
-        ));
+        return Err(format!("PLACE_PROVIDER is required for PLACE {place_label} (DfE rule 526)"));
     };
     let provider_label = label("PLACE_PROVIDER", p);
     let incompatible = |rule: &str| {
-        Err(format!(
-            "PLACE_PROVIDER {provider_label} cannot be used with PLACE {place_label} (DfE rule {rule})"
-        ))
+        Err(format!("PLACE_PROVIDER {provider_label} cannot be used with PLACE {place_label} (DfE rule {rule})"))
     };
     match p {
         "PR0" if place != "P1" => incompatible("550"),
@@ -169,12 +153,10 @@ pub fn check_urn(place: &str, urn: Option<&str>) -> Result<(), String> {
         (UrnRule::Forbidden, Some(AGENCY_URN)) => Err(format!(
             "URN {AGENCY_URN} can only be used for adoption and fostering placements (A3 to A6, U1 to U6), not PLACE {place_label} (DfE rule 242)"
         )),
-        (UrnRule::Forbidden, Some(_)) => Err(format!(
-            "URN must be blank for PLACE {place_label} (DfE rule 222)"
-        )),
-        (UrnRule::Required | UrnRule::RequiredOrAgency, None) => Err(format!(
-            "URN is required for PLACE {place_label} (DfE rule 218)"
-        )),
+        (UrnRule::Forbidden, Some(_)) => Err(format!("URN must be blank for PLACE {place_label} (DfE rule 222)")),
+        (UrnRule::Required | UrnRule::RequiredOrAgency, None) => {
+            Err(format!("URN is required for PLACE {place_label} (DfE rule 218)"))
+        }
         (UrnRule::RequiredOrAgency, Some(AGENCY_URN)) => Ok(()),
         (UrnRule::Required, Some(AGENCY_URN)) => Err(format!(
             "URN {AGENCY_URN} can only be used for adoption and fostering placements (A3 to A6, U1 to U6), not PLACE {place_label}; give the setting's Ofsted URN (DfE rule 242)"
@@ -183,9 +165,7 @@ pub fn check_urn(place: &str, urn: Option<&str>) -> Result<(), String> {
             if is_valid_urn(u) || (place == "S1" && is_valid_school_urn(u)) {
                 Ok(())
             } else {
-                Err(format!(
-                    "URN {u:?} is not a valid Ofsted URN (SC and 6 digits, or 7 digits)"
-                ))
+                Err(format!("URN {u:?} is not a valid Ofsted URN (SC and 6 digits, or 7 digits)"))
             }
         }
     }
@@ -195,11 +175,7 @@ pub fn check_urn(place: &str, urn: Option<&str>) -> Result<(), String> {
 /// when `placed_in_england` is false no URN may be given (rule 243) and none
 /// is required (rule 218 exempts placements in Wales, Scotland, Northern
 /// Ireland and outside the UK).
-pub fn check_urn_for_location(
-    place: &str,
-    urn: Option<&str>,
-    placed_in_england: bool,
-) -> Result<(), String> {
+pub fn check_urn_for_location(place: &str, urn: Option<&str>, placed_in_england: bool) -> Result<(), String> {
     if placed_in_england {
         return check_urn(place, urn);
     }
@@ -286,9 +262,7 @@ mod tests {
 
     #[test]
     fn pr3_529() {
-        for p in [
-            "P1", "A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6",
-        ] {
+        for p in ["P1", "A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6"] {
             err_mentions(check_place_provider(p, Some("PR3")), "529");
         }
         for p in ["R2", "R5", "K3", "R1", "R3", "S1", "P3"] {

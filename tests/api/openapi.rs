@@ -1,0 +1,27 @@
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = placement_registry::openapi::to_pretty_json();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap_or_default();
+    assert!(committed == generated, "openapi/openapi.json is stale: run `cargo run -- openapi` and commit the result");
+}
+
+#[test]
+fn every_operation_says_who_may_call_it_and_documents_its_errors() {
+    let doc: serde_json::Value = serde_json::from_str(&placement_registry::openapi::to_pretty_json()).expect("json");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            assert!(
+                op["description"].as_str().is_some_and(|d| !d.is_empty()) || op["summary"].as_str().is_some(),
+                "{method} {path} undocumented"
+            );
+            let responses = op["responses"].as_object().expect("responses");
+            let public = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x.as_object().is_some_and(|o| o.is_empty())));
+            if !public {
+                assert!(responses.contains_key("401"), "{method} {path} does not document 401");
+            }
+        }
+    }
+}
