@@ -3,6 +3,7 @@
 
 use crate::auth::keys::SigningKey;
 use crate::auth::tokens::TokenService;
+use crate::calendar::WorkingCalendar;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, AnyConnection, DbPool};
@@ -27,6 +28,13 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub config: Arc<Config>,
     pub revocations: Arc<Revocations>,
+    /// Working days (England and Wales) for the statutory clocks.
+    pub calendar: Arc<WorkingCalendar>,
+    /// Read events waiting to be appended to the audit chain.
+    pub audit: Arc<crate::audit::ReadBuffer>,
+    pub rate_limiter: Arc<crate::limits::RateLimiter>,
+    /// Keys and settings of trusted external token issuers.
+    pub federation: Arc<crate::auth::federation::Federation>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +45,8 @@ pub enum StartError {
     Key(#[from] crate::auth::keys::KeyError),
     #[error("cannot seed reference data: {0}")]
     Seed(String),
+    #[error("bank holidays file: {0}")]
+    Calendar(String),
 }
 
 impl AppState {
@@ -51,7 +61,24 @@ impl AppState {
             None => SigningKey::load_or_create(&mut conn, db::db_time(clock.now()))?,
         };
         let tokens = Arc::new(TokenService::new(&key, &config.issuer, &config.audience));
-        Ok(AppState { pool, clock, tokens, config: Arc::new(config), revocations: Arc::new(Revocations::default()) })
+        let calendar = match &config.bank_holidays_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| StartError::Calendar(e.to_string()))?;
+                WorkingCalendar::from_csv(&text).map_err(StartError::Calendar)?
+            }
+            None => WorkingCalendar::england_and_wales(),
+        };
+        Ok(AppState {
+            pool,
+            clock,
+            tokens,
+            revocations: Arc::new(Revocations::default()),
+            calendar: Arc::new(calendar),
+            audit: Arc::new(crate::audit::ReadBuffer::default()),
+            federation: Arc::new(crate::auth::federation::Federation::default()),
+            rate_limiter: Arc::new(crate::limits::RateLimiter::new(config.rate_limit_per_minute)),
+            config: Arc::new(config),
+        })
     }
 
     /// Runs blocking database work on the blocking thread pool.
@@ -66,6 +93,12 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// Appends buffered read events to the audit chain.
+    pub async fn flush_audit(&self) -> Result<usize, ApiError> {
+        let audit = self.audit.clone();
+        self.db(move |conn| audit.flush(conn)).await
     }
 
     pub fn now(&self) -> chrono::NaiveDateTime {
@@ -109,14 +142,24 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     crate::health::routes(cfg);
     crate::auth::oauth::routes(cfg);
     crate::auth::clients::routes(cfg);
+    crate::auth::issuers::routes(cfg);
     crate::directory::routes::routes(cfg);
     crate::children::routes::routes(cfg);
     crate::placements::routes::routes(cfg);
+    crate::notifications::routes::routes(cfg);
+    crate::admissions::routes::routes(cfg);
+    crate::missing::routes::routes(cfg);
+    crate::returns::routes(cfg);
+    crate::reports::routes(cfg);
+    crate::exports::routes(cfg);
+    crate::webhooks::routes(cfg);
 }
 
 /// The OpenAPI document the code describes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new().into_utoipa_app().openapi(crate::openapi::base()).configure(api_routes).split_for_parts();
+    let (_, mut api) =
+        App::new().into_utoipa_app().openapi(crate::openapi::base()).configure(api_routes).split_for_parts();
+    crate::openapi::add_common_errors(&mut api);
     api
 }
 
@@ -132,9 +175,20 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, api) =
+    let (app, mut api) =
         App::new().into_utoipa_app().openapi(crate::openapi::base()).configure(api_routes).split_for_parts();
+    crate::openapi::add_common_errors(&mut api);
     let routes = Arc::new(RouteTable::from_openapi(&api));
+    let hsts = if state.config.tls_cert.is_some() { "max-age=31536000; includeSubDomains" } else { "" };
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT])
+        .allowed_header("idempotency-key")
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .max_age(600);
+    for origin in &state.config.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
     app.app_data(web::Data::new(state))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| error::json_error(e).into()))
         .app_data(web::QueryConfig::default().error_handler(|e, _| error::query_error(e).into()))
@@ -162,6 +216,11 @@ pub fn build(
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::REFERRER_POLICY, "no-referrer")),
         )
+        .wrap(actix_web::middleware::Condition::new(
+            !hsts.is_empty(),
+            actix_web::middleware::DefaultHeaders::new().add((header::STRICT_TRANSPORT_SECURITY, hsts)),
+        ))
+        .wrap(cors)
         .wrap(actix_web::middleware::from_fn(crate::telemetry::request_id_header))
         .wrap(tracing_actix_web::TracingLogger::default())
 }

@@ -31,6 +31,19 @@ enum Command {
     },
     /// Print a signed bearer token for an organisation (for operators and tests).
     Token(TokenArgs),
+    /// Generate deterministic synthetic national data (for benchmarks and trials).
+    Seed(crate::seed::SeedArgs),
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log and report the first broken link (exit status 2).
+    Verify(Config),
 }
 
 #[derive(clap::Parser, Debug)]
@@ -77,6 +90,8 @@ pub fn main() -> ExitCode {
         Some(Command::Migrate(config)) => migrate(&config),
         Some(Command::Openapi { out }) => write_openapi(&out),
         Some(Command::Token(args)) => token(args),
+        Some(Command::Seed(args)) => crate::seed::run(args),
+        Some(Command::Audit { command: AuditCommand::Verify(config) }) => return audit_verify(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,6 +103,29 @@ pub fn main() -> ExitCode {
 }
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn audit_verify(config: &Config) -> ExitCode {
+    let run = || -> Result<crate::audit::Verdict> {
+        crate::db::migrate(&config.database_url)?;
+        let pool = crate::db::pool(&config.database_url, 1)?;
+        let mut conn = pool.get()?;
+        Ok(crate::audit::verify(&mut conn).map_err(|e| format!("{e:?}"))?)
+    };
+    match run() {
+        Ok(crate::audit::Verdict::Intact { events }) => {
+            println!("audit log intact: {events} events");
+            ExitCode::SUCCESS
+        }
+        Ok(crate::audit::Verdict::Broken { seq, reason }) => {
+            println!("audit log broken at event {seq}: {reason}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 fn migrate(config: &Config) -> Result<()> {
     let n = crate::db::migrate(&config.database_url)?;
@@ -115,6 +153,19 @@ fn token(args: TokenArgs) -> Result<()> {
     Ok(())
 }
 
+/// Appends buffered read events to the audit chain every 200 ms.
+fn spawn_audit_flusher(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_millis(200));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.flush_audit().await {
+                tracing::error!(error = %e, "audit flush failed; will retry");
+            }
+        }
+    });
+}
+
 fn serve(args: ServeArgs) -> Result<()> {
     crate::telemetry::init();
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -125,7 +176,26 @@ fn serve(args: ServeArgs) -> Result<()> {
     tracing::info!(bind = %args.bind, "serving; API docs at /docs");
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     actix_web::rt::System::new().block_on(async move {
-        actix_web::HttpServer::new(move || app::build(state.clone())).workers(workers).bind(&args.bind)?.run().await
+        crate::webhooks::worker::spawn(state.clone());
+        spawn_audit_flusher(state.clone());
+        let last = state.clone();
+        let tls = match (&state.config.tls_cert, &state.config.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key).map_err(std::io::Error::other)?),
+            _ => None,
+        };
+        let server = actix_web::HttpServer::new(move || app::build(state.clone()))
+            .workers(workers)
+            .client_request_timeout(std::time::Duration::from_secs(10))
+            .client_disconnect_timeout(std::time::Duration::from_secs(5));
+        let server = match tls {
+            Some(config) => server.bind_rustls_0_23(&args.bind, config)?,
+            None => server.bind(&args.bind)?,
+        };
+        server.run().await?;
+        if let Err(e) = last.flush_audit().await {
+            tracing::error!(error = %e, "final audit flush failed");
+        }
+        Ok::<_, std::io::Error>(())
     })?;
     Ok(())
 }

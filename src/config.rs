@@ -29,6 +29,42 @@ pub struct Config {
     /// Largest number of database connections the process opens.
     #[arg(long, env = "REGISTRY_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
+
+    /// CSV (`date,name`) of England and Wales bank holidays replacing the bundled 2015-2030 table.
+    #[arg(long, env = "REGISTRY_BANK_HOLIDAYS_FILE")]
+    pub bank_holidays_file: Option<PathBuf>,
+
+    /// Working days after which an unacknowledged notification is listed as overdue.
+    #[arg(long, env = "REGISTRY_ACK_OVERDUE_WORKING_DAYS", default_value_t = 2)]
+    pub ack_overdue_working_days: u32,
+
+    /// Development mode: allows webhook endpoints on plain http:// loopback addresses.
+    #[arg(long, env = "REGISTRY_DEV", default_value_t = false)]
+    pub dev: bool,
+
+    /// Days after the end of a calendar quarter by which a setting's quarterly return is due.
+    #[arg(long, env = "REGISTRY_RETURN_DUE_DAYS", default_value_t = 28)]
+    pub return_due_days: u32,
+
+    /// PEM certificate chain: with `--tls-key`, serve HTTPS only (TLS 1.2 and 1.3) and send HSTS.
+    #[arg(long, env = "REGISTRY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for `--tls-cert`.
+    #[arg(long, env = "REGISTRY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Requests per minute each API client (or user) may make; 0 turns the limit off.
+    #[arg(long, env = "REGISTRY_RATE_LIMIT", default_value_t = 1200)]
+    pub rate_limit_per_minute: u32,
+
+    /// Origins allowed to call the API from a browser (comma-separated); none by default.
+    #[arg(long, env = "REGISTRY_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// How often the webhook worker looks for due deliveries, in milliseconds (0 disables it).
+    #[arg(long, env = "REGISTRY_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
 }
 
 impl Config {
@@ -41,6 +77,15 @@ impl Config {
             signing_key_file: None,
             token_ttl: 3600,
             pool_size: 8,
+            bank_holidays_file: None,
+            ack_overdue_working_days: 2,
+            dev: false,
+            webhook_poll_ms: 1000,
+            return_due_days: 28,
+            tls_cert: None,
+            tls_key: None,
+            rate_limit_per_minute: 1200,
+            cors_origins: vec![],
         }
     }
 }

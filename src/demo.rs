@@ -57,6 +57,7 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
     if count > 0 {
         return Ok(false);
     }
+    let cal = crate::calendar::WorkingCalendar::england_and_wales();
     write_tx(conn, |conn| {
         directory::insert_provider(
             conn,
@@ -134,32 +135,38 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
             })
         };
         // Amelia: Oak House in Leeds, out of area.
-        placements::create(conn, HACKNEY, setting(&ids[0], "SC480011", "K2", "PR4", "C2", 120)?, now)?;
+        placements::create(conn, &cal, HACKNEY, setting(&ids[0], "SC480011", "K2", "PR4", "C2", 120)?, now)?;
         // Tyrone: Willow Lodge in Kent, having moved there from a foster home in Hackney.
         // Foster placements name the fostering service's URN and give the carers' postcode.
         let mut foster = setting(&ids[1], "SC057821", "U4", "PR1", "C2", 400)?;
         foster.postcode = Some(postcode(HACKNEY, 31)?);
-        let first = placements::create(conn, HACKNEY, foster, now)?;
+        let first = placements::create(conn, &cal, HACKNEY, foster, now)?;
         let hackney = Caller {
             sub: "demo".into(),
             org_type: OrgType::Authority,
             org: HACKNEY.into(),
             scopes: vec![],
             client_id: None,
+            request_id: None,
         };
-        let end = EndPlacement { end_date: start(60)?, rec: "X1".into(), reason_place_change: Some("CARPL".into()) };
-        placements::end(conn, &hackney, &first.id, end, None, now)?;
-        placements::create(conn, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
+        let end = EndPlacement {
+            end_date: start(60)?,
+            rec: "X1".into(),
+            reason_place_change: Some("CARPL".into()),
+            end_open_missing_episodes: None,
+        };
+        placements::end(conn, &cal, &hackney, &first.id, end, None, now)?;
+        placements::create(conn, &cal, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
         // Leah: in-area foster placement with Hackney's own carers.
         let mut own = setting(&ids[2], "SC057821", "U1", "PR1", "C1", 200)?;
         own.postcode = Some(postcode(HACKNEY, 32)?);
-        placements::create(conn, HACKNEY, own, now)?;
+        placements::create(conn, &cal, HACKNEY, own, now)?;
         // Kai: supported accommodation in Leeds, an emergency placement.
         let mut kai = setting(&ids[3], "1234567", "K3", "PR5", "V2", 10)?;
         kai.emergency = true;
-        placements::create(conn, HACKNEY, kai, now)?;
+        placements::create(conn, &cal, HACKNEY, kai, now)?;
         // Jayden (Manchester): Oak House in Leeds too.
-        placements::create(conn, MANCHESTER, setting(&ids[4], "SC480011", "K2", "PR4", "C2", 30)?, now)?;
+        placements::create(conn, &cal, MANCHESTER, setting(&ids[4], "SC480011", "K2", "PR4", "C2", 30)?, now)?;
         Ok(true)
     })
 }

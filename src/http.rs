@@ -70,6 +70,21 @@ impl PageQuery {
             }),
         }
     }
+    /// The (sort key, id) pair the previous page ended on, the sort key parsed as `T`.
+    pub fn after_pair<T: std::str::FromStr>(&self) -> Result<Option<(T, String)>, ApiError> {
+        let bad = || ApiError::BadRequest {
+            detail: "cursor is not one this API issued".into(),
+            errors: vec![FieldError::new("cursor", "not a cursor this API issued")],
+        };
+        match self.after()? {
+            None => Ok(None),
+            Some(k) => match k.as_slice() {
+                [key, id] => key.parse::<T>().map(|t| Some((t, id.clone()))).map_err(|_| bad()),
+                _ => Err(bad()),
+            },
+        }
+    }
+
     /// The sort-key values the previous page ended on.
     pub fn after(&self) -> Result<Option<Vec<String>>, ApiError> {
         match &self.cursor {

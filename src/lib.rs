@@ -1,7 +1,9 @@
 //! Placement registry: placing local authorities register looked-after children and their
 //! placements, host authorities see who is placed in their area.
 
+pub mod admissions;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod children;
@@ -12,13 +14,22 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod exports;
 pub mod geo;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod limits;
 pub mod location;
+pub mod missing;
 pub mod names;
+pub mod notifications;
 pub mod openapi;
 pub mod placements;
+pub mod reports;
+pub mod returns;
+pub mod seed;
 pub mod ssda903;
 pub mod telemetry;
+pub mod tls;
+pub mod webhooks;

@@ -22,6 +22,13 @@ Errors are `application/problem+json`. Updates need `If-Match` with the ETag you
         (name = "directory", description = "Authorities, providers and settings"),
         (name = "children", description = "The shared child record"),
         (name = "placements", description = "Placements and the host view"),
+        (name = "notifications", description = "Notifications to LAs: inbox, sent, acknowledgements"),
+        (name = "admissions", description = "Admissions and discharges recorded by homes (reg 41)"),
+        (name = "webhooks", description = "Push of notifications to LA systems"),
+        (name = "missing", description = "Missing-from-care episodes, as they happen"),
+        (name = "returns", description = "Quarterly missing-episode returns of settings"),
+        (name = "reports", description = "Compliance and data-quality reports"),
+        (name = "exports", description = "SSDA903 export of a collection year"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -41,6 +48,52 @@ impl Modify for BearerAuth {
 
 pub fn base() -> utoipa::openapi::OpenApi {
     BaseDoc::openapi()
+}
+
+/// Documents, on every operation, the errors any endpoint can answer with (malformed input,
+/// authentication, permission, absence, rules, limits, server trouble), as problem+json.
+pub fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build(),
+        )
+    };
+    for item in api.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            let public = op
+                .security
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({}))));
+            let mut codes = vec![
+                ("400", "Malformed request (syntax, types, unknown fields, bad query parameters)"),
+                ("404", "No such resource, or one the caller may not see"),
+                ("422", "The request breaks a rule"),
+                ("429", "Too many requests; retry after the Retry-After header"),
+                ("500", "Internal error"),
+                ("503", "Database unavailable"),
+            ];
+            if !public {
+                codes.push(("401", "Missing, invalid or expired bearer token"));
+                codes.push(("403", "The token's organisation or scopes do not allow this"));
+            }
+            if op.request_body.is_some() {
+                codes.push(("413", "Body larger than this endpoint accepts"));
+                codes.push(("415", "Body in a media type this endpoint does not take"));
+            }
+            for (code, description) in codes {
+                op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
+            }
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`.

@@ -2,6 +2,8 @@
 //! carry, and the extractor every handler uses to learn its caller.
 
 pub mod clients;
+pub mod federation;
+pub mod issuers;
 pub mod keys;
 pub mod oauth;
 pub mod tokens;
@@ -70,6 +72,12 @@ pub mod scopes {
     pub const NOTIFICATIONS_READ: &str = "notifications:read";
     pub const NOTIFICATIONS_WRITE: &str = "notifications:write";
     pub const ADMISSIONS_WRITE: &str = "admissions:write";
+    pub const MISSING_READ: &str = "missing:read";
+    pub const MISSING_WRITE: &str = "missing:write";
+    pub const RETURNS_READ: &str = "returns:read";
+    pub const RETURNS_WRITE: &str = "returns:write";
+    pub const REPORTS_READ: &str = "reports:read";
+    pub const EXPORTS_READ: &str = "exports:read";
 
     pub const AUTHORITY: &[&str] = &[
         CHILDREN_READ,
@@ -79,8 +87,25 @@ pub mod scopes {
         DIRECTORY_READ,
         NOTIFICATIONS_READ,
         NOTIFICATIONS_WRITE,
+        MISSING_READ,
+        MISSING_WRITE,
+        RETURNS_READ,
+        RETURNS_WRITE,
+        REPORTS_READ,
+        EXPORTS_READ,
     ];
-    pub const PROVIDER: &[&str] = &[CHILDREN_READ, PLACEMENTS_READ, DIRECTORY_READ, ADMISSIONS_WRITE];
+    pub const PROVIDER: &[&str] = &[
+        CHILDREN_READ,
+        PLACEMENTS_READ,
+        DIRECTORY_READ,
+        ADMISSIONS_WRITE,
+        NOTIFICATIONS_READ,
+        MISSING_READ,
+        MISSING_WRITE,
+        RETURNS_READ,
+        RETURNS_WRITE,
+        REPORTS_READ,
+    ];
     pub const OPERATOR: &[&str] = &[DIRECTORY_READ, DIRECTORY_WRITE, CLIENTS_ADMIN];
 }
 
@@ -115,6 +140,8 @@ pub struct Caller {
     pub scopes: Vec<String>,
     /// The API client the token was issued to, when it came from client credentials.
     pub client_id: Option<String>,
+    /// The id of the request being served, for the audit log.
+    pub request_id: Option<String>,
 }
 
 impl Caller {
@@ -159,6 +186,10 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = {
+            use actix_web::HttpMessage;
+            req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string())
+        };
         let header =
             req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
         Box::pin(async move {
@@ -174,8 +205,16 @@ impl FromRequest for Caller {
                 .ok_or_else(|| ApiError::Unauthorized {
                     detail: "The Authorization header must be `Bearer <token>`.".into(),
                 })?;
-            let claims = state.tokens.verify(token, state.clock.now())?;
-            let caller = claims.into_caller()?;
+            let mut caller = match federation::peek_issuer(token) {
+                Some(iss) if iss != state.tokens.issuer() => state.federation.verify(&state, token, &iss).await?,
+                _ => state.tokens.verify(token, state.clock.now())?.into_caller()?,
+            };
+            caller.request_id = request_id;
+            let client =
+                format!("{}:{}:{}", caller.org_type, caller.org, caller.client_id.as_deref().unwrap_or(&caller.sub));
+            if let Err(retry_after_secs) = state.rate_limiter.check(&client, state.clock.now()) {
+                return Err(ApiError::TooManyRequests { retry_after_secs });
+            }
             if let Some(client_id) = caller.client_id.clone()
                 && state.revocations.is_revoked(&state, &client_id).await?
             {

@@ -37,7 +37,7 @@ impl Claims {
         let allowed = org_type.allowed_scopes();
         let scopes: Vec<String> =
             self.scope.split_whitespace().filter(|s| allowed.contains(s)).map(str::to_string).collect();
-        Ok(Caller { sub: self.sub, org_type, org: self.org, scopes, client_id: self.client_id })
+        Ok(Caller { sub: self.sub, org_type, org: self.org, scopes, client_id: self.client_id, request_id: None })
     }
 }
 

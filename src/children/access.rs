@@ -36,3 +36,12 @@ pub fn access_for(caller: &Caller, responsible_la: &str) -> ChildAccess {
         _ => ChildAccess::Provider,
     }
 }
+
+/// Refuses (403) a caller who can see the child but is not its responsible LA.
+pub fn require_placing(caller: &Caller, responsible_la: &str, what: &str) -> Result<(), crate::error::ApiError> {
+    if access_for(caller, responsible_la) == ChildAccess::Placing {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::forbidden(format!("Only the responsible LA {what}.")))
+    }
+}

@@ -6,3 +6,4 @@ pub mod model;
 pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod timeline;

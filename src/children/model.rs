@@ -44,6 +44,8 @@ pub struct Child {
     /// SSDA903 `CIN` (N1-N8). Placing LA only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category_of_need: Option<String>,
+    /// Missing-from-care flags as of now.
+    pub missing: crate::missing::model::ChildMissingFlags,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -146,6 +148,7 @@ impl ChildRecord {
             upn: if full { self.upn } else { None },
             home_postcode: if full { self.home_postcode } else { None },
             category_of_need: if full { self.category_of_need } else { None },
+            missing: Default::default(),
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),

@@ -42,6 +42,7 @@ pub async fn create_child(
             crate::idempotency::run(conn, &owner, key.as_deref(), &fp, now, |conn| {
                 service::check_duplicates(conn, &record, Some(&confirmed))?;
                 repo::insert(conn, &record)?;
+                crate::audit::record(conn, &caller, "child.create", std::slice::from_ref(&record.id), now)?;
                 Ok(record.view(super::model::ChildAccess::Placing))
             })
         })
@@ -62,15 +63,30 @@ pub async fn list_children(
     caller: Caller,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let audit = state.audit.clone();
     let la = caller.authority(scopes::CHILDREN_READ)?.to_string();
     let limit = page.limit()?;
-    let after = match page.after()? {
-        None => None,
-        Some(k) if k.len() == 2 => Some((k[0].clone(), k[1].clone())),
-        Some(_) => return Err(ApiError::field("cursor", "not a cursor this API issued")),
-    };
-    let rows = state.db(move |conn| repo::list_own(conn, &la, after, limit)).await?;
-    let views: Vec<Child> = rows.into_iter().map(|r| r.view(super::model::ChildAccess::Placing)).collect();
+    let after = page.after_pair::<String>()?;
+    let now = state.now();
+    let views = state
+        .db(move |conn| {
+            let rows = repo::list_own(conn, &la, after, limit)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            audit.push(&caller, "child.list", &ids, now)?;
+            let mut episodes: std::collections::HashMap<String, Vec<_>> = std::collections::HashMap::new();
+            for e in crate::missing::repo::of_children(conn, &ids)? {
+                episodes.entry(e.child_id.clone()).or_default().push(e);
+            }
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let flags =
+                        crate::missing::flags::child(episodes.get(&r.id).map(Vec::as_slice).unwrap_or_default(), now);
+                    Child { missing: flags, ..r.view(super::model::ChildAccess::Placing) }
+                })
+                .collect::<Vec<Child>>())
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(views, limit, |c| vec![c.family_name.clone(), c.id.clone()])))
 }
 
@@ -88,13 +104,17 @@ pub async fn get_child(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let audit = state.audit.clone();
     caller.require(scopes::CHILDREN_READ)?;
     let id = id.into_inner();
+    let now = state.now();
     let child = state
         .db(move |conn| {
             let rec = repo::find_visible(conn, &caller, &id)?.ok_or(ApiError::NotFound)?;
             let access = access::access_for(&caller, &rec.responsible_la);
-            Ok(rec.view(access))
+            let missing = crate::missing::service::child_flags(conn, &rec.id, now)?;
+            audit.push(&caller, "child.read", std::slice::from_ref(&rec.id), now)?;
+            Ok(Child { missing, ..rec.view(access) })
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header(("ETag", etag(child.version))).json(child))
@@ -131,9 +151,7 @@ pub async fn update_child(
         .db(move |conn| {
             crate::db::write_tx(conn, |conn| {
                 let mut rec = repo::find_visible(conn, &caller, &id)?.ok_or(ApiError::NotFound)?;
-                if access::access_for(&caller, &rec.responsible_la) != super::model::ChildAccess::Placing {
-                    return Err(ApiError::forbidden("Only the responsible LA may change a child's record."));
-                }
+                access::require_placing(&caller, &rec.responsible_la, "may change a child's record")?;
                 if rec.version != version {
                     return Err(ApiError::PreconditionFailed);
                 }
@@ -145,13 +163,89 @@ pub async fn update_child(
                     return Err(ApiError::PreconditionFailed);
                 }
                 rec.version = version + 1;
-                Ok(rec.view(super::model::ChildAccess::Placing))
+                crate::audit::record(conn, &caller, "child.update", std::slice::from_ref(&rec.id), now)?;
+                let missing = crate::missing::service::child_flags(conn, &rec.id, now)?;
+                Ok(Child { missing, ..rec.view(super::model::ChildAccess::Placing) })
             })
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header(("ETag", etag(child.version))).json(child))
 }
 
+/// A child's timeline, oldest first: placements, legal status changes, missing episodes with
+/// their checks and interviews, and the notifications sent with their statutory status. Only the
+/// responsible (placing) LA.
+#[utoipa::path(tag = "children", params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<super::timeline::TimelineEvent>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/children/{id}/timeline")]
+pub async fn child_timeline(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let audit = state.audit.clone();
+    caller.require(scopes::CHILDREN_READ)?;
+    let id = id.into_inner();
+    let now = state.now();
+    let events = state
+        .db(move |conn| {
+            let rec = repo::find_visible(conn, &caller, &id)?.ok_or(ApiError::NotFound)?;
+            access::require_placing(&caller, &rec.responsible_la, "sees a child's timeline")?;
+            audit.push(&caller, "child.timeline", std::slice::from_ref(&rec.id), now)?;
+            super::timeline::build(conn, &rec.id, &rec.responsible_la, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(events))
+}
+
+/// Who accessed this child's record: every read and write, newest first (the audit log). Only
+/// the responsible (placing) LA.
+#[utoipa::path(tag = "children", params(("id" = String, Path), PageQuery), responses(
+    (status = 200, body = Page<crate::audit::AccessEntry>),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/children/{id}/access-log")]
+pub async fn access_log(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let audit = state.audit.clone();
+    caller.require(scopes::CHILDREN_READ)?;
+    let id = id.into_inner();
+    let limit = page.limit()?;
+    let before = match page.after()? {
+        None => None,
+        Some(k) => Some(
+            k.first()
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or_else(|| ApiError::field("cursor", "not a cursor this API issued"))?,
+        ),
+    };
+    let entries = state
+        .db(move |conn| {
+            let rec = repo::find_visible(conn, &caller, &id)?.ok_or(ApiError::NotFound)?;
+            access::require_placing(&caller, &rec.responsible_la, "sees who accessed a child's record")?;
+            audit.flush(conn)?;
+            crate::audit::access_log(conn, &rec.id, before, limit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(entries, limit, |e| vec![e.seq.to_string()])))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_child).service(list_children).service(get_child).service(update_child);
+    cfg.service(create_child)
+        .service(list_children)
+        .service(get_child)
+        .service(update_child)
+        .service(child_timeline)
+        .service(access_log);
 }

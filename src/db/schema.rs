@@ -120,6 +120,188 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        #[sql_name = "type"]
+        kind -> Text,
+        recipient_la -> Text,
+        sender_org_type -> Text,
+        sender_org -> Text,
+        child_id -> Nullable<Text>,
+        placement_id -> Nullable<Text>,
+        payload -> Text,
+        regulation -> Nullable<Text>,
+        event_date -> Nullable<Date>,
+        emergency -> Bool,
+        due_by -> Nullable<Date>,
+        on_time -> Nullable<Bool>,
+        late_by_working_days -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    admissions (id) {
+        id -> Text,
+        kind -> Text,
+        urn -> Text,
+        provider_id -> Text,
+        host_area -> Text,
+        event_date -> Date,
+        child_id -> Nullable<Text>,
+        given_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        placing_la -> Nullable<Text>,
+        placement_id -> Nullable<Text>,
+        status -> Text,
+        resolved_at -> Nullable<Timestamp>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        authority -> Text,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        notification_id -> Text,
+        endpoint_id -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> notifications (notification_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
+diesel::table! {
+    quarterly_returns (id) {
+        id -> Text,
+        urn -> Text,
+        period -> Text,
+        version -> BigInt,
+        nil -> Bool,
+        row_count -> BigInt,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        reason -> Nullable<Text>,
+        status -> Text,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_comment -> Nullable<Text>,
+        summary -> Text,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    missing_episodes (id) {
+        id -> Text,
+        child_id -> Text,
+        placement_id -> Text,
+        kind -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        reported_to_police_at -> Nullable<Timestamp>,
+        police_reference -> Nullable<Text>,
+        risk_indicators -> Text,
+        found_where -> Nullable<Text>,
+        safe_and_well_at -> Nullable<Timestamp>,
+        safe_and_well_by -> Nullable<Text>,
+        ri_offered_at -> Nullable<Timestamp>,
+        ri_offered_by -> Nullable<Text>,
+        ri_independent -> Nullable<Bool>,
+        ri_outcome -> Nullable<Text>,
+        ri_not_offered_reason -> Nullable<Text>,
+        ri_completed_at -> Nullable<Timestamp>,
+        source -> Text,
+        return_id -> Nullable<Text>,
+        recorded_by_org_type -> Text,
+        recorded_by_org -> Text,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(missing_episodes -> children (child_id));
+diesel::joinable!(missing_episodes -> placements (placement_id));
+
+diesel::table! {
+    audit_head (id) {
+        id -> BigInt,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        subject -> Text,
+        org_type -> Text,
+        org -> Text,
+        action -> Text,
+        child_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    trusted_issuers (id) {
+        id -> Text,
+        issuer -> Text,
+        audience -> Text,
+        algorithms -> Text,
+        jwks -> Nullable<Text>,
+        jwks_url -> Nullable<Text>,
+        org_type -> Text,
+        org_claim -> Text,
+        scope_claim -> Text,
+        orgs -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(settings -> providers (provider_id));
 diesel::joinable!(children -> authorities (responsible_la));
 diesel::joinable!(placements -> children (child_id));
@@ -135,4 +317,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     placements,
     placement_legal_statuses,
     idempotency_keys,
+    notifications,
+    admissions,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
+    quarterly_returns,
+    missing_episodes,
+    audit_head,
+    audit_events,
+    trusted_issuers,
 );

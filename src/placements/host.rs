@@ -1,11 +1,14 @@
-//! The host view: children placed in an LA's area on a date, by any LA.
+//! The host view: children placed in an LA's area on a date, by any LA, with their missing
+//! flags and the state of the placement's notification; filtered, sorted, paged or as CSV.
 
 use super::model::PlacedChild;
 use crate::db::AnyConnection;
-use crate::db::schema::{authorities, children, placements, settings};
+use crate::db::schema::{authorities, children, notifications, placements, settings};
 use crate::error::ApiError;
-use chrono::NaiveDate;
+use crate::missing::{flags, repo as missing};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 type Row = (
     (String, String, String, NaiveDate, String),
@@ -13,56 +16,183 @@ type Row = (
     (NaiveDate, Option<NaiveDate>, bool, Option<f64>),
 );
 
-/// Placements in `host` open on `on` (started on or before, not ended by then), newest first.
+/// Every placement in `host` open on `on` (started on or before, not ended by then), with flags
+/// as of `now`.
 pub fn placed_children(
     conn: &mut AnyConnection,
     host: &str,
     on: NaiveDate,
-    after: Option<(NaiveDate, String)>,
-    limit: i64,
+    now: NaiveDateTime,
 ) -> Result<Vec<PlacedChild>, ApiError> {
-    let mut q = placements::table
-        .inner_join(children::table)
-        .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
-        .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
-        .filter(placements::host_area.eq(host.to_string()))
-        .filter(placements::start_date.le(on))
-        .filter(placements::end_date.is_null().or(placements::end_date.gt(on)))
-        .select((
-            (children::id, children::given_name, children::family_name, children::date_of_birth, children::sex),
-            (
-                placements::placing_la,
-                authorities::name,
-                placements::id,
-                placements::urn,
-                settings::name.nullable(),
-                placements::place,
-            ),
-            (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
-        ))
-        .into_boxed();
-    if let Some((d, id)) = after {
-        q = q.filter(placements::start_date.lt(d).or(placements::start_date.eq(d).and(placements::id.lt(id))));
+    // Two index ranges on (host_area, end_date) instead of an OR over years of history: the
+    // placements still open, and those ending after the date.
+    let mut rows: Vec<Row> = Vec::new();
+    for still_open in [true, false] {
+        let q = placements::table
+            .inner_join(children::table)
+            .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
+            .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
+            .filter(placements::host_area.eq(host))
+            .filter(placements::start_date.le(on))
+            .select((
+                (children::id, children::given_name, children::family_name, children::date_of_birth, children::sex),
+                (
+                    placements::placing_la,
+                    authorities::name,
+                    placements::id,
+                    placements::urn,
+                    settings::name.nullable(),
+                    placements::place,
+                ),
+                (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
+            ))
+            .into_boxed();
+        let q =
+            if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
+        rows.extend(q.load::<Row>(conn)?);
     }
-    let rows: Vec<Row> = q.order((placements::start_date.desc(), placements::id.desc())).limit(limit + 1).load(conn)?;
+    let child_ids: Vec<String> = rows.iter().map(|r| r.0.0.clone()).collect();
+    let placement_ids: Vec<String> = rows.iter().map(|r| r.1.2.clone()).collect();
+    let since = now - TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
+    let mut episodes: HashMap<String, Vec<_>> = HashMap::new();
+    for e in missing::recent_of_children(conn, &child_ids, since)? {
+        episodes.entry(e.child_id.clone()).or_default().push(e);
+    }
+    let mut notices: HashMap<String, (Option<bool>, bool)> = HashMap::new();
+    for chunk in placement_ids.chunks(500) {
+        let found: Vec<(Option<String>, Option<bool>, Option<NaiveDateTime>)> = notifications::table
+            .filter(notifications::placement_id.eq_any(chunk))
+            .filter(notifications::kind.eq("placement.started"))
+            .filter(notifications::recipient_la.eq(host))
+            .select((notifications::placement_id, notifications::on_time, notifications::acknowledged_at))
+            .load(conn)?;
+        for (pid, on_time, ack) in found {
+            if let Some(pid) = pid {
+                notices.insert(pid, (on_time, ack.is_none()));
+            }
+        }
+    }
     Ok(rows
         .into_iter()
-        .map(|(c, p, d)| PlacedChild {
-            child_id: c.0,
-            given_name: c.1,
-            family_name: c.2,
-            date_of_birth: c.3,
-            sex: c.4,
-            placing_la: p.0,
-            placing_la_name: p.1,
-            placement_id: p.2,
-            urn: p.3,
-            setting_name: p.4,
-            place: p.5,
-            start_date: d.0,
-            end_date: d.1,
-            emergency: d.2,
-            distance_miles: d.3,
+        .map(|(c, p, d)| {
+            let f = flags::child(episodes.get(&c.0).map(Vec::as_slice).unwrap_or_default(), now);
+            let (on_time, unacknowledged) = notices.get(&p.2).copied().unwrap_or((None, false));
+            PlacedChild {
+                child_id: c.0,
+                given_name: c.1,
+                family_name: c.2,
+                date_of_birth: c.3,
+                sex: c.4,
+                placing_la: p.0,
+                placing_la_name: p.1,
+                placement_id: p.2,
+                urn: p.3,
+                setting_name: p.4,
+                place: p.5,
+                start_date: d.0,
+                end_date: d.1,
+                emergency: d.2,
+                distance_miles: d.3,
+                episodes_last_90_days: f.episodes_last_90_days,
+                currently_missing: f.currently_missing,
+                missing_since: f.missing_since,
+                repeat_missing: f.repeat_missing,
+                return_interview_overdue: f.return_interview_overdue,
+                notification_late: on_time == Some(false),
+                notification_unacknowledged: unacknowledged,
+            }
         })
         .collect())
+}
+
+/// The flags the host view filters on.
+pub const FLAGS: &[&str] = &[
+    "currently_missing",
+    "repeat_missing",
+    "return_interview_overdue",
+    "notification_late",
+    "notification_unacknowledged",
+];
+
+pub fn has_flag(c: &PlacedChild, flag: &str) -> bool {
+    match flag {
+        "currently_missing" => c.currently_missing,
+        "repeat_missing" => c.repeat_missing,
+        "return_interview_overdue" => c.return_interview_overdue,
+        "notification_late" => c.notification_late,
+        "notification_unacknowledged" => c.notification_unacknowledged,
+        _ => false,
+    }
+}
+
+/// Sort orders: `start_date` (newest first, the default), `family_name`, `placing_la`,
+/// `episodes` (most episodes in the last 90 days first).
+pub const SORTS: &[&str] = &["start_date", "family_name", "placing_la", "episodes"];
+
+/// The sort key of a row (compared as strings, with ties broken by placement id).
+pub fn sort_key(c: &PlacedChild, sort: &str) -> String {
+    match sort {
+        "family_name" => format!("{}\u{1f}{}", c.family_name.to_lowercase(), c.given_name.to_lowercase()),
+        "placing_la" => c.placing_la_name.to_lowercase(),
+        // Descending orders sort on a complement so that ascending string order applies.
+        "episodes" => format!("{:020}", i64::MAX - c.episodes_last_90_days),
+        _ => format!("{:08}", 99_999_999 - c.start_date.format("%Y%m%d").to_string().parse::<i64>().unwrap_or(0)),
+    }
+}
+
+pub const CSV_HEADER: &[&str] = &[
+    "child_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "placing_la",
+    "placing_la_name",
+    "placement_id",
+    "urn",
+    "setting_name",
+    "place",
+    "start_date",
+    "emergency",
+    "distance_miles",
+    "episodes_last_90_days",
+    "currently_missing",
+    "missing_since",
+    "repeat_missing",
+    "return_interview_overdue",
+    "notification_late",
+    "notification_unacknowledged",
+];
+
+pub fn to_csv(rows: &[PlacedChild]) -> Result<String, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_HEADER).map_err(ApiError::internal)?;
+    for c in rows {
+        let b = |v: bool| if v { "true" } else { "false" }.to_string();
+        w.write_record([
+            c.child_id.clone(),
+            c.given_name.clone(),
+            c.family_name.clone(),
+            c.date_of_birth.to_string(),
+            c.sex.clone(),
+            c.placing_la.clone(),
+            c.placing_la_name.clone(),
+            c.placement_id.clone(),
+            c.urn.clone().unwrap_or_default(),
+            c.setting_name.clone().unwrap_or_default(),
+            c.place.clone(),
+            c.start_date.to_string(),
+            b(c.emergency),
+            c.distance_miles.map(|d| format!("{d:.1}")).unwrap_or_default(),
+            c.episodes_last_90_days.to_string(),
+            b(c.currently_missing),
+            c.missing_since.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            b(c.repeat_missing),
+            b(c.return_interview_overdue),
+            b(c.notification_late),
+            b(c.notification_unacknowledged),
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    String::from_utf8(w.into_inner().map_err(ApiError::internal)?).map_err(ApiError::internal)
 }

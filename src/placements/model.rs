@@ -112,6 +112,9 @@ pub struct EndPlacement {
     /// SSDA903 `REASON_PLACE_CHANGE`; required with `X1` except after a temporary placement.
     #[schema(example = "CARPL")]
     pub reason_place_change: Option<String>,
+    /// Ends the missing episodes that started in this placement and are still open; a placement
+    /// cannot end while one is open (DfE rule 575).
+    pub end_open_missing_episodes: Option<crate::missing::model::EpisodeEnd>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -167,4 +170,16 @@ pub struct PlacedChild {
     pub emergency: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_miles: Option<f64>,
+    /// Missing episodes that started in the last 90 days.
+    pub episodes_last_90_days: i64,
+    pub currently_missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_since: Option<DateTime<Utc>>,
+    /// 3 or more episodes starting in the last 90 days.
+    pub repeat_missing: bool,
+    pub return_interview_overdue: bool,
+    /// This LA was told of the placement late (reg 13(4)).
+    pub notification_late: bool,
+    /// This LA has not acknowledged the placement notification.
+    pub notification_unacknowledged: bool,
 }

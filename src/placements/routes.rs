@@ -16,17 +16,6 @@ fn ok(p: Placement) -> HttpResponse {
     HttpResponse::Ok().insert_header(("ETag", etag(p.version))).json(p)
 }
 
-fn date_cursor(page: &PageQuery) -> Result<Option<(NaiveDate, String)>, ApiError> {
-    match page.after()? {
-        None => Ok(None),
-        Some(k) if k.len() == 2 => match k[0].parse::<NaiveDate>() {
-            Ok(d) => Ok(Some((d, k[1].clone()))),
-            Err(_) => Err(ApiError::field("cursor", "not a cursor this API issued")),
-        },
-        Some(_) => Err(ApiError::field("cursor", "not a cursor this API issued")),
-    }
-}
-
 /// Register a placement of one of your children (placing LA). For a registered setting give its
 /// `urn`; otherwise give the `postcode` (and the agency `urn` for foster and adoption placements).
 /// The host area always comes from the postcode; `host_la`, if sent, must agree with it.
@@ -49,13 +38,15 @@ pub async fn create_placement(
     let input = body.into_inner();
     let key = crate::http::idempotency_key(&req)?;
     let fp = crate::idempotency::fingerprint("POST /v1/placements", &input);
+    let cal = state.calendar.clone();
     let owner = caller.owner_key();
     let now = state.now();
     let today = state.clock.today();
     let (p, replayed) = state
         .db(move |conn| {
             crate::idempotency::run(conn, &owner, key.as_deref(), &fp, now, |conn| {
-                let p = service::create(conn, &la, input, now)?;
+                let p = service::create(conn, &cal, &la, input, now)?;
+                crate::audit::record(conn, &caller, "placement.create", std::slice::from_ref(&p.child_id), now)?;
                 service::view(conn, p, today)
             })
         })
@@ -87,6 +78,7 @@ pub async fn list_placements(
     caller: Caller,
     q: web::Query<PlacementQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let audit = state.audit.clone();
     caller.require(scopes::PLACEMENTS_READ)?;
     if caller.org_type == OrgType::Operator {
         return Err(ApiError::forbidden("The operator does not see placements."));
@@ -94,16 +86,20 @@ pub async fn list_placements(
     let q = q.into_inner();
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
-    let after = date_cursor(&page)?;
+    let after = page.after_pair::<NaiveDate>()?;
     let filter = repo::ListFilter {
         placing_la: (caller.org_type == OrgType::Authority).then(|| caller.org.clone()),
         child_id: q.child_id,
         open_on: q.open_on,
     };
+    let now = state.now();
     let today = state.clock.today();
     let rows = state
         .db(move |conn| {
             let rows = repo::list(conn, &caller, &filter, after, limit)?;
+            let mut ids: Vec<String> = rows.iter().map(|p| p.child_id.clone()).collect();
+            ids.dedup();
+            audit.push(&caller, "placement.list", &ids, now)?;
             service::views(conn, rows, today)
         })
         .await?;
@@ -123,12 +119,15 @@ pub async fn get_placement(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let audit = state.audit.clone();
     caller.require(scopes::PLACEMENTS_READ)?;
     let id = id.into_inner();
+    let now = state.now();
     let today = state.clock.today();
     let p = state
         .db(move |conn| {
             let p = repo::find_visible(conn, &caller, &id)?.ok_or(ApiError::NotFound)?;
+            audit.push(&caller, "placement.read", std::slice::from_ref(&p.child_id), now)?;
             service::view(conn, p, today)
         })
         .await?;
@@ -165,6 +164,7 @@ pub async fn amend_placement(
         .db(move |conn| {
             crate::db::write_tx(conn, |conn| {
                 let (_before, p) = service::amend(conn, &caller, &id, patch, version, now)?;
+                crate::audit::record(conn, &caller, "placement.amend", std::slice::from_ref(&p.child_id), now)?;
                 service::view(conn, p, today)
             })
         })
@@ -197,11 +197,13 @@ pub async fn end_placement(
     let id = id.into_inner();
     let input = body.into_inner();
     let now = state.now();
+    let cal = state.calendar.clone();
     let today = state.clock.today();
     let p = state
         .db(move |conn| {
             crate::db::write_tx(conn, |conn| {
-                let p = service::end(conn, &caller, &id, input, version, now)?;
+                let p = service::end(conn, &cal, &caller, &id, input, version, now)?;
+                crate::audit::record(conn, &caller, "placement.end", std::slice::from_ref(&p.child_id), now)?;
                 service::view(conn, p, today)
             })
         })
@@ -235,6 +237,7 @@ pub async fn add_legal_status(
         .db(move |conn| {
             crate::db::write_tx(conn, |conn| {
                 let p = service::change_legal_status(conn, &caller, &id, input, now)?;
+                crate::audit::record(conn, &caller, "placement.legal_status", std::slice::from_ref(&p.child_id), now)?;
                 service::view(conn, p, today)
             })
         })
@@ -243,37 +246,78 @@ pub async fn add_legal_status(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct HostQuery {
     /// The date (YYYY-MM-DD); default today.
     pub on: Option<NaiveDate>,
+    /// Only children placed by this LA (ONS code).
+    pub placing_la: Option<String>,
+    /// Only children placed in this setting.
+    pub urn: Option<String>,
+    /// Only children with this flag: currently_missing, repeat_missing, return_interview_overdue,
+    /// notification_late, notification_unacknowledged.
+    pub flag: Option<String>,
+    /// start_date (newest first, default), family_name, placing_la, episodes (most first).
+    pub sort: Option<String>,
+    /// `csv` for a CSV download of every matching child (same as `Accept: text/csv`).
+    pub format: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
-/// Children placed in this LA's area on a date, by any LA (host view). Only the host LA itself.
+fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        Some("csv") => return Ok(true),
+        Some("json") => return Ok(false),
+        Some(_) => return Err(ApiError::field("format", "must be csv or json")),
+        None => {}
+    }
+    let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Ok(accept.contains("text/csv") && !accept.contains("application/json"))
+}
+
+/// Children placed in this LA's area on a date, by any LA (host view), with their missing flags
+/// (episodes in the last 90 days, currently missing, repeat missing, return interview overdue)
+/// and whether this LA was told of the placement late or has not acknowledged it. Filter by
+/// placing LA, setting or flag; sort; page; or download every matching child as CSV with
+/// `Accept: text/csv` or `format=csv`. Only the host LA itself.
 #[utoipa::path(tag = "placements", params(("code" = String, Path, description = "ONS code of the host LA"), HostQuery), responses(
-    (status = 200, body = Page<PlacedChild>),
+    (status = 200, body = Page<PlacedChild>, content_type = "application/json"),
+    (status = 200, description = "Every matching child as CSV", body = String, content_type = "text/csv"),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/authorities/{code}/placed-children")]
 pub async fn placed_children(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     code: web::Path<String>,
     q: web::Query<HostQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let la = caller.authority(scopes::PLACEMENTS_READ)?.to_string();
     let code = code.into_inner();
     let q = q.into_inner();
+    let csv = wants_csv(&req, q.format.as_deref())?;
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
-    let after = date_cursor(&page)?;
+    let after = page.after_pair::<String>()?;
+    let sort = q.sort.unwrap_or_else(|| "start_date".into());
+    if !host::SORTS.contains(&sort.as_str()) {
+        return Err(ApiError::field("sort", format!("must be one of {}", host::SORTS.join(", "))));
+    }
+    if let Some(f) = q.flag.as_deref().filter(|f| !host::FLAGS.contains(f)) {
+        return Err(ApiError::field("flag", format!("{f} is not one of {}", host::FLAGS.join(", "))));
+    }
     let on = q.on.unwrap_or_else(|| state.clock.today());
-    let rows = state
+    let now = state.now();
+    let audit_state = state.clone();
+    let auditor = caller.clone();
+    let mut rows = state
         .db(move |conn| {
             if crate::directory::repo::find_authority(conn, &code)?.is_none() {
                 return Err(ApiError::NotFound);
@@ -281,11 +325,38 @@ pub async fn placed_children(
             if code != la {
                 return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
             }
-            host::placed_children(conn, &code, on, after, limit)
+            host::placed_children(conn, &code, on, now)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(Page::from_rows(rows, limit, |r| vec![r.start_date.to_string(), r.placement_id.clone()])))
+    let urn = q.urn.map(|u| u.to_ascii_uppercase());
+    rows.retain(|c| {
+        q.placing_la.as_ref().is_none_or(|la| *la == c.placing_la)
+            && urn.as_ref().is_none_or(|u| c.urn.as_ref() == Some(u))
+            && q.flag.as_deref().is_none_or(|f| host::has_flag(c, f))
+    });
+    let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (host::sort_key(&c, &sort), c)).collect();
+    keyed.sort_by(|a, b| (&a.0, &a.1.placement_id).cmp(&(&b.0, &b.1.placement_id)));
+    if csv {
+        let all: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
+        let ids: Vec<String> = all.iter().map(|c| c.child_id.clone()).collect();
+        audit_state.audit.push(&auditor, "host_view.read", &ids, now)?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", format!("attachment; filename=\"placed-children-{on}.csv\"")))
+            .body(host::to_csv(&all)?));
+    }
+    if let Some((k, id)) = after {
+        keyed.retain(|(key, c)| (key, &c.placement_id) > (&k, &id));
+    }
+    keyed.truncate(limit as usize + 1);
+    let keys: std::collections::HashMap<String, String> =
+        keyed.iter().map(|(k, c)| (c.placement_id.clone(), k.clone())).collect();
+    let items: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
+    let ids: Vec<String> = items.iter().take(limit as usize).map(|c| c.child_id.clone()).collect();
+    audit_state.audit.push(&auditor, "host_view.read", &ids, now)?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |c| {
+        vec![keys.get(&c.placement_id).cloned().unwrap_or_default(), c.placement_id.clone()]
+    })))
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

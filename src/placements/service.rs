@@ -4,11 +4,13 @@
 use super::model::*;
 use super::repo;
 use crate::auth::Caller;
+use crate::calendar::WorkingCalendar;
 use crate::children::repo as children;
 use crate::db::AnyConnection;
 use crate::directory::repo as directory;
 use crate::error::{ApiError, FieldError};
 use crate::geo::Geo;
+use crate::notifications::service as notify;
 use crate::{location, ssda903};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
@@ -153,6 +155,7 @@ fn distance(home: Option<&str>, placement: &str) -> Option<f64> {
 /// Registers a placement for one of the caller's children.
 pub fn create(
     conn: &mut AnyConnection,
+    cal: &WorkingCalendar,
     la: &str,
     input: NewPlacement,
     now: NaiveDateTime,
@@ -204,6 +207,8 @@ pub fn create(
     };
     repo::insert(conn, &p)?;
     repo::put_legal_status(conn, &p.id, p.start_date, &input.legal_status, now)?;
+    notify::placement_started(conn, cal, &p, &input.legal_status, now)?;
+    crate::admissions::service::resolve_for_placement(conn, &p, &child, now)?;
     Ok(p)
 }
 
@@ -268,6 +273,7 @@ fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
 /// Ends a placement (placing LA only).
 pub fn end(
     conn: &mut AnyConnection,
+    cal: &WorkingCalendar,
     caller: &Caller,
     id: &str,
     input: EndPlacement,
@@ -303,13 +309,23 @@ pub fn end(
     let version = p.version;
     p.end_date = Some(input.end_date);
     p.rec = Some(input.rec);
-    p.reason_place_change = input.reason_place_change;
+    p.reason_place_change = input.reason_place_change.clone();
     p.ended_recorded_at = Some(now);
     p.updated_at = now;
     if repo::update(conn, &p, version)? == 0 {
         return Err(ApiError::PreconditionFailed);
     }
     p.version = version + 1;
+    crate::missing::service::end_open_in_placement(
+        conn,
+        caller,
+        &p,
+        &child,
+        input.end_open_missing_episodes.as_ref(),
+        now,
+    )?;
+    notify::placement_ended(conn, cal, &p, now)?;
+    crate::admissions::service::resolve_discharge(conn, &p, &child, now)?;
     Ok(p)
 }
 
@@ -411,6 +427,7 @@ pub fn amend(
         repo::move_first_legal_status(conn, &p.id, old_start, p.start_date)?;
     }
     p.version = expected + 1;
+    notify::placement_changed(conn, &before, &p, now)?;
     Ok((before, p))
 }
 
@@ -434,6 +451,7 @@ pub fn change_legal_status(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let before = p.clone();
     let version = p.version;
     repo::put_legal_status(conn, &p.id, input.effective_from, &input.legal_status, now)?;
     p.updated_at = now;
@@ -441,6 +459,7 @@ pub fn change_legal_status(
         return Err(ApiError::PreconditionFailed);
     }
     p.version = version + 1;
+    notify::placement_changed(conn, &before, &p, now)?;
     Ok(p)
 }
 

@@ -21,6 +21,12 @@ pub const HACKNEY_POSTCODE: &str = "E8 1DY";
 pub const KENT_POSTCODE: &str = "CT1 2EH";
 pub const CARDIFF_POSTCODE: &str = "CF10 1EP";
 
+/// A UTC instant at 09:00 on a date (`YYYY-MM-DD`).
+pub fn at(date: &str) -> DateTime<Utc> {
+    let d: chrono::NaiveDate = date.parse().expect("date");
+    d.and_hms_opt(9, 0, 0).expect("time").and_utc()
+}
+
 /// Monday 15 June 2026, 09:00 UTC.
 pub fn default_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 15, 9, 0, 0).single().expect("valid time")
@@ -188,10 +194,19 @@ impl TestApp {
     }
 
     pub async fn start_at(now: DateTime<Utc>) -> TestApp {
+        TestApp::start_with(now, |_| {}).await
+    }
+
+    /// Starts with the configuration adjusted by `adjust`.
+    pub async fn start_with(now: DateTime<Utc>, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (url, db) = fresh_database();
         let clock = ManualClock::new(now);
         let mut config = Config::for_database(&url);
         config.pool_size = 4;
+        // Webhook receivers in tests listen on plain http loopback; tests drive the worker themselves.
+        config.dev = true;
+        config.webhook_poll_ms = 0;
+        adjust(&mut config);
         let state = AppState::open(config, Arc::new(clock.clone())).expect("app state");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();

@@ -2,10 +2,22 @@
 
 mod common;
 
+mod admissions;
+mod audit;
 mod auth;
 mod children;
 mod directory;
+mod exports;
+mod federation;
+mod host_view;
 mod http;
+mod matrix;
+mod missing;
+mod notifications;
 mod openapi;
 mod placements;
+mod reports;
+mod returns;
 mod schema;
+mod security;
+mod webhooks;

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# API load on national-scale data (run bench/national.sh first): for each seeded database, starts
+# the release server on loopback and measures with wrk the host view for the largest host LA, a
+# child read, a placement write and the placing LA's compliance report (requests/s, p50, p95,
+# p99), times the host-view SQL alone in psql or sqlite3 as the database's own ceiling, and reads
+# the server's peak resident memory. See bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="${OUT:-target/bench}"
+ENV_FILE="$OUT/national.env"
+[ -f "$ENV_FILE" ] || { echo "no $ENV_FILE: run bench/national.sh first" >&2; exit 1; }
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+PORT="${PORT:-18880}"
+BIN=target/release/placement-registry
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet
+TODAY=$(date -u +%F)
+Y=$(date -u +%Y); M=$((10#$(date -u +%m)))
+Q=$(( (M - 1) / 3 )); if [ "$Q" -eq 0 ]; then PERIOD="$((Y - 1))-Q4"; else PERIOD="$Y-Q$Q"; fi
+
+sql() { # backend url query
+  case "$1" in
+    sqlite) sqlite3 -batch -noheader "${2#sqlite://}" "$3" ;;
+    postgres) psql "$2" -qAtX -c "$3" ;;
+  esac
+}
+
+HOST_SQL="SELECT c.id, c.given_name, c.family_name, c.date_of_birth, c.sex, p.placing_la, a.name, p.id, p.urn, s.name, p.place, p.start_date, p.end_date, p.emergency, p.distance_miles FROM placements p JOIN children c ON c.id = p.child_id JOIN authorities a ON a.code = p.placing_la LEFT JOIN settings s ON s.urn = p.urn WHERE p.host_area = '%s' AND p.start_date <= '$TODAY' AND (p.end_date IS NULL OR p.end_date > '$TODAY')"
+
+ceiling_ms() { # backend url host: median of 5 runs of the host-view SQL, in ms
+  local q; q=$(printf "$HOST_SQL" "$3")
+  local times=()
+  for _ in 1 2 3 4 5; do
+    local t0; t0=$(date +%s%N)
+    sql "$1" "$2" "$q" > /dev/null
+    times+=( $(( ($(date +%s%N) - t0) / 1000 )) )
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.2f", $1/1000}'
+}
+
+run() { # name token pathsfile
+  WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$PORT" \
+    | grep '^RESULT' | sed "s/^RESULT/$1/"
+}
+
+for backend in sqlite postgres; do
+  url_var=$([ "$backend" = sqlite ] && echo SQLITE_URL || echo PG_URL)
+  URL="${!url_var:-}"
+  [ -n "$URL" ] || continue
+  echo "== $backend ($URL), scale ${SCALE:-?}, $DURATION x $CONNECTIONS connections"
+  "$BIN" migrate --database-url "$URL" > /dev/null
+  HOST=$(sql "$backend" "$URL" "SELECT host_area FROM placements WHERE start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY') GROUP BY host_area ORDER BY count(*) DESC LIMIT 1")
+  PLACING=$(sql "$backend" "$URL" "SELECT responsible_la FROM children GROUP BY responsible_la ORDER BY count(*) DESC LIMIT 1")
+  HOST_N=$(sql "$backend" "$URL" "SELECT count(*) FROM placements WHERE host_area = '$HOST' AND start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY')")
+  echo "largest host LA $HOST ($HOST_N children placed today); largest placing LA $PLACING"
+  WORK=$(mktemp -d)
+  echo "GET /v1/authorities/$HOST/placed-children" > "$WORK/host.txt"
+  sql "$backend" "$URL" "SELECT id FROM children WHERE responsible_la = '$PLACING' LIMIT 2000" | sed 's|^|GET /v1/children/|' > "$WORK/child.txt"
+  echo "GET /v1/reports/placing?period=$PERIOD" > "$WORK/report.txt"
+  # Children of the placing LA with no placement open today, each placed once, in foster care at a real postcode.
+  PC=$(sql "$backend" "$URL" "SELECT postcode FROM placements WHERE place LIKE 'U%' AND host_area LIKE 'E%' LIMIT 1")
+  sql "$backend" "$URL" "SELECT c.id FROM children c WHERE c.responsible_la = '$PLACING' AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.child_id = c.id AND (p.end_date IS NULL OR p.end_date > '$TODAY')) LIMIT 50000" \
+    | awk -v pc="$PC" -v d="$TODAY" '{printf "POST /v1/placements {\"child_id\":\"%s\",\"urn\":\"SC057821\",\"postcode\":\"%s\",\"place\":\"U4\",\"place_provider\":\"PR4\",\"legal_status\":\"C2\",\"start_date\":\"%s\"}\n", $1, pc, d}' > "$WORK/write.txt"
+  HOST_TOKEN=$("$BIN" token --org-type authority --org "$HOST" --database-url "$URL")
+  PLACING_TOKEN=$("$BIN" token --org-type authority --org "$PLACING" --database-url "$URL")
+  "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --rate-limit-per-minute 0 --webhook-poll-ms 0 > "$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
+  echo "host-view SQL alone (median of 5): $(ceiling_ms "$backend" "$URL" "$HOST") ms"
+  run host_view "$HOST_TOKEN" "$WORK/host.txt"
+  run child_read "$PLACING_TOKEN" "$WORK/child.txt"
+  run compliance_report "$PLACING_TOKEN" "$WORK/report.txt"
+  echo "placement writes available: $(wc -l < "$WORK/write.txt")"
+  run placement_write "$PLACING_TOKEN" "$WORK/write.txt"
+  echo "server peak resident memory: $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MB"}')"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  rm -rf "$WORK"
+done

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# National-scale data: builds the release binary, seeds England-sized synthetic data into a fresh
+# SQLite file and a fresh PostgreSQL database, and reports how long each took. See bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCALE="${SCALE:-1}"
+SEED="${SEED:-1}"
+YEARS="${YEARS:-10}"
+BACKENDS="${BACKENDS:-sqlite postgres}"
+OUT="${OUT:-target/bench}"
+SQLITE_FILE="${SQLITE_FILE:-$OUT/national.db}"
+PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+PG_DB="${PG_DB:-registry_bench}"
+# The benchmark database on the same server as the admin URL (replace the database name).
+PG_URL="${PG_URL:-${PG_ADMIN_URL%/*}/$PG_DB}"
+BIN=target/release/placement-registry
+
+mkdir -p "$OUT"
+echo "== build (release)"
+cargo build --release --quiet
+
+declare -A SECONDS_TAKEN=()
+
+seed() { # backend url
+  local backend=$1 url=$2 log="$OUT/seed-$1.log" t0 ms
+  echo "== seed $backend: scale $SCALE, seed $SEED, $YEARS years -> $url"
+  t0=$(date +%s%N)
+  "$BIN" seed --scale "$SCALE" --seed "$SEED" --years "$YEARS" --database-url "$url" | tee "$log"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  SECONDS_TAKEN[$backend]="$((ms / 1000)).$(( (ms % 1000) / 100 ))"
+}
+
+for backend in $BACKENDS; do
+  case "$backend" in
+    sqlite)
+      rm -f "$SQLITE_FILE" "$SQLITE_FILE-wal" "$SQLITE_FILE-shm"
+      seed sqlite "sqlite://$SQLITE_FILE"
+      ;;
+    postgres)
+      command -v psql >/dev/null || { echo "psql is needed to create the $PG_DB database" >&2; exit 1; }
+      psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -q \
+        -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
+      seed postgres "$PG_URL"
+      ;;
+    *) echo "unknown backend $backend (use sqlite and/or postgres)" >&2; exit 1 ;;
+  esac
+done
+
+# Where the seeded databases are, for the load tests (and anyone else) to reuse.
+{
+  echo "SCALE=$SCALE"
+  echo "SEED=$SEED"
+  if [[ " $BACKENDS " == *" sqlite "* ]]; then
+    echo "SQLITE_URL=sqlite://$(cd "$(dirname "$SQLITE_FILE")" && pwd)/$(basename "$SQLITE_FILE")"
+  fi
+  if [[ " $BACKENDS " == *" postgres "* ]]; then echo "PG_URL=$PG_URL"; fi
+} > "$OUT/national.env"
+
+echo
+echo "== seeding time (scale $SCALE, $(nproc) cores)"
+printf '%-12s %10s   %s\n' backend seconds log
+for backend in $BACKENDS; do
+  printf '%-12s %10s   %s\n' "$backend" "${SECONDS_TAKEN[$backend]}" "$OUT/seed-$backend.log"
+done
+echo "databases: $OUT/national.env"
+
+# ---------------------------------------------------------------------------------------------
+# LOAD TESTING: not written yet. Serve each seeded database in turn and drive the API with wrk or
+# oha here, e.g.
+#   source "$OUT/national.env"
+#   "$BIN" serve --database-url "$SQLITE_URL" --bind 127.0.0.1:18080 & SERVER=$!
+#   TOKEN=$("$BIN" token --database-url "$SQLITE_URL" --org-type authority --org E08000035)
+#   oha -z 30s -c 16 --no-tui -H "Authorization: Bearer $TOKEN" \
+#     http://127.0.0.1:18080/v1/authorities/E08000035/placed-children
+#   kill "$SERVER"
+# ---------------------------------------------------------------------------------------------

@@ -1,0 +1,9 @@
+DROP INDEX missing_episodes_started;
+DROP INDEX placements_host_end;
+DROP INDEX placements_urn_id;
+DROP INDEX placements_host_id;
+DROP INDEX placements_placing_id;
+DROP INDEX admissions_host;
+DROP INDEX admissions_placing;
+DROP INDEX notifications_recipient_event;
+DROP INDEX notifications_sender_event;

@@ -1,0 +1,2 @@
+DROP TABLE missing_episodes;
+DROP TABLE quarterly_returns;

@@ -1,0 +1,550 @@
+//! DfE validation rules for the Header, Episodes and Missing tables, checked on the tables as
+//! DfE receives them (text fields, `dd/mm/YYYY` dates, blank for null). [`validate`] returns
+//! every violation with the rule's code, so an LA can put its data right before it submits.
+//!
+//! Rules checked (see [`RULES`]):
+//!
+//! - Header: 101 `SEX`, 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format; INT32 a child once only.
+//! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
+//!   and `REC` together; 143 `RNE`, 144 `LS`, 145 `CIN`, 149 `REC` codes; 146, 178, 213, 526 to
+//!   531, 550 `PLACE` and `PLACE_PROVIDER`; 218, 222, 242, 243 `URN` (outside England when
+//!   `PL_POST` is in Wales, Scotland or Northern Ireland); 302 not before birth; 353 not before
+//!   14/10/1991; 355 lasts at least a day; 356 `DEC` not before `DECOM`; 385 `DEC` not after the
+//!   year; 233 no `REASON_PLACE_CHANGE` on an open episode; 234 `CUSTOD` not under 10 (age at
+//!   `DEC`); 437 no episode starting on or after the 18th birthday, or after one that ended with
+//!   death (`E2`) or an age assessment finding the child 18 or over (`E15`).
+//! - Episodes, a child's episodes in `DECOM` order: 142 only the latest open; 501 no overlap;
+//!   388 `X1` if and only if the next episode starts the day this one ends; 357 the first episode
+//!   starting in the year has `RNE` `S`; 431 `S` does not follow an episode ending that day; 432
+//!   no continuation after the child left care; 433 a continuation starts on the previous `DEC`;
+//!   434, 435, 436 `RNE` `L`, `P`/`T`, `B`/`U` match what changed (`LS`; `PLACE`,
+//!   `PLACE_PROVIDER`, `URN`, `PL_POST`); 225 a placement change gives a reason, 226 not into or
+//!   for a temporary placement; 380, 381 a period of care neither starts nor ends in a temporary
+//!   placement.
+//! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
+//!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
+//!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
+//!   birth; 574 no overlap and none starting while another is open; 577 not open, nor ending,
+//!   after the period of care ended; 578 not starting after care ended; 581 not starting before
+//!   care started.
+
+use super::build::age_on;
+use super::tables::{EpisodeRow, Table, Tables};
+use crate::geo::{Area, Geo};
+use crate::ssda903::{self, is_code, parse_date};
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use utoipa::ToSchema;
+
+/// Every rule code [`validate`] checks.
+pub const RULES: &[&str] = &[
+    "101", "102", "103", "168", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178",
+    "213", "218", "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381",
+    "385", "388", "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531",
+    "550", "1012", "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577",
+    "578", "581", "586",
+];
+
+/// One broken rule in one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Violation {
+    /// The DfE rule, by its code (`388`, `INT03`).
+    #[schema(example = "388")]
+    pub rule: String,
+    pub table: Table,
+    /// The row, counting from 1 after the header row.
+    pub row: usize,
+    /// `CHILD` of the row.
+    pub child: String,
+    /// The columns involved.
+    pub fields: Vec<String>,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+const CONTINUATION: &[&str] = &["P", "T", "L", "U", "B"];
+const PLACEMENT_CHANGE: &[&str] = &["P", "B", "T", "U"];
+
+fn present(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    present(s).and_then(parse_date)
+}
+
+fn earliest_episode() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1991, 10, 14).unwrap_or(NaiveDate::MIN)
+}
+
+/// The DfE rule code a message from [`ssda903`] cites (`... (DfE rule 526)`).
+fn rule_in(message: &str) -> Option<String> {
+    let rest = message.split("rule ").nth(1)?;
+    let code: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
+    code.starts_with(|c: char| c.is_ascii_digit()).then_some(code)
+}
+
+fn temporary(place: &str) -> bool {
+    ssda903::is_temporary_place(place.trim())
+}
+
+struct Report {
+    start: NaiveDate,
+    end: NaiveDate,
+    out: Vec<Violation>,
+}
+
+impl Report {
+    fn add(
+        &mut self,
+        rule: &str,
+        table: Table,
+        index: usize,
+        child: &str,
+        fields: &[&str],
+        message: impl Into<String>,
+    ) {
+        self.out.push(Violation {
+            rule: rule.to_string(),
+            table,
+            row: index + 1,
+            child: child.to_string(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            message: message.into(),
+        });
+    }
+}
+
+/// An Episodes row with its parsed dates and index.
+struct Ep<'a> {
+    i: usize,
+    r: &'a EpisodeRow,
+    decom: NaiveDate,
+    dec: Option<NaiveDate>,
+}
+
+impl Ep<'_> {
+    fn same_placement(&self, o: &Ep<'_>) -> bool {
+        self.r.place.trim() == o.r.place.trim()
+            && self.r.pl_post.trim() == o.r.pl_post.trim()
+            && self.r.urn.trim() == o.r.urn.trim()
+            && self.r.place_provider.trim() == o.r.place_provider.trim()
+    }
+    fn rec(&self) -> Option<&str> {
+        present(&self.r.rec)
+    }
+    fn reason(&self) -> Option<&str> {
+        present(&self.r.reason_place_change)
+    }
+}
+
+/// Every violation of the rules in [`RULES`] in the tables of collection year `year`, by table
+/// (Header, Episodes, Missing) and row.
+pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
+    let (start, end) = ssda903::collection_year_bounds(year);
+    let mut rep = Report { start, end, out: Vec::new() };
+    let dobs = header(&mut rep, t);
+    let periods = episodes(&mut rep, t, &dobs);
+    missing(&mut rep, t, &dobs, &periods);
+    let order = |table: Table| match table {
+        Table::Header => 0,
+        Table::Episodes => 1,
+        Table::Missing => 2,
+    };
+    rep.out.sort_by_key(|v| (order(v.table), v.row));
+    rep.out
+}
+
+/// Header rules; returns each child's date of birth (None when invalid).
+fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveDate>> {
+    let mut dobs = HashMap::new();
+    for (i, h) in t.header.iter().enumerate() {
+        let c = h.child.trim();
+        if dobs.contains_key(c) {
+            rep.add("INT32", Table::Header, i, c, &["CHILD"], "the child appears more than once in Header");
+        }
+        if !is_code(ssda903::SEX, h.sex.trim()) {
+            rep.add("101", Table::Header, i, c, &["SEX"], "SEX must be M, F or U");
+        }
+        let dob = date(&h.dob);
+        if dob.is_none() {
+            rep.add("102", Table::Header, i, c, &["DOB"], "DOB is not a valid date (dd/mm/YYYY)");
+        }
+        if !is_code(ssda903::ETHNIC, h.ethnic.trim()) {
+            rep.add("103", Table::Header, i, c, &["ETHNIC"], "ETHNIC is blank or not a valid code");
+        }
+        if let Some(u) = present(&h.upn)
+            && !ssda903::is_valid_upn(u)
+        {
+            rep.add("168", Table::Header, i, c, &["UPN"], "UPN is not a valid UPN, nor UN1 to UN5");
+        }
+        dobs.entry(c).or_insert(dob);
+    }
+    dobs
+}
+
+/// A period of care: first `DECOM` and last `DEC` (None while open).
+type Periods<'a> = HashMap<&'a str, Vec<(NaiveDate, Option<NaiveDate>)>>;
+
+/// Episodes rules; returns each child's periods of care.
+fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<NaiveDate>>) -> Periods<'a> {
+    const E: Table = Table::Episodes;
+    let mut by_child: BTreeMap<&str, Vec<Ep<'_>>> = BTreeMap::new();
+    for (i, r) in t.episodes.iter().enumerate() {
+        let c = r.child.trim();
+        let dob = dobs.get(c).copied().flatten();
+        if !dobs.contains_key(c) {
+            rep.add("INT03", E, i, c, &["CHILD"], "the child is not in Header");
+        }
+        let decom = date(&r.decom);
+        if decom.is_none() {
+            rep.add("141", E, i, c, &["DECOM"], "DECOM is not a valid date (dd/mm/YYYY)");
+        }
+        let dec = date(&r.dec);
+        if present(&r.dec).is_some() && dec.is_none() {
+            rep.add("147", E, i, c, &["DEC"], "DEC is not a valid date (dd/mm/YYYY)");
+        }
+        if present(&r.dec).is_some() != present(&r.rec).is_some() {
+            rep.add("148", E, i, c, &["DEC", "REC"], "DEC and REC must both be given or both be blank");
+        }
+        if !is_code(ssda903::RNE, r.rne.trim()) {
+            rep.add("143", E, i, c, &["RNE"], "RNE is blank or not a valid code");
+        }
+        if !is_code(ssda903::LEGAL_STATUS, r.ls.trim()) {
+            rep.add("144", E, i, c, &["LS"], "LS is blank or not a valid code");
+        }
+        if !is_code(ssda903::CATEGORY_OF_NEED, r.cin.trim()) {
+            rep.add("145", E, i, c, &["CIN"], "CIN is blank or not a valid code");
+        }
+        if let Some(rec) = present(&r.rec)
+            && !is_code(ssda903::REC, rec)
+        {
+            rep.add("149", E, i, c, &["REC"], "REC is not a valid code");
+        }
+        let place = r.place.trim();
+        if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
+            let rule = rule_in(&m).unwrap_or_else(|| "146".into());
+            rep.add(&rule, E, i, c, &["PLACE", "PLACE_PROVIDER"], m);
+        }
+        if is_code(ssda903::PLACE, place) {
+            let in_england = !present(&r.pl_post)
+                .and_then(|pc| Geo::global().lookup(pc))
+                .is_some_and(|a| matches!(a, Area::Wales | Area::Scotland | Area::NorthernIreland));
+            if let Err(m) = ssda903::check_urn_for_location(place, present(&r.urn), in_england) {
+                let rule = rule_in(&m).unwrap_or_else(|| "218".into());
+                rep.add(&rule, E, i, c, &["URN", "PLACE"], m);
+            }
+        }
+        if let Some(d) = decom {
+            if d < earliest_episode() {
+                rep.add("353", E, i, c, &["DECOM"], "DECOM is before 14/10/1991");
+            }
+            if dob.is_some_and(|b| d < b) {
+                rep.add("302", E, i, c, &["DECOM"], "the episode starts before the child was born");
+            }
+            if dob.and_then(|b| b.checked_add_months(Months::new(18 * 12))).is_some_and(|adult| d >= adult) {
+                rep.add("437", E, i, c, &["DECOM"], "the episode starts on or after the child's 18th birthday");
+            }
+        }
+        if let Some(x) = dec {
+            if decom.is_some_and(|d| x < d) {
+                rep.add("356", E, i, c, &["DEC"], "DEC is before DECOM");
+            }
+            if decom.is_some_and(|d| x == d) {
+                rep.add("355", E, i, c, &["DECOM", "DEC"], "the episode lasted less than a day");
+            }
+            if x > rep.end {
+                rep.add("385", E, i, c, &["DEC"], "DEC is after the end of the collection year");
+            }
+        }
+        if present(&r.reason_place_change).is_some() && present(&r.dec).is_none() {
+            rep.add(
+                "233",
+                E,
+                i,
+                c,
+                &["REASON_PLACE_CHANGE"],
+                "REASON_PLACE_CHANGE is given on an episode that has not ended",
+            );
+        }
+        if r.reason_place_change.trim() == "CUSTOD"
+            && let Some(b) = dob
+            && age_on(b, dec.or(decom).unwrap_or(b)) < 10
+        {
+            rep.add("234", E, i, c, &["REASON_PLACE_CHANGE"], "CUSTOD cannot apply to a child under 10");
+        }
+        if let Some(d) = decom {
+            by_child.entry(c).or_default().push(Ep { i, r, decom: d, dec });
+        }
+    }
+
+    let mut periods: Periods<'a> = HashMap::new();
+    for (c, mut v) in by_child {
+        v.sort_by_key(|e| (e.decom, e.i));
+        let mut ended_for_good = false;
+        for k in 0..v.len() {
+            let cur = &v[k];
+            let prev = k.checked_sub(1).map(|j| &v[j]);
+            let next = v.get(k + 1);
+            let rne = cur.r.rne.trim();
+            let (i, place) = (cur.i, cur.r.place.trim());
+            if ended_for_good {
+                rep.add(
+                    "437",
+                    E,
+                    i,
+                    c,
+                    &["DECOM"],
+                    "the episode follows one ended by death or being 18 or over (REC E2, E15)",
+                );
+            }
+            ended_for_good |= matches!(cur.rec(), Some("E2" | "E15"));
+            if present(&cur.r.dec).is_none() && next.is_some() {
+                rep.add("142", E, i, c, &["DEC"], "only the latest episode may be open");
+            }
+            if let Some(p) = prev
+                && p.dec.is_some_and(|pd| cur.decom < pd)
+            {
+                rep.add("501", E, i, c, &["DECOM"], "the episode starts before the previous one ended");
+            }
+            match (cur.dec, cur.rec(), next) {
+                (Some(d), Some("X1"), Some(n)) if n.decom != d => {
+                    rep.add("388", E, i, c, &["REC"], "REC is X1 but the next episode does not start on DEC")
+                }
+                (Some(d), Some(rec), Some(n)) if rec != "X1" && n.decom == d => rep.add(
+                    "388",
+                    E,
+                    i,
+                    c,
+                    &["REC"],
+                    "the next episode starts on DEC, so REC must be X1 (care continued)",
+                ),
+                (Some(_), Some("X1"), None) => {
+                    rep.add("388", E, i, c, &["REC"], "REC is X1 but there is no continuation episode")
+                }
+                _ => {}
+            }
+            if k == 0 && cur.decom >= rep.start && rne != "S" {
+                rep.add(
+                    "357",
+                    E,
+                    i,
+                    c,
+                    &["RNE"],
+                    "the child's first episode must have RNE S (started to be looked after)",
+                );
+            }
+            if let Some(p) = prev {
+                if rne == "S" && p.dec == Some(cur.decom) {
+                    rep.add("431", E, i, c, &["RNE"], "RNE is S but the previous episode ended the same day");
+                }
+                if CONTINUATION.contains(&rne) {
+                    if p.rec().is_some_and(|r| r != "X1") {
+                        rep.add(
+                            "432",
+                            E,
+                            i,
+                            c,
+                            &["RNE"],
+                            "the child left care at the end of the previous episode, so RNE must be S",
+                        );
+                    }
+                    if p.dec != Some(cur.decom) {
+                        rep.add(
+                            "433",
+                            E,
+                            i,
+                            c,
+                            &["RNE", "DECOM"],
+                            "a continuation episode must start on the previous episode's DEC",
+                        );
+                    }
+                }
+                let ls_same = cur.r.ls.trim() == p.r.ls.trim();
+                let placement_same = cur.same_placement(p);
+                match rne {
+                    "L" if ls_same || !placement_same => rep.add(
+                        "434",
+                        E,
+                        i,
+                        c,
+                        &["RNE", "LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"],
+                        "RNE L says only the legal status changed, which the data does not show",
+                    ),
+                    "P" | "T" if !ls_same || placement_same => rep.add(
+                        "435",
+                        E,
+                        i,
+                        c,
+                        &["RNE", "LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"],
+                        "RNE P or T says only the placement changed, which the data does not show",
+                    ),
+                    "B" | "U" if ls_same || placement_same => rep.add(
+                        "436",
+                        E,
+                        i,
+                        c,
+                        &["RNE", "LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER"],
+                        "RNE B or U says the legal status and the placement changed, which the data does not show",
+                    ),
+                    _ => {}
+                }
+            }
+            if cur.rec() == Some("X1")
+                && cur.reason().is_none()
+                && !temporary(place)
+                && next.is_some_and(|n| PLACEMENT_CHANGE.contains(&n.r.rne.trim()) && !temporary(&n.r.place))
+            {
+                rep.add("225", E, i, c, &["REASON_PLACE_CHANGE"], "a placement change must give REASON_PLACE_CHANGE");
+            }
+            if temporary(place) && (cur.reason().is_some() || prev.is_some_and(|p| p.reason().is_some())) {
+                rep.add(
+                    "226",
+                    E,
+                    i,
+                    c,
+                    &["REASON_PLACE_CHANGE", "PLACE"],
+                    "no REASON_PLACE_CHANGE for a temporary placement, nor on the episode before it",
+                );
+            }
+            if rne == "S" && temporary(place) {
+                rep.add("380", E, i, c, &["RNE", "PLACE"], "a period of care cannot start in a temporary placement");
+            }
+            if cur.rec().is_some_and(|r| r != "X1") && temporary(place) {
+                rep.add("381", E, i, c, &["REC", "PLACE"], "a period of care cannot end in a temporary placement");
+            }
+        }
+        let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+        for (k, e) in v.iter().enumerate() {
+            let continues = k > 0 && v[k - 1].dec == Some(e.decom);
+            match poc.last_mut() {
+                Some(last) if continues => last.1 = e.dec,
+                _ => poc.push((e.decom, e.dec)),
+            }
+        }
+        periods.insert(c, poc);
+    }
+    periods
+}
+
+/// Missing rules.
+fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>, periods: &Periods<'_>) {
+    const M: Table = Table::Missing;
+    let with_episodes: HashSet<&str> = t.episodes.iter().map(|e| e.child.trim()).collect();
+    // (row, start, end, open) of each child's periods.
+    type Period = (usize, NaiveDate, Option<NaiveDate>, bool);
+    let mut by_child: BTreeMap<&str, Vec<Period>> = BTreeMap::new();
+    for (i, r) in t.missing.iter().enumerate() {
+        let c = r.child.trim();
+        if !with_episodes.contains(c) {
+            rep.add("1012", M, i, c, &["CHILD"], "no Missing rows for a child with no episode in the year");
+        }
+        let row_dob = date(&r.dob);
+        match dobs.get(c) {
+            None => rep.add("INT04", M, i, c, &["CHILD"], "the child is not in Header"),
+            Some(h) if h.is_some() && *h != row_dob => {
+                rep.add("INT13", M, i, c, &["DOB"], "DOB differs from the child's DOB in Header")
+            }
+            Some(_) => {}
+        }
+        let kind = present(&r.missing);
+        let start = date(&r.mis_start);
+        let end = date(&r.mis_end);
+        if let Some(k) = kind
+            && !is_code(ssda903::MISSING_TYPE, k)
+        {
+            rep.add("1006", M, i, c, &["MISSING"], "MISSING must be M or A");
+        }
+        if kind.is_some() && present(&r.mis_start).is_none() {
+            rep.add("564", M, i, c, &["MIS_START"], "a missing period needs its start date");
+        }
+        if kind.is_none() && present(&r.mis_start).is_some() {
+            rep.add("565", M, i, c, &["MISSING"], "a start date needs MISSING (M or A)");
+        }
+        if kind.is_none() && present(&r.mis_end).is_some() {
+            rep.add("566", M, i, c, &["MISSING"], "an end date needs MISSING (M or A)");
+        }
+        if present(&r.mis_start).is_some() && start.is_none() {
+            rep.add("1004", M, i, c, &["MIS_START"], "MIS_START is not a valid date (dd/mm/YYYY)");
+        }
+        if present(&r.mis_end).is_some() && end.is_none() {
+            rep.add("1005", M, i, c, &["MIS_END"], "MIS_END is not a valid date (dd/mm/YYYY)");
+        }
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            rep.add("567", M, i, c, &["MIS_END"], "MIS_END is before MIS_START");
+        }
+        if start.is_some_and(|s| s > rep.end) {
+            rep.add("570", M, i, c, &["MIS_START"], "MIS_START is after the end of the collection year");
+        }
+        if end.is_some_and(|e| e < rep.start || e > rep.end) {
+            rep.add("571", M, i, c, &["MIS_END"], "MIS_END is outside the collection year");
+        }
+        let dob = row_dob.or(dobs.get(c).copied().flatten());
+        if let (Some(s), Some(b)) = (start, dob)
+            && s <= b
+        {
+            rep.add("586", M, i, c, &["MIS_START"], "MIS_START is not after the child's date of birth");
+        }
+        if let (Some(s), Some(pocs)) = (start, periods.get(c)) {
+            match pocs.iter().find(|(from, to)| *from <= s && to.is_none_or(|t| s <= t)) {
+                Some((_, Some(care_end))) if end.is_none_or(|e| e > *care_end) => rep.add(
+                    "577",
+                    M,
+                    i,
+                    c,
+                    &["MIS_END"],
+                    format!(
+                        "the child left care on {}: the missing period must end by then",
+                        ssda903::format_date(*care_end)
+                    ),
+                ),
+                Some(_) => {}
+                None if pocs.iter().any(|(_, to)| to.is_some_and(|t| t < s)) => {
+                    rep.add("578", M, i, c, &["MIS_START"], "MIS_START is after the child ceased to be looked after")
+                }
+                None => {
+                    rep.add("581", M, i, c, &["MIS_START"], "MIS_START is before the child started to be looked after")
+                }
+            }
+        }
+        if let Some(s) = start {
+            by_child.entry(c).or_default().push((i, s, end, present(&r.mis_end).is_none()));
+        }
+    }
+    for (c, mut v) in by_child {
+        v.sort_by_key(|(i, s, _, _)| (*s, *i));
+        for k in 1..v.len() {
+            let (i, s, _, _) = v[k];
+            let (_, _, prev_end, prev_open) = v[k - 1];
+            if prev_open {
+                rep.add("574", M, i, c, &["MIS_START"], "the missing period starts while an earlier one is still open");
+            } else if prev_end.is_some_and(|pe| s < pe) {
+                rep.add("574", M, i, c, &["MIS_START"], "the missing period overlaps an earlier one");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_code_is_listed_once() {
+        let mut seen = HashSet::new();
+        for r in RULES {
+            assert!(seen.insert(r), "{r} twice");
+        }
+    }
+
+    #[test]
+    fn rule_codes_come_from_the_messages() {
+        assert_eq!(rule_in("PLACE_PROVIDER is required for PLACE K2 (DfE rule 526)").as_deref(), Some("526"));
+        assert_eq!(rule_in("no rule here"), None);
+        assert_eq!(rule_in("nothing"), None);
+    }
+}

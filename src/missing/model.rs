@@ -1,0 +1,193 @@
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Risk indicators an episode may carry.
+pub const RISK_INDICATORS: &[&str] = &[
+    "sexual_exploitation",
+    "criminal_exploitation",
+    "trafficking",
+    "substance_misuse",
+    "gang_association",
+    "self_harm",
+    "other",
+];
+
+/// Where a child was found or returned to.
+pub const FOUND_WHERE: &[&str] = &["placement", "family", "friends", "police", "hospital", "other"];
+
+/// Outcomes of a return interview offer.
+pub const RI_OUTCOMES: &[&str] = &["accepted", "declined", "not_offered"];
+
+/// The safe-and-well check (by police) on return.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SafeAndWell {
+    pub at: DateTime<Utc>,
+    /// Who carried it out (e.g. "West Yorkshire Police").
+    pub by: String,
+}
+
+/// The independent return interview, due within 72 hours of return.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInterview {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered_by: Option<String>,
+    /// Independent of the placement and of the placing LA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub independent: Option<bool>,
+    /// `accepted`, `declined` or `not_offered`.
+    pub outcome: String,
+    /// Required when not offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_offered_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEpisode {
+    pub child_id: String,
+    /// `M` missing (whereabouts unknown) or `A` away without authorisation (whereabouts known).
+    #[schema(example = "M")]
+    pub kind: String,
+    /// When the child left or was last seen by a responsible adult, whichever is later.
+    pub started_at: DateTime<Utc>,
+    pub reported_to_police_at: Option<DateTime<Utc>>,
+    pub police_reference: Option<String>,
+    /// From: sexual_exploitation, criminal_exploitation, trafficking, substance_misuse,
+    /// gang_association, self_harm, other.
+    #[serde(default)]
+    pub risk_indicators: Vec<String>,
+    /// When known already (recording after the event).
+    pub ended_at: Option<DateTime<Utc>>,
+    pub found_where: Option<String>,
+    pub safe_and_well: Option<SafeAndWell>,
+    pub return_interview: Option<ReturnInterview>,
+}
+
+/// Changes to an episode; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodePatch {
+    pub ended_at: Option<DateTime<Utc>>,
+    /// placement, family, friends, police, hospital, other.
+    pub found_where: Option<String>,
+    pub reported_to_police_at: Option<DateTime<Utc>>,
+    pub police_reference: Option<String>,
+    pub risk_indicators: Option<Vec<String>>,
+    pub safe_and_well: Option<SafeAndWell>,
+    pub return_interview: Option<ReturnInterview>,
+}
+
+/// How to end the open episodes of a placement that is ending.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeEnd {
+    pub ended_at: DateTime<Utc>,
+    /// placement, family, friends, police, hospital, other.
+    pub found_where: String,
+}
+
+/// The return interview clock of an episode.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReturnInterviewClock {
+    /// 72 hours after return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_by: Option<DateTime<Utc>>,
+    /// `not_due` (still missing), `due`, `overdue`, `completed_in_time`, `completed_late`,
+    /// `declined`, `not_offered`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EpisodeFlags {
+    pub currently_missing: bool,
+    /// Minutes since it started, while still open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_for_minutes: Option<i64>,
+    pub safe_and_well_recorded: bool,
+    pub return_interview: ReturnInterviewClock,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Episode {
+    pub id: String,
+    pub child_id: String,
+    /// The placement the child went missing from, found by date.
+    pub placement_id: String,
+    pub kind: String,
+    pub started_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_to_police_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub police_reference: Option<String>,
+    pub risk_indicators: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_where: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_and_well: Option<SafeAndWell>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_interview: Option<ReturnInterview>,
+    /// `real_time`, `la_record` or `return`.
+    pub source: String,
+    /// Never reported as it happened: first seen in a quarterly return.
+    pub first_reported_in_return: bool,
+    pub recorded_by_org_type: String,
+    pub recorded_by_org: String,
+    pub flags: EpisodeFlags,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An episode as stored (internal).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpisodeRecord {
+    pub id: String,
+    pub child_id: String,
+    pub placement_id: String,
+    pub kind: String,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub reported_to_police_at: Option<NaiveDateTime>,
+    pub police_reference: Option<String>,
+    pub risk_indicators: Vec<String>,
+    pub found_where: Option<String>,
+    pub safe_and_well_at: Option<NaiveDateTime>,
+    pub safe_and_well_by: Option<String>,
+    pub ri_offered_at: Option<NaiveDateTime>,
+    pub ri_offered_by: Option<String>,
+    pub ri_independent: Option<bool>,
+    pub ri_outcome: Option<String>,
+    pub ri_not_offered_reason: Option<String>,
+    pub ri_completed_at: Option<NaiveDateTime>,
+    pub source: String,
+    pub return_id: Option<String>,
+    pub recorded_by_org_type: String,
+    pub recorded_by_org: String,
+    pub recorded_by: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A child's missing flags, as of now.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ChildMissingFlags {
+    pub currently_missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_since: Option<DateTime<Utc>>,
+    /// Episodes that started in the last 90 days.
+    pub episodes_last_90_days: i64,
+    /// 3 or more episodes starting in the last 90 days.
+    pub repeat_missing: bool,
+    /// A return interview is overdue for a return in the last 90 days.
+    pub return_interview_overdue: bool,
+}

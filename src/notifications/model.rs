@@ -1,0 +1,55 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Whether a placement notification met the law (reg 13(4) for starts, reg 14 for ends).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatutoryStatus {
+    /// `13(4)` (placement start) or `14` (placement end).
+    pub regulation: String,
+    /// The start or end date the notice was about.
+    pub event_date: NaiveDate,
+    pub emergency: bool,
+    /// Last day notice could be given on time.
+    pub due_by: NaiveDate,
+    /// `on_time` or `late`.
+    pub status: String,
+    /// Working days late (0 when on time).
+    pub late_by_working_days: i64,
+}
+
+/// A message to one LA. Carries ids, codes and dates only; fetch more through the API.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Notification {
+    pub id: String,
+    /// `placement.started`, `placement.changed`, `placement.ended`, `admission.recorded`,
+    /// `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub recipient_la: String,
+    /// `authority` or `provider`.
+    pub sender_org_type: String,
+    pub sender_org: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement_id: Option<String>,
+    /// The ids and codes the notification concerns.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statutory: Option<StatutoryStatus>,
+    pub created_at: DateTime<Utc>,
+    /// First delivery to the LA (webhook or inbox).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
+    /// Last working day to acknowledge before it is overdue.
+    pub acknowledgement_due_by: NaiveDate,
+    pub acknowledgement_overdue: bool,
+    /// Undelivered for more than 24 hours: the sender should chase it by other means.
+    pub escalated: bool,
+}

@@ -1,0 +1,194 @@
+//! Writing notifications (always inside the caller's transaction) and presenting them.
+
+use super::clock::{self, Statutory};
+use super::model::{Notification, StatutoryStatus};
+use super::repo::{self, Row};
+use crate::auth::OrgType;
+use crate::calendar::WorkingCalendar;
+use crate::db::AnyConnection;
+use crate::db::schema::authorities;
+use crate::error::ApiError;
+use crate::placements::model::PlacementRecord;
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+/// What to notify.
+pub struct Message<'a> {
+    pub kind: &'static str,
+    pub recipient: &'a str,
+    pub sender_type: OrgType,
+    pub sender: &'a str,
+    pub child_id: Option<&'a str>,
+    pub placement_id: Option<&'a str>,
+    pub payload: serde_json::Value,
+    pub statutory: Option<Statutory>,
+}
+
+/// Writes a notification and queues its webhook deliveries, in the caller's transaction.
+/// Areas that are not English LAs (Wales, Scotland, Northern Ireland) have no inbox here: None.
+pub fn emit(conn: &mut AnyConnection, m: Message<'_>, now: NaiveDateTime) -> Result<Option<String>, ApiError> {
+    let known: i64 = authorities::table.find(m.recipient).count().get_result(conn)?;
+    if known == 0 {
+        return Ok(None);
+    }
+    let s = m.statutory;
+    let r = Row {
+        // Time-ordered, so notifications created in the same instant list in creation order.
+        id: uuid::Uuid::now_v7().to_string(),
+        kind: m.kind.to_string(),
+        recipient_la: m.recipient.to_string(),
+        sender_org_type: m.sender_type.as_str().to_string(),
+        sender_org: m.sender.to_string(),
+        child_id: m.child_id.map(str::to_string),
+        placement_id: m.placement_id.map(str::to_string),
+        payload: m.payload.to_string(),
+        regulation: s.as_ref().map(|s| s.regulation.to_string()),
+        event_date: s.as_ref().map(|s| s.event_date),
+        emergency: s.as_ref().is_some_and(|s| s.emergency),
+        due_by: s.as_ref().map(|s| s.due_by),
+        on_time: s.as_ref().map(|s| s.on_time),
+        late_by_working_days: s.as_ref().map(|s| s.late_by_working_days),
+        created_at: now,
+        delivered_at: None,
+        acknowledged_at: None,
+        acknowledged_by: None,
+    };
+    repo::insert(conn, &r)?;
+    repo::enqueue_webhooks(conn, &r)?;
+    Ok(Some(r.id))
+}
+
+/// The codes and ids of a placement, as carried in notifications (no personal data).
+pub fn placement_payload(p: &PlacementRecord, legal_status: Option<&str>) -> serde_json::Value {
+    serde_json::json!({
+        "placement_id": p.id,
+        "child_id": p.child_id,
+        "placing_la": p.placing_la,
+        "host_area": p.host_area,
+        "urn": p.urn,
+        "place": p.place,
+        "place_provider": p.place_provider,
+        "legal_status": legal_status,
+        "start_date": p.start_date,
+        "end_date": p.end_date,
+        "rec": p.rec,
+        "reason_place_change": p.reason_place_change,
+        "emergency": p.emergency,
+    })
+}
+
+fn placement_message<'a>(
+    kind: &'static str,
+    p: &'a PlacementRecord,
+    recipient: &'a str,
+    payload: serde_json::Value,
+    statutory: Option<Statutory>,
+) -> Message<'a> {
+    Message {
+        kind,
+        recipient,
+        sender_type: OrgType::Authority,
+        sender: &p.placing_la,
+        child_id: Some(&p.child_id),
+        placement_id: Some(&p.id),
+        payload,
+        statutory,
+    }
+}
+
+/// `placement.started` to the host LA when it is not the placing LA, with the reg 13(4) clock.
+pub fn placement_started(
+    conn: &mut AnyConnection,
+    cal: &WorkingCalendar,
+    p: &PlacementRecord,
+    ls: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if p.host_area == p.placing_la {
+        return Ok(());
+    }
+    let clock = clock::placement_start(cal, p.start_date, p.emergency, now.date());
+    emit(
+        conn,
+        placement_message("placement.started", p, &p.host_area, placement_payload(p, Some(ls)), Some(clock)),
+        now,
+    )?;
+    Ok(())
+}
+
+/// `placement.ended` to the host LA when it is not the placing LA, with the reg 14 clock.
+pub fn placement_ended(
+    conn: &mut AnyConnection,
+    cal: &WorkingCalendar,
+    p: &PlacementRecord,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let Some(end) = p.end_date.filter(|_| p.host_area != p.placing_la) else {
+        return Ok(());
+    };
+    let clock = clock::placement_end(cal, end, now.date());
+    emit(conn, placement_message("placement.ended", p, &p.host_area, placement_payload(p, None), Some(clock)), now)?;
+    Ok(())
+}
+
+/// `placement.changed` to the host LA, and to the previous one when the change moved the child
+/// from one area to another.
+pub fn placement_changed(
+    conn: &mut AnyConnection,
+    before: &PlacementRecord,
+    after: &PlacementRecord,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let mut payload = placement_payload(after, None);
+    if before.host_area != after.host_area {
+        payload["previous_host_area"] = serde_json::Value::String(before.host_area.clone());
+    }
+    let mut recipients = vec![after.host_area.as_str()];
+    if before.host_area != after.host_area {
+        recipients.push(before.host_area.as_str());
+    }
+    for r in recipients.into_iter().filter(|r| *r != after.placing_la) {
+        emit(conn, placement_message("placement.changed", after, r, payload.clone(), None), now)?;
+    }
+    Ok(())
+}
+
+/// Presents a notification as of `now`.
+pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) -> Notification {
+    let ack_due = clock::acknowledgement_due(cal, r.created_at.date(), ack_days);
+    let statutory = match (r.regulation, r.event_date, r.due_by, r.on_time) {
+        (Some(regulation), Some(event_date), Some(due_by), Some(on_time)) => Some(StatutoryStatus {
+            regulation,
+            event_date,
+            emergency: r.emergency,
+            due_by,
+            status: if on_time { "on_time" } else { "late" }.to_string(),
+            late_by_working_days: r.late_by_working_days.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Notification {
+        acknowledgement_overdue: r.acknowledged_at.is_none() && now.date() > ack_due,
+        escalated: r.delivered_at.is_none() && now - r.created_at > TimeDelta::hours(24),
+        id: r.id,
+        kind: r.kind,
+        recipient_la: r.recipient_la,
+        sender_org_type: r.sender_org_type,
+        sender_org: r.sender_org,
+        child_id: r.child_id,
+        placement_id: r.placement_id,
+        payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+        statutory,
+        created_at: r.created_at.and_utc(),
+        delivered_at: r.delivered_at.map(|t| t.and_utc()),
+        acknowledged_at: r.acknowledged_at.map(|t| t.and_utc()),
+        acknowledged_by: r.acknowledged_by,
+        acknowledgement_due_by: ack_due,
+    }
+}
+
+/// The instant before which unacknowledged notifications are overdue on `today`.
+pub fn overdue_before(cal: &WorkingCalendar, today: NaiveDate, ack_days: u32) -> NaiveDateTime {
+    let cutoff = clock::overdue_cutoff(cal, today, ack_days);
+    cutoff.succ_opt().unwrap_or(cutoff).and_hms_opt(0, 0, 0).unwrap_or_default()
+}

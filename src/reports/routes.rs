@@ -1,0 +1,326 @@
+//! HTTP for reports: one report per role (placing LA, host LA, provider), always of the caller's
+//! own organisation, and the records behind each figure; JSON, or CSV on request.
+
+use super::figures::{Figure, Role};
+use super::model::*;
+use super::period::Period;
+use super::render;
+use super::service::{self, Context, PageOf};
+use crate::app::AppState;
+use crate::auth::{Caller, scopes};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::PageQuery;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+fn context(state: &AppState) -> Context {
+    Context {
+        now: state.now(),
+        calendar: state.calendar.clone(),
+        ack_days: state.config.ack_overdue_working_days,
+        return_due_days: state.config.return_due_days,
+    }
+}
+
+/// Whether the caller asked for CSV: `format=csv`, or `Accept` preferring `text/csv` to JSON.
+fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format.map(str::trim) {
+        Some("csv") => return Ok(true),
+        Some("json") => return Ok(false),
+        Some(_) => {
+            return Err(ApiError::BadRequest {
+                detail: "format: must be json or csv".into(),
+                errors: vec![FieldError::new("format", "must be json or csv")],
+            });
+        }
+        None => {}
+    }
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let (mut csv, mut json) = (0.0f32, 0.0f32);
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let mime = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        match mime.as_str() {
+            "text/csv" => csv = csv.max(q),
+            "application/json" => json = json.max(q),
+            _ => {}
+        }
+    }
+    Ok(csv > 0.0 && csv >= json)
+}
+
+fn csv_response(body: String, file: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
+        .insert_header((header::VARY, "Accept"))
+        .body(body)
+}
+
+fn records_href(role: Role, period: &Period, f: Figure) -> String {
+    format!("/v1/reports/{}/records?{}&figure={}", role.as_str(), period.query(), f.name())
+}
+
+async fn report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    role: Role,
+    org: String,
+    q: ReportQuery,
+) -> Result<HttpResponse, ApiError> {
+    let period = Period::from_query(q.period.as_deref(), q.year.as_deref())?;
+    let csv = wants_csv(&req, q.format.as_deref())?;
+    let ctx = context(&state);
+    let as_of = ctx.now.and_utc();
+    let who = org.clone();
+    let figures = state.db(move |conn| service::figures(conn, role, &who, &period, &ctx)).await?;
+    if csv {
+        let file = format!("{}-report-{}.csv", role.as_str(), period.label());
+        return Ok(csv_response(render::report(&figures)?, file));
+    }
+    let values: HashMap<Figure, i64> = figures.into_iter().collect();
+    let value = |f: Figure| FigureValue {
+        value: values.get(&f).copied().unwrap_or(0),
+        records_href: records_href(role, &period, f),
+    };
+    Ok(match role {
+        Role::Placing => json_report(role, org, &period, as_of, PlacingFigures::build(value)),
+        Role::Host => json_report(role, org, &period, as_of, HostFigures::build(value)),
+        Role::Provider => json_report(role, org, &period, as_of, ProviderFigures::build(value)),
+    })
+}
+
+fn json_report<F: serde::Serialize>(
+    role: Role,
+    org: String,
+    period: &Period,
+    as_of: DateTime<Utc>,
+    figures: F,
+) -> HttpResponse {
+    let report = Report { role: role.as_str().to_string(), organisation: org, period: period.view(), as_of, figures };
+    HttpResponse::Ok().insert_header((header::VARY, "Accept")).json(report)
+}
+
+/// The children a page of records is about, once each.
+fn children_of(items: &[ReportRecord]) -> Vec<String> {
+    let mut ids: Vec<String> = items
+        .iter()
+        .filter_map(|r| match r {
+            ReportRecord::Notification(n) => n.child_id.clone(),
+            ReportRecord::Admission(a) => a.child_id.clone(),
+            ReportRecord::Episode(e) => Some(e.child_id.clone()),
+            ReportRecord::Child(c) => Some(c.child_id.clone()),
+            ReportRecord::Return(_) => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+async fn records(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    role: Role,
+    q: RecordsQuery,
+) -> Result<HttpResponse, ApiError> {
+    let period = Period::from_query(q.period.as_deref(), q.year.as_deref())?;
+    let figure = Figure::of_role(role, q.figure.trim()).ok_or_else(|| {
+        let names: Vec<&str> = role.figures().iter().map(|f| f.name()).collect();
+        let message = format!("is not a figure of the {} report; one of: {}", role.as_str(), names.join(", "));
+        ApiError::BadRequest { detail: format!("figure: {message}"), errors: vec![FieldError::new("figure", message)] }
+    })?;
+    let csv = wants_csv(&req, q.format.as_deref())?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after()?;
+    let ctx = context(&state);
+    let audit = state.audit.clone();
+    let (items, next_cursor) = state
+        .db(move |conn| {
+            let page = service::records(conn, role, &caller.org, &period, figure, &ctx, PageOf { after, limit })?;
+            audit.push(&caller, "report.records", &children_of(&page.0), ctx.now)?;
+            Ok(page)
+        })
+        .await?;
+    if csv {
+        let file = format!("{}-{}-{}.csv", role.as_str(), figure.name(), period.label());
+        let mut res = csv_response(render::records(figure.source(), items)?, file);
+        if let Some(c) = next_cursor {
+            let next =
+                format!("<{}&format=csv&limit={limit}&cursor={c}>; rel=\"next\"", records_href(role, &period, figure));
+            if let Ok(v) = header::HeaderValue::from_str(&next) {
+                res.headers_mut().insert(header::LINK, v);
+            }
+        }
+        return Ok(res);
+    }
+    let body = RecordPage {
+        figure: figure.name().to_string(),
+        record_type: figure.source().record_type().to_string(),
+        period: period.view(),
+        items,
+        next_cursor,
+    };
+    Ok(HttpResponse::Ok().insert_header((header::VARY, "Accept")).json(body))
+}
+
+const REPORT_CSV: &str = "figure,value\r\nnotifications,12\r\nnotifications_on_time,10\r\nnotifications_late,2\r\n";
+const RECORDS_CSV: &str = "id,urn,host_la,date,status,placing_la,child_id,placement_id,recorded_at,resolved_at\r\n\
+    2b1f0c9e-8d51-4c1e-9a43-0f4c2d7e1a55,SC480011,E08000035,2026-06-03,unmatched,E09000012,\
+    7c0d5a2e-3f4b-4e8a-b1c9-5d6e7f8a9b0c,,2026-06-05T09:00:00Z,\r\n";
+
+/// The placing LA's compliance and data-quality report for a quarter (`period=2026-Q2`) or a
+/// collection year (`year=2026`): the statutory notices it gave host LAs, unnotified placements
+/// of its children found through admissions, and the missing episodes of the children it placed.
+/// Any LA, about itself only (there is no way to name another). JSON, or `figure,value` CSV with
+/// `Accept: text/csv` or `format=csv`.
+#[utoipa::path(tag = "reports", params(ReportQuery, ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")), responses(
+    (status = 200, description = "The figures, each with the link to its records", content(
+        (Report<PlacingFigures> = "application/json"),
+        (String = "text/csv", example = json!(REPORT_CSV)),
+    )),
+    (status = 400, description = "A bad or missing period, year or format (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/reports/placing")]
+pub async fn placing_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org = caller.authority(scopes::REPORTS_READ)?.to_string();
+    report(state, req, Role::Placing, org, q.into_inner()).await
+}
+
+/// The host LA's report for a quarter or a collection year: the notices it received about
+/// placements in its area and their timeliness, those it has not acknowledged, unnotified
+/// placements in its area, the quarterly returns of settings in its area, and the missing
+/// episodes of children placed in its area. Any LA, about itself only.
+#[utoipa::path(tag = "reports", params(ReportQuery, ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")), responses(
+    (status = 200, description = "The figures, each with the link to its records", content(
+        (Report<HostFigures> = "application/json"),
+        (String = "text/csv", example = json!(REPORT_CSV)),
+    )),
+    (status = 400, description = "A bad or missing period, year or format (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/reports/host")]
+pub async fn host_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org = caller.authority(scopes::REPORTS_READ)?.to_string();
+    report(state, req, Role::Host, org, q.into_inner()).await
+}
+
+/// The provider's report for a quarter or a collection year: its settings' quarterly returns
+/// (on time, late, missing) and the missing episodes of children placed in its settings. Any
+/// provider, about itself only.
+#[utoipa::path(tag = "reports", params(ReportQuery, ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")), responses(
+    (status = 200, description = "The figures, each with the link to its records", content(
+        (Report<ProviderFigures> = "application/json"),
+        (String = "text/csv", example = json!(REPORT_CSV)),
+    )),
+    (status = 400, description = "A bad or missing period, year or format (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/reports/provider")]
+pub async fn provider_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org = caller.provider(scopes::REPORTS_READ)?.to_string();
+    report(state, req, Role::Provider, org, q.into_inner()).await
+}
+
+/// The records behind one figure of the caller's placing-LA report (ids, dates and codes),
+/// oldest first, a page at a time. Any LA, its own records only. CSV with `Accept: text/csv` or
+/// `format=csv`, the next page then linked in the `Link` header.
+#[utoipa::path(tag = "reports", params(RecordsQuery, ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")), responses(
+    (status = 200, description = "One page of records", headers(("Link" = String, description = "CSV only: the next page")), content(
+        (RecordPage = "application/json"),
+        (String = "text/csv", example = json!(RECORDS_CSV)),
+    )),
+    (status = 400, description = "A bad or missing period, year, figure, format, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/reports/placing/records")]
+pub async fn placing_records(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: web::Query<RecordsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authority(scopes::REPORTS_READ)?;
+    records(state, req, caller, Role::Placing, q.into_inner()).await
+}
+
+/// The records behind one figure of the caller's host-LA report. Any LA, its own records only.
+#[utoipa::path(tag = "reports", params(RecordsQuery, ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")), responses(
+    (status = 200, description = "One page of records", headers(("Link" = String, description = "CSV only: the next page")), content(
+        (RecordPage = "application/json"),
+        (String = "text/csv", example = json!(RECORDS_CSV)),
+    )),
+    (status = 400, description = "A bad or missing period, year, figure, format, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/reports/host/records")]
+pub async fn host_records(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: web::Query<RecordsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authority(scopes::REPORTS_READ)?;
+    records(state, req, caller, Role::Host, q.into_inner()).await
+}
+
+/// The records behind one figure of the caller's provider report. Any provider, its own records
+/// only.
+#[utoipa::path(tag = "reports", params(RecordsQuery, ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")), responses(
+    (status = 200, description = "One page of records", headers(("Link" = String, description = "CSV only: the next page")), content(
+        (RecordPage = "application/json"),
+        (String = "text/csv", example = json!(RECORDS_CSV)),
+    )),
+    (status = 400, description = "A bad or missing period, year, figure, format, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/reports/provider/records")]
+pub async fn provider_records(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: web::Query<RecordsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.provider(scopes::REPORTS_READ)?;
+    records(state, req, caller, Role::Provider, q.into_inner()).await
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(placing_report)
+        .service(host_report)
+        .service(provider_report)
+        .service(placing_records)
+        .service(host_records)
+        .service(provider_records);
+}

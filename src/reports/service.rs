@@ -1,0 +1,296 @@
+//! Computing a report's figures and listing the records behind one, for the caller's own
+//! organisation in one role.
+
+use super::figures::{Figure, Role, Source};
+use super::model::*;
+use super::period::{Period, Quarter};
+use super::repo::{self, ReturnQuarter, Scope};
+use crate::calendar::WorkingCalendar;
+use crate::db::AnyConnection;
+use crate::error::{ApiError, FieldError};
+use crate::http::encode_cursor;
+use crate::missing::flags::RETURN_INTERVIEW_HOURS;
+use crate::notifications::clock;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What the figures are judged against: the time now and the configured deadlines.
+#[derive(Clone)]
+pub struct Context {
+    pub now: NaiveDateTime,
+    pub calendar: Arc<WorkingCalendar>,
+    /// Working days a host LA has to acknowledge a notification.
+    pub ack_days: u32,
+    /// Days after quarter end a return is due.
+    pub return_due_days: u32,
+}
+
+impl Context {
+    /// Notifications created before this instant and unacknowledged are past their deadline.
+    fn unacknowledged_before(&self) -> NaiveDateTime {
+        crate::notifications::service::overdue_before(&self.calendar, self.now.date(), self.ack_days)
+    }
+    fn return_quarter(&self, quarter: Quarter) -> ReturnQuarter {
+        let due_by = quarter.return_due(self.return_due_days);
+        let late_from = due_by.succ_opt().unwrap_or(NaiveDate::MAX).and_time(chrono::NaiveTime::MIN);
+        ReturnQuarter { quarter, due_by, late_from, due_passed: self.now >= late_from }
+    }
+}
+
+pub fn scope(role: Role, org: &str, period: &Period) -> Scope {
+    let (start, end) = period.instants();
+    Scope { role, org: org.to_string(), from: period.first_day(), to: period.last_day(), start, end }
+}
+
+/// Every figure of the role's report, in report order.
+pub fn figures(
+    conn: &mut AnyConnection,
+    role: Role,
+    org: &str,
+    period: &Period,
+    ctx: &Context,
+) -> Result<Vec<(Figure, i64)>, ApiError> {
+    let s = scope(role, org, period);
+    let wanted = role.figures();
+    let uses = |source: Source| wanted.iter().any(|f| f.source() == source);
+    let mut values: HashMap<Figure, i64> = HashMap::new();
+    if uses(Source::Notifications) {
+        let c = repo::notification_counts(conn, &s, ctx.unacknowledged_before())?;
+        values.extend(repo::NOTIFICATION_FIGURES.into_iter().zip(c));
+    }
+    if uses(Source::Admissions) {
+        let c = repo::admission_counts(conn, &s)?;
+        values.extend(repo::ADMISSION_FIGURES.into_iter().zip(c));
+    }
+    if uses(Source::Returns) {
+        let mut sum = [0i64; 5];
+        for q in period.quarters() {
+            let c = repo::return_counts(conn, &s, &ctx.return_quarter(q))?;
+            for (total, v) in sum.iter_mut().zip(c) {
+                *total += v;
+            }
+        }
+        values.extend(repo::RETURN_FIGURES.into_iter().zip(sum));
+    }
+    if uses(Source::Episodes) {
+        let c = repo::episode_counts(conn, &s)?;
+        values.extend(repo::EPISODE_FIGURES.into_iter().zip(c));
+    }
+    if uses(Source::RepeatChildren) {
+        values.insert(Figure::ChildrenWithRepeatEpisodes, repo::repeat_child_count(conn, &s)?);
+    }
+    Ok(wanted.iter().map(|f| (*f, values.get(f).copied().unwrap_or(0))).collect())
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::BadRequest {
+        detail: "cursor is not one this API issued for these records".into(),
+        errors: vec![FieldError::new("cursor", "not a cursor this API issued for these records")],
+    }
+}
+
+fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Keeps `limit` rows and gives the cursor after the last when there were more.
+fn page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Vec<String>) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let next = if more { rows.last().map(|r| encode_cursor(&key(r))) } else { None };
+    (rows, next)
+}
+
+fn date_id(after: Option<Vec<String>>) -> Result<Option<(NaiveDate, String)>, ApiError> {
+    match after {
+        None => Ok(None),
+        Some(k) if k.len() == 2 => Ok(Some((k[0].parse().map_err(|_| bad_cursor())?, k[1].clone()))),
+        Some(_) => Err(bad_cursor()),
+    }
+}
+
+/// Which page of records: the sort key of the last record seen, and how many to give.
+pub struct PageOf {
+    pub after: Option<Vec<String>>,
+    pub limit: i64,
+}
+
+/// One page of the records behind `figure` (which must be in the role's report).
+pub fn records(
+    conn: &mut AnyConnection,
+    role: Role,
+    org: &str,
+    period: &Period,
+    figure: Figure,
+    ctx: &Context,
+    page_of: PageOf,
+) -> Result<(Vec<ReportRecord>, Option<String>), ApiError> {
+    let PageOf { after, limit } = page_of;
+    if after.as_ref().is_some_and(|k| k.iter().any(|v| v.is_empty() || v.chars().any(char::is_control))) {
+        return Err(bad_cursor());
+    }
+    let s = scope(role, org, period);
+    match figure.source() {
+        Source::Notifications => {
+            let cutoff = ctx.unacknowledged_before();
+            let rows = repo::notification_records(conn, &s, figure, cutoff, date_id(after)?, limit)?;
+            let (rows, next) =
+                page(rows, limit, |r| vec![r.event_date.map(|d| d.to_string()).unwrap_or_default(), r.id.clone()]);
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    let ack_due = clock::acknowledgement_due(&ctx.calendar, r.created_at.date(), ctx.ack_days);
+                    ReportRecord::Notification(NotificationRecord {
+                        acknowledgement_overdue: r.acknowledged_at.is_none() && r.created_at < cutoff,
+                        id: r.id,
+                        kind: r.kind,
+                        placing_la: r.sender_org,
+                        host_la: r.recipient_la,
+                        child_id: r.child_id,
+                        placement_id: r.placement_id,
+                        event_date: r.event_date.unwrap_or_default(),
+                        emergency: r.emergency,
+                        due_by: r.due_by.unwrap_or_default(),
+                        status: if r.on_time == Some(true) { "on_time" } else { "late" }.into(),
+                        late_by_working_days: r.late_by_working_days.unwrap_or_default(),
+                        notified_at: utc(r.created_at),
+                        acknowledged_at: r.acknowledged_at.map(utc),
+                        acknowledgement_due_by: ack_due,
+                    })
+                })
+                .collect();
+            Ok((items, next))
+        }
+        Source::Admissions => {
+            let rows = repo::admission_records(conn, &s, figure, date_id(after)?, limit)?;
+            let (rows, next) = page(rows, limit, |r| vec![r.event_date.to_string(), r.id.clone()]);
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    ReportRecord::Admission(AdmissionRecord {
+                        id: r.id,
+                        urn: r.urn,
+                        host_la: r.host_area,
+                        date: r.event_date,
+                        status: r.status,
+                        placing_la: r.placing_la,
+                        child_id: r.child_id,
+                        placement_id: r.placement_id,
+                        recorded_at: utc(r.created_at),
+                        resolved_at: r.resolved_at.map(utc),
+                    })
+                })
+                .collect();
+            Ok((items, next))
+        }
+        Source::Returns => return_records(conn, &s, period, figure, ctx, after, limit),
+        Source::Episodes => {
+            let after = match after {
+                None => None,
+                Some(k) if k.len() == 2 => {
+                    Some((k[0].parse::<DateTime<Utc>>().map_err(|_| bad_cursor())?.naive_utc(), k[1].clone()))
+                }
+                Some(_) => return Err(bad_cursor()),
+            };
+            let rows = repo::episode_records(conn, &s, figure, after, limit)?;
+            let (rows, next) = page(rows, limit, |r| vec![utc(r.started_at).to_rfc3339(), r.id.clone()]);
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    ReportRecord::Episode(EpisodeRecord {
+                        return_interview_due_by: r.ended_at.map(|t| utc(t + TimeDelta::hours(RETURN_INTERVIEW_HOURS))),
+                        id: r.id,
+                        child_id: r.child_id,
+                        placement_id: r.placement_id,
+                        placing_la: r.placing_la,
+                        host_la: r.host_area,
+                        urn: r.urn,
+                        kind: r.kind,
+                        started_at: utc(r.started_at),
+                        ended_at: r.ended_at.map(utc),
+                        source: r.source,
+                        safe_and_well_at: r.safe_and_well_at.map(utc),
+                        return_interview_outcome: r.ri_outcome,
+                        return_interview_offered_at: r.ri_offered_at.map(utc),
+                        return_interview_completed_at: r.ri_completed_at.map(utc),
+                    })
+                })
+                .collect();
+            Ok((items, next))
+        }
+        Source::RepeatChildren => {
+            let after = match after {
+                None => None,
+                Some(k) if k.len() == 1 => Some(k[0].clone()),
+                Some(_) => return Err(bad_cursor()),
+            };
+            let rows = repo::repeat_child_records(conn, &s, after, limit)?;
+            let (rows, next) = page(rows, limit, |r| vec![r.child_id.clone()]);
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    ReportRecord::Child(RepeatChildRecord {
+                        child_id: r.child_id,
+                        episodes: r.episodes,
+                        first_started_at: utc(r.first_started_at),
+                        last_started_at: utc(r.last_started_at),
+                    })
+                })
+                .collect();
+            Ok((items, next))
+        }
+    }
+}
+
+/// Expected returns quarter by quarter, by (quarter, URN).
+fn return_records(
+    conn: &mut AnyConnection,
+    s: &Scope,
+    period: &Period,
+    figure: Figure,
+    ctx: &Context,
+    after: Option<Vec<String>>,
+    limit: i64,
+) -> Result<(Vec<ReportRecord>, Option<String>), ApiError> {
+    let after = match after {
+        None => None,
+        Some(k) if k.len() == 2 => Some((Quarter::parse(&k[0]).ok_or_else(bad_cursor)?, k[1].clone())),
+        Some(_) => return Err(bad_cursor()),
+    };
+    let mut out: Vec<ReturnRecord> = Vec::new();
+    for q in period.quarters() {
+        let after_urn = match &after {
+            Some((aq, _)) if q < *aq => continue,
+            Some((aq, urn)) if q == *aq => Some(urn.as_str()),
+            _ => None,
+        };
+        let rq = ctx.return_quarter(q);
+        let wanted = limit + 1 - out.len() as i64;
+        if wanted <= 0 {
+            break;
+        }
+        for r in repo::return_records(conn, s, figure, &rq, after_urn, wanted - 1)? {
+            let status = match r.first_at {
+                Some(t) if t < rq.late_from => "on_time",
+                Some(_) => "late",
+                None if rq.due_passed => "missing",
+                None => "not_yet_due",
+            };
+            out.push(ReturnRecord {
+                period: q.label(),
+                urn: r.urn,
+                setting_name: r.name,
+                host_la: r.host_area,
+                due_by: rq.due_by,
+                status: status.into(),
+                first_submitted_at: r.first_at.map(utc),
+                latest_version: r.latest_version,
+                review_status: r.review_status,
+                nil: r.nil,
+            });
+        }
+    }
+    let (rows, next) = page(out, limit, |r| vec![r.period.clone(), r.urn.clone()]);
+    Ok((rows.into_iter().map(ReportRecord::Return).collect(), next))
+}

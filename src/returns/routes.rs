@@ -1,0 +1,441 @@
+//! HTTP for quarterly returns.
+
+use super::input::{BODY_LIMIT, ROW_LIMIT};
+use super::model::{AreaReturns, PeriodReturns, QuarterlyReturn, ReturnSubmission, ReviewInput};
+use super::period::{self, Period};
+use super::service;
+use crate::app::AppState;
+use crate::auth::{Caller, scopes};
+use crate::directory::routes::created;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::{Page, PageQuery, etag, optional_if_match};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+fn parse_period(s: &str) -> Result<Period, ApiError> {
+    Period::parse(s).ok_or_else(|| ApiError::field("period", period::FORMAT))
+}
+
+fn norm_urn(urn: String) -> String {
+    urn.trim().to_ascii_uppercase()
+}
+
+fn ok(r: QuarterlyReturn) -> HttpResponse {
+    HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(r)
+}
+
+fn too_large(size: Option<usize>) -> ApiError {
+    let what = size.map_or_else(|| "The body is larger than".to_string(), |n| format!("The body is {n} bytes, over"));
+    ApiError::PayloadTooLarge {
+        detail: format!(
+            "{what} the {BODY_LIMIT} bytes (16 MiB) a return may have; a return has at most {ROW_LIMIT} episode rows."
+        ),
+    }
+}
+
+/// Reads the body up to the returns limit.
+async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > BODY_LIMIT) {
+        return Err(too_large(Some(n)));
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}.")))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(too_large(None));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitQuery {
+    /// CSV only: `true` for a nil return (no episodes in the quarter). The file may then be
+    /// empty, or hold only the header and template rows.
+    pub nil: Option<bool>,
+    /// CSV only: why this version replaces an earlier one (required once one was accepted).
+    pub reason: Option<String>,
+}
+
+/// Submit a setting's quarterly missing-episode return (the provider running the setting; another
+/// provider gets 404, an LA 403), once the quarter is over. Each submission is stored as the next
+/// version; earlier versions stay readable. `Idempotency-Key` is honoured.
+///
+/// **JSON** (`application/json`): `{"nil": false, "reason": "...", "episodes": [...]}` with the
+/// fields of `ReturnSubmission`; instants RFC 3339.
+///
+/// **CSV** (`text/csv`, UTF-8 with or without a byte order mark, comma separated, fields quoted
+/// with `"` where they hold commas, quotes or line breaks): a header row, then one row per episode.
+/// Columns (any order, names case-insensitive): `child_id`, `kind`, `started_at` (required), and
+/// `ended_at`, `reported_to_police_at`, `police_reference`, `risk_indicators` (separated by `;`),
+/// `found_where`, `safe_and_well_at`, `safe_and_well_by`, `return_interview_offered_at`,
+/// `return_interview_offered_by`, `return_interview_independent` (true/false, yes/no, y/n, 1/0),
+/// `return_interview_outcome`, `return_interview_not_offered_reason`,
+/// `return_interview_completed_at`. The template's `given_name`, `family_name` and
+/// `date_of_birth` columns are allowed and ignored. `safe_and_well_at` and `safe_and_well_by` go
+/// together, and any `return_interview_*` value needs `return_interview_outcome`. Instants are RFC 3339
+/// (`2026-07-14T23:10:00Z`) or `YYYY-MM-DD HH:MM` taken as UTC. Rows naming a child with every
+/// episode column empty (template rows) mean "no episode" and are ignored. A nil return is
+/// `?nil=true` with an empty file or one holding only the header and template rows; `reason` is
+/// a query parameter.
+///
+/// The whole return is checked before anything is stored: codes, instants, the child placed at
+/// this setting during the quarter and on the episode's start, the start inside the quarter, and
+/// the SSDA903 Missing rules against the child's placements and other episodes (including the
+/// other rows of the return). Any problem rejects all of it (422), with every problem listed in
+/// `errors` by row and field: `episodes[12].started_at` (JSON, counted from 0) or
+/// `rows[14].started_at` (CSV, the line the record starts on; the header is line 1; header
+/// problems are `header.<column>`).
+///
+/// A valid return is reconciled with the episodes reported as they happened at this setting in
+/// the quarter: a row with the same child and a start on the same day is matched, and fills in
+/// what the stored episode lacks (never overwriting a different stored value: those are listed
+/// as conflicts); other rows become new episodes first reported in this return; reported
+/// episodes the return leaves out are listed as omitted. `return.submitted` goes to the host LA.
+/// Once a version has been accepted, a new one needs a `reason`. Limits: 16 MiB and 20,000
+/// episode rows (413 beyond).
+#[utoipa::path(
+    tag = "returns",
+    params(
+        ("urn" = String, Path, description = "Ofsted URN of the setting"),
+        ("period" = String, Path, description = "Calendar quarter, e.g. 2026-Q3"),
+        SubmitQuery,
+        ("Idempotency-Key" = Option<String>, Header),
+    ),
+    request_body(
+        description = "The return as JSON or CSV",
+        content(
+            (ReturnSubmission = "application/json"),
+            (String = "text/csv", example = "child_id,kind,started_at,ended_at,found_where\n6f1c...,M,2026-07-14 23:10,2026-07-15 02:30,friends\n")
+        )
+    ),
+    responses(
+        (status = 201, description = "Stored as the next version, with its reconciliation", body = QuarterlyReturn, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a provider, or the token lacks returns:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such setting of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another request with this Idempotency-Key is in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Over 16 MiB or 20,000 rows", body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every problem of the return, by row and field; nothing stored", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/settings/{urn}/returns/{period}")]
+pub async fn submit_return(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<SubmitQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (urn, period) = path.into_inner();
+    let urn = norm_urn(urn);
+    let period = parse_period(&period)?;
+    let key = crate::http::idempotency_key(&req)?;
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let (c, u) = (caller.clone(), urn.clone());
+    let setting = state.db(move |conn| service::submittable(conn, &c, &u)).await?;
+    let body = read_body(&req, payload).await?;
+    let q = q.into_inner();
+    let mut h = Sha256::new();
+    h.update(content_type.as_bytes());
+    h.update(format!("\n{:?}\n{:?}\n", q.nil, q.reason).as_bytes());
+    h.update(&body);
+    let digest = hex::encode(h.finalize());
+    let fp = crate::idempotency::fingerprint(&format!("PUT /v1/settings/{urn}/returns/{period}"), &digest);
+    let owner = caller.owner_key();
+    let now = state.now();
+    let due_days = state.config.return_due_days;
+    let (r, replayed) = state
+        .db(move |conn| {
+            let parsed = service::parse(&content_type, &body, q.nil, q.reason)?;
+            drop(body);
+            crate::idempotency::run(conn, &owner, key.as_deref(), &fp, now, |conn| {
+                let r = service::submit(conn, &caller, &setting, period, parsed, now, due_days).map(|(r, _)| r)?;
+                let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+                crate::audit::record(conn, &caller, "return.submit", &children, now)?;
+                Ok(r)
+            })
+        })
+        .await?;
+    let location = format!("/v1/settings/{}/returns/{}/versions/{}", r.urn, r.period, r.version);
+    Ok(created(&location, r.version, replayed).json(r))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnQuery {
+    /// `csv` for the CSV template of the quarter instead of the latest version.
+    pub template: Option<String>,
+}
+
+/// The latest version of a setting's return for a quarter, with its reconciliation summary and
+/// episodes; or, with `template=csv`, the CSV template to fill in (UTF-8 with a byte order mark,
+/// the columns of the submit endpoint): for each child placed at the setting during the quarter
+/// (by family name), one row per episode already reported there, pre-filled, then a blank row
+/// with only the child's id, names and date of birth (left blank, it means "no episode"). The
+/// template is available before any return is submitted. For the provider running the setting
+/// and the host LA; anyone else gets 404.
+#[utoipa::path(
+    tag = "returns",
+    params(("urn" = String, Path), ("period" = String, Path, description = "Calendar quarter, e.g. 2026-Q3"), ReturnQuery),
+    responses(
+        (status = 200, body = QuarterlyReturn, content_type = "application/json", headers(("ETag" = String))),
+        (status = 200, description = "The CSV template (`template=csv`)", body = String, content_type = "text/csv"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such setting you may see, or no return for the quarter yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/settings/{urn}/returns/{period}")]
+pub async fn get_return(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    q: web::Query<ReturnQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (urn, period) = path.into_inner();
+    let urn = norm_urn(urn);
+    let period = parse_period(&period)?;
+    let template = match q.into_inner().template.as_deref() {
+        None => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::field("template", "must be csv")),
+    };
+    let due_days = state.config.return_due_days;
+    if template {
+        let audit = state.audit.clone();
+        let now = state.now();
+        let (csv, urn) = state
+            .db(move |conn| {
+                let (setting, _) = service::readable(conn, &caller, &urn)?;
+                let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+                audit.push(&caller, "return.template", &children, now)?;
+                Ok((service::template(conn, &setting, period)?, setting.urn))
+            })
+            .await?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{urn}-{period}.csv\"")))
+            .body(csv));
+    }
+    let audit = state.audit.clone();
+    let now = state.now();
+    let r = state
+        .db(move |conn| {
+            let (setting, _) = service::readable(conn, &caller, &urn)?;
+            let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+            audit.push(&caller, "return.read", &children, now)?;
+            service::find(conn, &setting, period, None, due_days)
+        })
+        .await?;
+    Ok(ok(r))
+}
+
+/// One version of a setting's return for a quarter (1 is the first), as stored, with its
+/// reconciliation summary. For the provider running the setting and the host LA.
+#[utoipa::path(
+    tag = "returns",
+    params(("urn" = String, Path), ("period" = String, Path, description = "Calendar quarter, e.g. 2026-Q3"), ("version" = i64, Path)),
+    responses(
+        (status = 200, body = QuarterlyReturn, headers(("ETag" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/settings/{urn}/returns/{period}/versions/{version}")]
+pub async fn get_return_version(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (urn, period, version) = path.into_inner();
+    let urn = norm_urn(urn);
+    let period = parse_period(&period)?;
+    let due_days = state.config.return_due_days;
+    let audit = state.audit.clone();
+    let now = state.now();
+    let r = state
+        .db(move |conn| {
+            let (setting, _) = service::readable(conn, &caller, &urn)?;
+            let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+            audit.push(&caller, "return.read", &children, now)?;
+            service::find(conn, &setting, period, Some(version), due_days)
+        })
+        .await?;
+    Ok(ok(r))
+}
+
+/// The quarters a setting has returns for, newest first, each with its versions (status,
+/// review, counts of the reconciliation) and whether it arrived on time. For the provider
+/// running the setting and the host LA.
+#[utoipa::path(
+    tag = "returns",
+    params(("urn" = String, Path), PageQuery),
+    responses(
+        (status = 200, body = Page<PeriodReturns>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/settings/{urn}/returns")]
+pub async fn list_returns(
+    state: web::Data<AppState>,
+    caller: Caller,
+    urn: web::Path<String>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let urn = norm_urn(urn.into_inner());
+    let limit = page.limit()?;
+    let before = page.after()?.and_then(|k| k.into_iter().next());
+    let due_days = state.config.return_due_days;
+    let (items, more) = state
+        .db(move |conn| {
+            let (setting, _) = service::readable(conn, &caller, &urn)?;
+            service::list(conn, &setting, before.as_deref(), limit, due_days)
+        })
+        .await?;
+    let next_cursor =
+        if more { items.last().map(|p| crate::http::encode_cursor(std::slice::from_ref(&p.period))) } else { None };
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// The host LA accepts or queries the latest version of a return (`comment` required to query).
+/// An accepted return is locked: the provider's next version must give a reason. Send `If-Match`
+/// with the version's ETag to be sure the version you read is the one you review (412 if a newer
+/// one has arrived). Only the host LA: the provider of the setting gets 403, anyone else 404.
+#[utoipa::path(
+    tag = "returns",
+    params(("urn" = String, Path), ("period" = String, Path, description = "Calendar quarter, e.g. 2026-Q3"), ("If-Match" = Option<String>, Header)),
+    request_body = ReviewInput,
+    responses(
+        (status = 200, body = QuarterlyReturn, headers(("ETag" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already accepted", body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/settings/{urn}/returns/{period}/review")]
+pub async fn review_return(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<ReviewInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (urn, period) = path.into_inner();
+    let urn = norm_urn(urn);
+    let period = parse_period(&period)?;
+    let expected = optional_if_match(&req)?;
+    let input = body.into_inner();
+    let now = state.now();
+    let due_days = state.config.return_due_days;
+    let r = state
+        .db(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let setting = service::reviewable(conn, &caller, &urn)?;
+                service::review(conn, &caller, &setting, period, input, expected, now, due_days)
+            })
+        })
+        .await?;
+    Ok(ok(r))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AreaQuery {
+    /// Calendar quarter (`2026-Q3`); default: the latest quarter whose due date has passed.
+    pub period: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Every setting located in this LA's area and where its return for a quarter stands:
+/// `received` (first version by the due date), `late` (after it), `missing` (none, past due) or
+/// `not_due` (none yet, not yet due), with the latest version, its review status and counts over
+/// the whole area. A return is due `return_due_days` (default 28) after the quarter's last day;
+/// the default quarter is the latest whose due date has passed (on 15 June 2026: 2026-Q1, due
+/// 28 April). Only the LA itself (another LA or a provider: 403; unknown code: 404).
+#[utoipa::path(
+    tag = "returns",
+    params(("code" = String, Path, description = "ONS code of the host LA"), AreaQuery),
+    responses(
+        (status = 200, body = AreaReturns),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/authorities/{code}/returns")]
+pub async fn area_returns(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+    q: web::Query<AreaQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let la = caller.authority(scopes::RETURNS_READ)?.to_string();
+    let code = code.into_inner();
+    let q = q.into_inner();
+    let today = state.clock.today();
+    let due_days = state.config.return_due_days;
+    let period = match q.period.as_deref() {
+        Some(p) => Period::parse(p).ok_or_else(|| ApiError::field("period", period::FORMAT))?,
+        None => Period::latest_overdue(today, due_days),
+    };
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = match page.after()? {
+        None => None,
+        Some(k) if k.len() == 1 => k.into_iter().next(),
+        Some(_) => return Err(ApiError::validation(vec![FieldError::new("cursor", "not a cursor this API issued")])),
+    };
+    let r = state
+        .db(move |conn| {
+            if crate::directory::repo::find_authority(conn, &code)?.is_none() {
+                return Err(ApiError::NotFound);
+            }
+            if code != la {
+                return Err(ApiError::forbidden("Only the LA itself may see the returns of settings in its area."));
+            }
+            service::area(conn, &code, period, today, due_days, after.as_deref(), limit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(submit_return)
+        .service(get_return)
+        .service(get_return_version)
+        .service(list_returns)
+        .service(review_return)
+        .service(area_returns);
+}

@@ -1,0 +1,132 @@
+//! What the webhook endpoints take and show.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The notification types an endpoint may subscribe to; `*` stands for all of them.
+pub const EVENT_TYPES: &[&str] = &[
+    "placement.started",
+    "placement.changed",
+    "placement.ended",
+    "admission.recorded",
+    "admission.unmatched",
+    "discharge.recorded",
+    "discharge.unmatched",
+    "missing.started",
+    "missing.ended",
+    "return.submitted",
+];
+
+/// A webhook endpoint to register.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// Where to POST notifications: an `https://` URL without user name or password. Plain
+    /// `http://` is accepted only for a loopback host (127.0.0.1, ::1, localhost) in development mode.
+    #[schema(example = "https://cms.leeds.example/hooks/placement-registry")]
+    pub url: String,
+    /// Notification types to deliver (`placement.started`, `placement.changed`, `placement.ended`,
+    /// `admission.recorded`, `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`,
+    /// `missing.started`, `missing.ended`, `return.submitted`), or `["*"]` for every type.
+    #[schema(example = json!(["placement.started", "placement.ended"]))]
+    pub event_types: Vec<String>,
+}
+
+/// A webhook endpoint of an LA. The signing secret is never shown again after registration.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Webhook {
+    pub id: String,
+    /// ONS code of the LA that owns the endpoint.
+    pub authority: String,
+    pub url: String,
+    /// Notification types delivered, or `["*"]`.
+    pub event_types: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    /// When the endpoint was disabled; nothing is delivered to it since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+/// A newly registered endpoint, with its signing secret.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedWebhook {
+    #[serde(flatten)]
+    pub webhook: Webhook,
+    /// The signing secret, shown this once: `whsec_` followed by the base64 of 32 random bytes.
+    /// The HMAC key is the base64-decoded part after `whsec_`.
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw8f7eU5Y3EfM=")]
+    pub secret: String,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Not delivered yet; retried until it is (see `next_attempt_at`).
+    Pending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// The endpoint refused it for good (4xx other than 408 and 429); not retried.
+    Failed,
+    /// The endpoint was disabled before it was delivered.
+    Cancelled,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        match s {
+            "pending" => Some(DeliveryStatus::Pending),
+            "delivered" => Some(DeliveryStatus::Delivered),
+            "failed" => Some(DeliveryStatus::Failed),
+            "cancelled" => Some(DeliveryStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// One try at sending a delivery.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Attempt {
+    pub attempted_at: DateTime<Utc>,
+    /// The HTTP status the endpoint answered, when it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<u16>,
+    /// What went wrong (no answer, timeout, refused URL, non-2xx status).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the request took, in milliseconds.
+    pub duration_ms: i64,
+}
+
+/// One notification on its way to one endpoint, with every attempt so far.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Delivery {
+    pub id: String,
+    /// The notification sent; also the `webhook-id` header of every attempt.
+    pub notification_id: String,
+    /// Its type (`placement.started`, ...).
+    pub notification_type: String,
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempt_count: i64,
+    /// When the next attempt is due (pending deliveries only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The error of the last unsuccessful attempt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<Attempt>,
+}

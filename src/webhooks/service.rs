@@ -1,0 +1,260 @@
+//! Rules for webhook endpoints (which URLs and event types are accepted) and the signature.
+
+use super::model::{EVENT_TYPES, NewWebhook};
+use crate::error::{ApiError, FieldError};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use reqwest::Url;
+use sha2::Sha256;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Longest URL accepted.
+pub const MAX_URL_LEN: usize = 2000;
+/// Prefix of signing secrets.
+pub const SECRET_PREFIX: &str = "whsec_";
+
+/// A registration that passed the rules: the normalised URL and the event types as stored
+/// (space-separated, `*` alone for every type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub url: String,
+    pub event_types: String,
+}
+
+/// Checks a registration; 422 naming every bad field.
+pub fn check(input: &NewWebhook, dev: bool) -> Result<Checked, ApiError> {
+    let mut errors = Vec::new();
+    let url = match check_url(&input.url, dev) {
+        Ok(u) => Some(u),
+        Err(m) => {
+            errors.push(FieldError::new("url", m));
+            None
+        }
+    };
+    let event_types = check_event_types(&mut errors, &input.event_types);
+    match url {
+        Some(url) if errors.is_empty() => Ok(Checked { url: url.to_string(), event_types }),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+fn check_event_types(errors: &mut Vec<FieldError>, types: &[String]) -> String {
+    if types.is_empty() {
+        errors.push(FieldError::new("event_types", "must name at least one notification type, or \"*\" for all"));
+        return String::new();
+    }
+    if types.len() > 50 {
+        errors.push(FieldError::new("event_types", "must name at most 50 types"));
+        return String::new();
+    }
+    let mut wildcard = false;
+    for (i, t) in types.iter().enumerate() {
+        if t == "*" {
+            wildcard = true;
+        } else if !EVENT_TYPES.contains(&t.as_str()) {
+            errors.push(FieldError::new(
+                format!("event_types[{i}]"),
+                format!("is not a notification type; use one of {} or \"*\"", EVENT_TYPES.join(", ")),
+            ));
+        }
+    }
+    if wildcard {
+        return "*".to_string();
+    }
+    EVENT_TYPES.iter().filter(|k| types.iter().any(|t| t == *k)).copied().collect::<Vec<_>>().join(" ")
+}
+
+/// The event types of a stored endpoint.
+pub fn event_types(stored: &str) -> Vec<String> {
+    stored.split_whitespace().map(str::to_string).collect()
+}
+
+/// Checks a webhook URL. `https://` is required, except that development mode accepts plain
+/// `http://` to a loopback host. Outside development mode, literal private, loopback and
+/// link-local addresses (and `localhost`) are refused.
+pub fn check_url(raw: &str, dev: bool) -> Result<Url, String> {
+    if raw.len() > MAX_URL_LEN {
+        return Err(format!("must be at most {MAX_URL_LEN} characters"));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters".into());
+    }
+    let url = Url::parse(raw).map_err(|e| format!("is not an absolute URL ({e})"))?;
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("must name a host")?;
+    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host).parse::<IpAddr>().ok();
+    let loopback = match ip {
+        Some(ip) => ip.is_loopback(),
+        None => is_localhost(host),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if dev && loopback => {}
+        "http" if dev => {
+            return Err(
+                "must use https:// (plain http:// only to 127.0.0.1, ::1 or localhost in development mode)".into()
+            );
+        }
+        _ => return Err("must use https://".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain a user name or password".into());
+    }
+    if url.fragment().is_some() {
+        return Err("must not contain a fragment (#...)".into());
+    }
+    if !dev {
+        let internal = match ip {
+            Some(ip) => is_internal(ip),
+            None => is_localhost(host),
+        };
+        if internal {
+            return Err("must not point at a private, loopback or link-local address".into());
+        }
+    }
+    Ok(url)
+}
+
+fn is_localhost(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    d == "localhost" || d.ends_with(".localhost")
+}
+
+fn internal_v4(ip: &Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b))
+}
+
+fn internal_v6(ip: &Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return internal_v4(&v4);
+    }
+    let first = ip.segments()[0];
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80
+}
+
+/// Whether an address is private, loopback or link-local (as refused outside development mode).
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => internal_v4(&v4),
+        IpAddr::V6(v6) => internal_v6(&v6),
+    }
+}
+
+/// A new signing secret: `whsec_` and the base64 of 32 random bytes.
+pub fn new_secret() -> String {
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    format!("{SECRET_PREFIX}{}", STANDARD.encode(raw))
+}
+
+/// The `webhook-signature` header for a message: `v1,` and the base64 of
+/// HMAC-SHA256(key, "{id}.{timestamp}.{body}"), the key being the base64-decoded secret after
+/// `whsec_` (Standard Webhooks).
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, String> {
+    let encoded = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
+    let key = STANDARD.decode(encoded).map_err(|e| format!("signing secret is not base64: {e}"))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|e| e.to_string())?;
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    Ok(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(url: &str, dev: bool) -> bool {
+        check_url(url, dev).is_err()
+    }
+
+    #[test]
+    fn webhooks_need_https_outside_dev_mode() {
+        assert!(!refused("https://cms.leeds.example/hooks", false));
+        assert!(refused("http://cms.leeds.example/hooks", false));
+        assert!(refused("http://127.0.0.1:8080/hooks", false));
+        assert!(refused("ftp://cms.leeds.example/hooks", false));
+        assert!(refused("cms.leeds.example/hooks", false));
+    }
+
+    #[test]
+    fn webhooks_allow_http_loopback_only_in_dev_mode() {
+        assert!(!refused("http://127.0.0.1:9000/h", true));
+        assert!(!refused("http://[::1]:9000/h", true));
+        assert!(!refused("http://localhost:9000/h", true));
+        assert!(refused("http://10.0.0.5/h", true));
+        assert!(refused("http://cms.leeds.example/h", true));
+    }
+
+    #[test]
+    fn webhooks_refuse_internal_addresses_outside_dev_mode() {
+        for url in [
+            "https://127.0.0.1/h",
+            "https://10.1.2.3/h",
+            "https://172.16.0.1/h",
+            "https://192.168.1.1/h",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/h",
+            "https://0.0.0.0/h",
+            "https://[::1]/h",
+            "https://[fe80::1]/h",
+            "https://[fd00::1]/h",
+            "https://[::ffff:10.0.0.1]/h",
+            "https://localhost/h",
+            "https://api.localhost/h",
+            "https://2130706433/h",
+        ] {
+            assert!(refused(url, false), "{url} should be refused");
+        }
+        assert!(!refused("https://203.0.114.1/h", false));
+        assert!(!refused("https://[2a00:1450:4009::1]/h", false));
+    }
+
+    #[test]
+    fn webhooks_refuse_credentials_and_fragments() {
+        assert!(refused("https://user:pw@cms.leeds.example/h", false));
+        assert!(refused("https://user@cms.leeds.example/h", false));
+        assert!(refused("https://cms.leeds.example/h#x", false));
+        assert!(refused("https://cms.leeds.example/h x", false));
+    }
+
+    #[test]
+    fn webhooks_event_types_are_normalised() {
+        let mut errors = Vec::new();
+        assert_eq!(
+            check_event_types(&mut errors, &["placement.ended".into(), "placement.started".into()]),
+            "placement.started placement.ended"
+        );
+        assert_eq!(check_event_types(&mut errors, &["*".into(), "placement.ended".into()]), "*");
+        assert!(errors.is_empty());
+        check_event_types(&mut errors, &["placement.started".into(), "placement.exploded".into()]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "event_types[1]");
+    }
+
+    #[test]
+    fn webhooks_signature_follows_standard_webhooks() {
+        // Expected value computed independently (Python's hmac, hashlib and base64 modules).
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw8f7eU5Y3EfM=";
+        let sig = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#);
+        assert_eq!(sig.as_deref(), Ok("v1,dLd51MN2fZrtrU7qJDHRBk7FwTWUDhNnhoGwqs05qiM="));
+        assert!(new_secret().starts_with(SECRET_PREFIX));
+        assert_eq!(STANDARD.decode(&new_secret()[SECRET_PREFIX.len()..]).map(|k| k.len()), Ok(32));
+    }
+}
