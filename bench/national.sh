@@ -65,13 +65,4 @@ for backend in $BACKENDS; do
 done
 echo "databases: $OUT/national.env"
 
-# ---------------------------------------------------------------------------------------------
-# LOAD TESTING: not written yet. Serve each seeded database in turn and drive the API with wrk or
-# oha here, e.g.
-#   source "$OUT/national.env"
-#   "$BIN" serve --database-url "$SQLITE_URL" --bind 127.0.0.1:18080 & SERVER=$!
-#   TOKEN=$("$BIN" token --database-url "$SQLITE_URL" --org-type authority --org E08000035)
-#   oha -z 30s -c 16 --no-tui -H "Authorization: Bearer $TOKEN" \
-#     http://127.0.0.1:18080/v1/authorities/E08000035/placed-children
-#   kill "$SERVER"
-# ---------------------------------------------------------------------------------------------
+# Load testing on these databases: bench/load.sh (reads $OUT/national.env).

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `openapi` and `token`.
+//! The command line: `serve` (the default), `migrate`, `openapi`, `token`, `seed` and `audit verify`.
 
 use crate::app::{self, AppState};
 use crate::auth::tokens::Grant;
