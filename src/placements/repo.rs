@@ -155,6 +155,12 @@ pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<Placemen
     Ok(rows.into_iter().map(record).collect())
 }
 
+/// Every placement of these children (no order).
+pub fn of_children(conn: &mut AnyConnection, child_ids: &[String]) -> Result<Vec<PlacementRecord>, ApiError> {
+    let rows: Vec<Row> = placements::table.filter(placements::child_id.eq_any(child_ids)).select(COLUMNS).load(conn)?;
+    Ok(rows.into_iter().map(record).collect())
+}
+
 pub fn insert(conn: &mut AnyConnection, p: &PlacementRecord) -> Result<(), ApiError> {
     diesel::insert_into(placements::table)
         .values((

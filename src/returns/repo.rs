@@ -122,12 +122,6 @@ pub fn children_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMa
     Ok(out)
 }
 
-type PlacementRow = (
-    (String, String, String, Option<String>, String, String, String, Option<String>),
-    (NaiveDate, Option<NaiveDate>, Option<String>, Option<String>, bool, Option<f64>, Option<NaiveDateTime>),
-    (i64, NaiveDateTime, NaiveDateTime),
-);
-
 /// Every placement of these children, oldest first per child.
 pub fn placements_of(
     conn: &mut AnyConnection,
@@ -135,52 +129,7 @@ pub fn placements_of(
 ) -> Result<HashMap<String, Vec<PlacementRecord>>, ApiError> {
     let mut out: HashMap<String, Vec<PlacementRecord>> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<PlacementRow> = placements::table
-            .filter(placements::child_id.eq_any(chunk))
-            .select((
-                (
-                    placements::id,
-                    placements::child_id,
-                    placements::placing_la,
-                    placements::urn,
-                    placements::host_area,
-                    placements::postcode,
-                    placements::place,
-                    placements::place_provider,
-                ),
-                (
-                    placements::start_date,
-                    placements::end_date,
-                    placements::rec,
-                    placements::reason_place_change,
-                    placements::emergency,
-                    placements::distance_miles,
-                    placements::ended_recorded_at,
-                ),
-                (placements::version, placements::created_at, placements::updated_at),
-            ))
-            .load(conn)?;
-        for (a, b, c) in rows {
-            let p = PlacementRecord {
-                id: a.0,
-                child_id: a.1,
-                placing_la: a.2,
-                urn: a.3,
-                host_area: a.4,
-                postcode: a.5,
-                place: a.6,
-                place_provider: a.7,
-                start_date: b.0,
-                end_date: b.1,
-                rec: b.2,
-                reason_place_change: b.3,
-                emergency: b.4,
-                distance_miles: b.5,
-                ended_recorded_at: b.6,
-                version: c.0,
-                created_at: c.1,
-                updated_at: c.2,
-            };
+        for p in crate::placements::repo::of_children(conn, chunk)? {
             out.entry(p.child_id.clone()).or_default().push(p);
         }
     }
