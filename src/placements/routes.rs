@@ -283,8 +283,10 @@ fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> 
 /// placing LA, setting or flag; sort; page; or download every matching child as CSV with
 /// `Accept: text/csv` or `format=csv`. Only the host LA itself.
 #[utoipa::path(tag = "placements", params(("code" = String, Path, description = "ONS code of the host LA"), HostQuery), responses(
-    (status = 200, body = Page<PlacedChild>, content_type = "application/json"),
-    (status = 200, description = "Every matching child as CSV", body = String, content_type = "text/csv"),
+    (status = 200, description = "One page of children (JSON), or every matching child (`text/csv`)", content(
+        (Page<PlacedChild> = "application/json"),
+        (String = "text/csv"),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),

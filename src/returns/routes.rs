@@ -194,8 +194,10 @@ pub struct ReturnQuery {
     tag = "returns",
     params(("urn" = String, Path), ("period" = String, Path, description = "Calendar quarter, e.g. 2026-Q3"), ReturnQuery),
     responses(
-        (status = 200, body = QuarterlyReturn, content_type = "application/json", headers(("ETag" = String))),
-        (status = 200, description = "The CSV template (`template=csv`)", body = String, content_type = "text/csv"),
+        (status = 200, description = "The latest version (JSON), or the CSV template (`template=csv`)", headers(("ETag" = String, description = "JSON only: the version, for `If-Match`")), content(
+            (QuarterlyReturn = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

@@ -25,3 +25,24 @@ fn every_operation_says_who_may_call_it_and_documents_its_errors() {
         }
     }
 }
+
+/// A request without `Accept` gets JSON from every endpoint except the `.csv` downloads, so the
+/// document must say so: an endpoint that also offers CSV lists both media types on one 200.
+#[test]
+fn every_json_endpoint_documents_json_alongside_any_csv() {
+    let doc: serde_json::Value = serde_json::from_str(&placement_registry::openapi::to_pretty_json()).expect("json");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let Some(ok) = op["responses"].get("200").or_else(|| op["responses"].get("201")) else { continue };
+            let Some(content) = ok["content"].as_object() else { continue };
+            if path.ends_with(".csv") {
+                assert!(content.contains_key("text/csv"), "{method} {path} is a CSV download");
+            } else {
+                assert!(
+                    content.contains_key("application/json"),
+                    "{method} {path} answers JSON by default: {content:?}"
+                );
+            }
+        }
+    }
+}
