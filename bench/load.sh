@@ -14,6 +14,7 @@ source "$ENV_FILE"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 PORT="${PORT:-18880}"
+PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 BIN=target/release/placement-registry
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
@@ -32,34 +33,51 @@ sql() { # backend url query
 HOST_COLS="c.id, c.given_name, c.family_name, c.date_of_birth, c.sex, p.placing_la, a.name, p.id, p.urn, s.name, p.place, p.start_date, p.end_date, p.emergency, p.distance_miles FROM placements p JOIN children c ON c.id = p.child_id JOIN authorities a ON a.code = p.placing_la LEFT JOIN settings s ON s.urn = p.urn WHERE p.host_area = '%s' AND p.start_date <= '$TODAY'"
 HOST_SQL="SELECT $HOST_COLS AND p.end_date IS NULL UNION ALL SELECT $HOST_COLS AND p.end_date > '$TODAY'"
 
-ceiling_ms() { # backend url host: median of 5 runs of the host-view SQL, in ms
+ceiling_ms() { # backend url host: median of 5 runs of the host-view SQL inside one client session, in ms
   local q; q=$(printf "$HOST_SQL" "$3" "$3")
-  local times=()
-  for _ in 1 2 3 4 5; do
-    local t0; t0=$(date +%s%N)
-    sql "$1" "$2" "$q" > /dev/null
-    times+=( $(( ($(date +%s%N) - t0) / 1000 )) )
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.2f", $1/1000}'
+  case "$1" in
+    sqlite) printf '.timer on\n%s;\n%s;\n%s;\n%s;\n%s;\n' "$q" "$q" "$q" "$q" "$q" \
+        | sqlite3 -batch "${2#sqlite://}" 2>&1 | sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' \
+        | sort -n | sed -n 3p | awk '{printf "%.2f", $1 * 1000}' ;;
+    postgres) printf 'SET random_page_cost = 1.1;\n\\timing on\n%s;\n%s;\n%s;\n%s;\n%s;\n' "$q" "$q" "$q" "$q" "$q" \
+        | psql "$2" -qAtX 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' \
+        | sort -n | sed -n 3p | awk '{printf "%.2f", $1}' ;;
+  esac
 }
 
-run() { # name token pathsfile
-  WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$PORT" \
-    | grep '^RESULT' | sed "s/^RESULT/$1/"
+run() { # name token pathsfile [connections]
+  local c=${4:-$CONNECTIONS}
+  WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$PORT" \
+    | grep '^RESULT' | sed "s/^RESULT/$1 (${c} conn)/"
 }
 
 for backend in sqlite postgres; do
   url_var=$([ "$backend" = sqlite ] && echo SQLITE_URL || echo PG_URL)
   URL="${!url_var:-}"
   [ -n "$URL" ] || continue
-  echo "== $backend ($URL), scale ${SCALE:-?}, $DURATION x $CONNECTIONS connections"
+  # The seeded database is migrated, then copied: the placement writes below go to the copy,
+  # so every run starts from the same data.
   "$BIN" migrate --database-url "$URL" > /dev/null
+  case "$backend" in
+    sqlite)
+      sqlite3 "${URL#sqlite://}" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
+      cp "${URL#sqlite://}" "$OUT/load.db"
+      URL="sqlite://$PWD/$OUT/load.db" ;;
+    postgres)
+      SRC_DB="${URL##*/}"
+      psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX -c "DROP DATABASE IF EXISTS ${SRC_DB}_load WITH (FORCE)" \
+        -c "CREATE DATABASE ${SRC_DB}_load TEMPLATE $SRC_DB"
+      URL="${URL%/*}/${SRC_DB}_load" ;;
+  esac
+  echo "== $backend (a copy of the seeded data: $URL), scale ${SCALE:-?}, $DURATION x $CONNECTIONS connections"
   HOST=$(sql "$backend" "$URL" "SELECT host_area FROM placements WHERE start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY') GROUP BY host_area ORDER BY count(*) DESC LIMIT 1")
   PLACING=$(sql "$backend" "$URL" "SELECT responsible_la FROM children GROUP BY responsible_la ORDER BY count(*) DESC LIMIT 1")
   HOST_N=$(sql "$backend" "$URL" "SELECT count(*) FROM placements WHERE host_area = '$HOST' AND start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY')")
   echo "largest host LA $HOST ($HOST_N children placed today); largest placing LA $PLACING"
   WORK=$(mktemp -d)
   echo "GET /v1/authorities/$HOST/placed-children" > "$WORK/host.txt"
+  echo "GET /v1/authorities/$HOST/placed-children?flag=return_interview_overdue" > "$WORK/host_flag.txt"
+  echo "GET /v1/authorities/$HOST/placed-children?format=csv" > "$WORK/host_csv.txt"
   sql "$backend" "$URL" "SELECT id FROM children WHERE responsible_la = '$PLACING' LIMIT 2000" | sed 's|^|GET /v1/children/|' > "$WORK/child.txt"
   echo "GET /v1/reports/placing?period=$PERIOD" > "$WORK/report.txt"
   # Children of the placing LA with no placement open today, each placed once, in foster care at a real postcode.
@@ -68,16 +86,26 @@ for backend in sqlite postgres; do
     | awk -v pc="$PC" -v d="$TODAY" '{printf "POST /v1/placements {\"child_id\":\"%s\",\"urn\":\"SC057821\",\"postcode\":\"%s\",\"place\":\"U4\",\"place_provider\":\"PR4\",\"legal_status\":\"C2\",\"start_date\":\"%s\"}\n", $1, pc, d}' > "$WORK/write.txt"
   HOST_TOKEN=$("$BIN" token --org-type authority --org "$HOST" --database-url "$URL")
   PLACING_TOKEN=$("$BIN" token --org-type authority --org "$PLACING" --database-url "$URL")
+  if curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; then echo "port $PORT is already serving: stop that first" >&2; exit 1; fi
   "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --rate-limit-per-minute 0 --webhook-poll-ms 0 > "$WORK/server.log" 2>&1 &
   SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
+  kill -0 "$SERVER" 2>/dev/null || { echo "the server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
   echo "host-view SQL alone (median of 5): $(ceiling_ms "$backend" "$URL" "$HOST") ms"
+  run host_view "$HOST_TOKEN" "$WORK/host.txt" 1
+  run host_view_flag_filter "$HOST_TOKEN" "$WORK/host_flag.txt" 1
+  run host_view_csv "$HOST_TOKEN" "$WORK/host_csv.txt" 1
   run host_view "$HOST_TOKEN" "$WORK/host.txt"
   run child_read "$PLACING_TOKEN" "$WORK/child.txt"
   run compliance_report "$PLACING_TOKEN" "$WORK/report.txt"
   echo "placement writes available: $(wc -l < "$WORK/write.txt")"
-  run placement_write "$PLACING_TOKEN" "$WORK/write.txt"
+  [ -s "$WORK/write.txt" ] && run placement_write "$PLACING_TOKEN" "$WORK/write.txt"
   echo "server peak resident memory: $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MB"}')"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   rm -rf "$WORK"
+  case "$backend" in
+    sqlite) rm -f "$OUT/load.db" "$OUT/load.db-wal" "$OUT/load.db-shm" ;;
+    postgres) psql "$PG_ADMIN_URL" -qAtX -c "DROP DATABASE IF EXISTS ${URL##*/} WITH (FORCE)" ;;
+  esac
 done

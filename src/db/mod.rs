@@ -129,6 +129,9 @@ pub fn pool(url: &str, max_size: u32) -> Result<DbPool, DbSetupError> {
     Ok(Pool::builder()
         .max_size(max_size)
         .connection_timeout(std::time::Duration::from_secs(10))
+        // No `SELECT 1` round trip before every use: a connection that fails is marked broken
+        // by diesel and dropped when it returns to the pool.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)?)
 }

@@ -256,6 +256,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        placing_la -> Nullable<Text>,
+        host_area -> Nullable<Text>,
+        urn -> Nullable<Text>,
     }
 }
 

@@ -3,7 +3,7 @@
 use super::model::EpisodeRecord;
 use crate::auth::{Caller, OrgType};
 use crate::db::schema::{children, missing_episodes as m, placements, settings};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, Backend, MultiBackend};
 use crate::error::ApiError;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -272,12 +272,41 @@ pub fn insert(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiErro
             ),
         ))
         .execute(conn)?;
+    copy_placement_scope(conn, Of::Episode(&e.id))
+}
+
+/// Which episodes [`copy_placement_scope`] brings in step.
+#[derive(Debug, Clone, Copy)]
+pub enum Of<'a> {
+    Episode(&'a str),
+    Placement(&'a str),
+}
+
+/// Copies the placing LA, host area and setting of each episode's placement onto the episode.
+/// Reports for an LA or a provider read episodes by these copies (an index range) instead of
+/// joining every placement the LA ever made, so every write that sets an episode's placement,
+/// or a placement's setting or area, calls this in its transaction.
+pub fn copy_placement_scope(conn: &mut AnyConnection, of: Of<'_>) -> Result<(), ApiError> {
+    let (column, id) = match of {
+        Of::Episode(id) => ("id", id),
+        Of::Placement(id) => ("placement_id", id),
+    };
+    let param = match conn.backend() {
+        Backend::Postgres => "$1",
+        Backend::Sqlite => "?",
+    };
+    diesel::sql_query(format!(
+        "UPDATE missing_episodes SET placing_la = p.placing_la, host_area = p.host_area, urn = p.urn \
+         FROM placements p WHERE p.id = missing_episodes.placement_id AND missing_episodes.{column} = {param}"
+    ))
+    .bind::<diesel::sql_types::Text, _>(id)
+    .execute(conn)?;
     Ok(())
 }
 
 /// Writes `e` over the stored episode when its version is still `expected`; rows changed.
 pub fn update(conn: &mut AnyConnection, e: &EpisodeRecord, expected: i64) -> Result<usize, ApiError> {
-    Ok(diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
+    let changed = diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
         .set((
             (
                 m::placement_id.eq(&e.placement_id),
@@ -301,5 +330,9 @@ pub fn update(conn: &mut AnyConnection, e: &EpisodeRecord, expected: i64) -> Res
                 m::updated_at.eq(e.updated_at),
             ),
         ))
-        .execute(conn)?)
+        .execute(conn)?;
+    if changed > 0 {
+        copy_placement_scope(conn, Of::Episode(&e.id))?;
+    }
+    Ok(changed)
 }

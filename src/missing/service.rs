@@ -319,11 +319,13 @@ pub fn end_open_in_placement(
     Ok(())
 }
 
-/// A child's missing flags as of now.
+/// A child's missing flags as of now, from the only episodes they depend on: those open, or
+/// started or ended in the repeat window (a child may have hundreds of older ones).
 pub fn child_flags(
     conn: &mut AnyConnection,
     child_id: &str,
     now: NaiveDateTime,
 ) -> Result<ChildMissingFlags, ApiError> {
-    Ok(flags::child(&repo::of_child(conn, child_id)?, now))
+    let since = now - chrono::TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
+    Ok(flags::child(&repo::recent_of_children(conn, &[child_id.to_string()], since)?, now))
 }

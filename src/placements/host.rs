@@ -16,19 +16,26 @@ type Row = (
     (NaiveDate, Option<NaiveDate>, bool, Option<f64>),
 );
 
-/// Every placement in `host` open on `on` (started on or before, not ended by then), with flags
-/// as of `now`.
+/// Narrows the host view in SQL.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub placing_la: Option<String>,
+    pub urn: Option<String>,
+}
+
+/// Every placement in `host` open on `on` (started on or before, not ended by then) that
+/// matches `filter`, with its flags left unset: see [`add_flags`].
 pub fn placed_children(
     conn: &mut AnyConnection,
     host: &str,
     on: NaiveDate,
-    now: NaiveDateTime,
+    filter: &Filter,
 ) -> Result<Vec<PlacedChild>, ApiError> {
     // Two index ranges on (host_area, end_date) instead of an OR over years of history: the
     // placements still open, and those ending after the date.
     let mut rows: Vec<Row> = Vec::new();
     for still_open in [true, false] {
-        let q = placements::table
+        let mut q = placements::table
             .inner_join(children::table)
             .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
             .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
@@ -47,18 +54,60 @@ pub fn placed_children(
                 (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
             ))
             .into_boxed();
-        let q =
-            if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
+        q = if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
+        if let Some(la) = &filter.placing_la {
+            q = q.filter(placements::placing_la.eq(la.clone()));
+        }
+        if let Some(urn) = &filter.urn {
+            q = q.filter(placements::urn.eq(urn.clone()));
+        }
         rows.extend(q.load::<Row>(conn)?);
     }
-    let child_ids: Vec<String> = rows.iter().map(|r| r.0.0.clone()).collect();
-    let placement_ids: Vec<String> = rows.iter().map(|r| r.1.2.clone()).collect();
+    Ok(rows
+        .into_iter()
+        .map(|(c, p, d)| PlacedChild {
+            child_id: c.0,
+            given_name: c.1,
+            family_name: c.2,
+            date_of_birth: c.3,
+            sex: c.4,
+            placing_la: p.0,
+            placing_la_name: p.1,
+            placement_id: p.2,
+            urn: p.3,
+            setting_name: p.4,
+            place: p.5,
+            start_date: d.0,
+            end_date: d.1,
+            emergency: d.2,
+            distance_miles: d.3,
+            episodes_last_90_days: 0,
+            currently_missing: false,
+            missing_since: None,
+            repeat_missing: false,
+            return_interview_overdue: false,
+            notification_late: false,
+            notification_unacknowledged: false,
+        })
+        .collect())
+}
+
+/// Sets the missing flags of `rows` as of `now`, and the state of the placement notification
+/// `host` received for each.
+pub fn add_flags(
+    conn: &mut AnyConnection,
+    host: &str,
+    rows: &mut [PlacedChild],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let child_ids: Vec<String> = rows.iter().map(|r| r.child_id.clone()).collect();
     let since = now - TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
     let mut episodes: HashMap<String, Vec<_>> = HashMap::new();
     for e in missing::recent_of_children(conn, &child_ids, since)? {
         episodes.entry(e.child_id.clone()).or_default().push(e);
     }
     let mut notices: HashMap<String, (Option<bool>, bool)> = HashMap::new();
+    let placement_ids: Vec<&str> = rows.iter().map(|r| r.placement_id.as_str()).collect();
     for chunk in placement_ids.chunks(500) {
         let found: Vec<(Option<String>, Option<bool>, Option<NaiveDateTime>)> = notifications::table
             .filter(notifications::placement_id.eq_any(chunk))
@@ -72,37 +121,18 @@ pub fn placed_children(
             }
         }
     }
-    Ok(rows
-        .into_iter()
-        .map(|(c, p, d)| {
-            let f = flags::child(episodes.get(&c.0).map(Vec::as_slice).unwrap_or_default(), now);
-            let (on_time, unacknowledged) = notices.get(&p.2).copied().unwrap_or((None, false));
-            PlacedChild {
-                child_id: c.0,
-                given_name: c.1,
-                family_name: c.2,
-                date_of_birth: c.3,
-                sex: c.4,
-                placing_la: p.0,
-                placing_la_name: p.1,
-                placement_id: p.2,
-                urn: p.3,
-                setting_name: p.4,
-                place: p.5,
-                start_date: d.0,
-                end_date: d.1,
-                emergency: d.2,
-                distance_miles: d.3,
-                episodes_last_90_days: f.episodes_last_90_days,
-                currently_missing: f.currently_missing,
-                missing_since: f.missing_since,
-                repeat_missing: f.repeat_missing,
-                return_interview_overdue: f.return_interview_overdue,
-                notification_late: on_time == Some(false),
-                notification_unacknowledged: unacknowledged,
-            }
-        })
-        .collect())
+    for c in rows {
+        let f = flags::child(episodes.get(&c.child_id).map(Vec::as_slice).unwrap_or_default(), now);
+        let (on_time, unacknowledged) = notices.get(&c.placement_id).copied().unwrap_or((None, false));
+        c.episodes_last_90_days = f.episodes_last_90_days;
+        c.currently_missing = f.currently_missing;
+        c.missing_since = f.missing_since;
+        c.repeat_missing = f.repeat_missing;
+        c.return_interview_overdue = f.return_interview_overdue;
+        c.notification_late = on_time == Some(false);
+        c.notification_unacknowledged = unacknowledged;
+    }
+    Ok(())
 }
 
 /// The flags the host view filters on.
@@ -128,6 +158,12 @@ pub fn has_flag(c: &PlacedChild, flag: &str) -> bool {
 /// Sort orders: `start_date` (newest first, the default), `family_name`, `placing_la`,
 /// `episodes` (most episodes in the last 90 days first).
 pub const SORTS: &[&str] = &["start_date", "family_name", "placing_la", "episodes"];
+
+/// Whether rows must carry their flags before they can be filtered and sorted; otherwise only
+/// the page shown needs them.
+pub fn flags_before_paging(flag: Option<&str>, sort: &str) -> bool {
+    flag.is_some() || sort == "episodes"
+}
 
 /// The sort key of a row (compared as strings, with ties broken by placement id).
 pub fn sort_key(c: &PlacedChild, sort: &str) -> String {

@@ -195,7 +195,7 @@ pub fn insert(conn: &mut AnyConnection, p: &PlacementRecord) -> Result<(), ApiEr
 
 /// Writes `p` over the stored placement when its version is still `expected`; rows changed.
 pub fn update(conn: &mut AnyConnection, p: &PlacementRecord, expected: i64) -> Result<usize, ApiError> {
-    Ok(diesel::update(placements::table.find(&p.id).filter(placements::version.eq(expected)))
+    let changed = diesel::update(placements::table.find(&p.id).filter(placements::version.eq(expected)))
         .set((
             (
                 placements::urn.eq(&p.urn),
@@ -216,7 +216,11 @@ pub fn update(conn: &mut AnyConnection, p: &PlacementRecord, expected: i64) -> R
                 placements::updated_at.eq(p.updated_at),
             ),
         ))
-        .execute(conn)?)
+        .execute(conn)?;
+    if changed > 0 {
+        crate::missing::repo::copy_placement_scope(conn, crate::missing::repo::Of::Placement(&p.id))?;
+    }
+    Ok(changed)
 }
 
 pub fn legal_statuses(conn: &mut AnyConnection, placement_id: &str) -> Result<Vec<LegalStatusPeriod>, ApiError> {

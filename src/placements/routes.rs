@@ -317,9 +317,12 @@ pub async fn placed_children(
     }
     let on = q.on.unwrap_or_else(|| state.clock.today());
     let now = state.now();
+    let filter = host::Filter { placing_la: q.placing_la, urn: q.urn.map(|u| u.to_ascii_uppercase()) };
+    let flag = q.flag;
+    let flags_first = csv || host::flags_before_paging(flag.as_deref(), &sort);
     let audit_state = state.clone();
     let auditor = caller.clone();
-    let mut rows = state
+    let (keys, all) = state
         .db(move |conn| {
             if crate::directory::repo::find_authority(conn, &code)?.is_none() {
                 return Err(ApiError::NotFound);
@@ -327,19 +330,28 @@ pub async fn placed_children(
             if code != la {
                 return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
             }
-            host::placed_children(conn, &code, on, now)
+            let mut rows = host::placed_children(conn, &code, on, &filter)?;
+            if flags_first {
+                host::add_flags(conn, &code, &mut rows, now)?;
+                rows.retain(|c| flag.as_deref().is_none_or(|f| host::has_flag(c, f)));
+            }
+            let mut keyed: Vec<(String, PlacedChild)> =
+                rows.into_iter().map(|c| (host::sort_key(&c, &sort), c)).collect();
+            keyed.sort_by(|a, b| (&a.0, &a.1.placement_id).cmp(&(&b.0, &b.1.placement_id)));
+            if !csv {
+                if let Some((k, id)) = after {
+                    keyed.retain(|(key, c)| (key, &c.placement_id) > (&k, &id));
+                }
+                keyed.truncate(limit as usize + 1);
+            }
+            let (keys, mut rows): (Vec<String>, Vec<PlacedChild>) = keyed.into_iter().unzip();
+            if !flags_first {
+                host::add_flags(conn, &code, &mut rows, now)?;
+            }
+            Ok((keys, rows))
         })
         .await?;
-    let urn = q.urn.map(|u| u.to_ascii_uppercase());
-    rows.retain(|c| {
-        q.placing_la.as_ref().is_none_or(|la| *la == c.placing_la)
-            && urn.as_ref().is_none_or(|u| c.urn.as_ref() == Some(u))
-            && q.flag.as_deref().is_none_or(|f| host::has_flag(c, f))
-    });
-    let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (host::sort_key(&c, &sort), c)).collect();
-    keyed.sort_by(|a, b| (&a.0, &a.1.placement_id).cmp(&(&b.0, &b.1.placement_id)));
     if csv {
-        let all: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
         let ids: Vec<String> = all.iter().map(|c| c.child_id.clone()).collect();
         audit_state.audit.push(&auditor, "host_view.read", &ids, now)?;
         return Ok(HttpResponse::Ok()
@@ -347,13 +359,9 @@ pub async fn placed_children(
             .insert_header(("Content-Disposition", format!("attachment; filename=\"placed-children-{on}.csv\"")))
             .body(host::to_csv(&all)?));
     }
-    if let Some((k, id)) = after {
-        keyed.retain(|(key, c)| (key, &c.placement_id) > (&k, &id));
-    }
-    keyed.truncate(limit as usize + 1);
     let keys: std::collections::HashMap<String, String> =
-        keyed.iter().map(|(k, c)| (c.placement_id.clone(), k.clone())).collect();
-    let items: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
+        all.iter().zip(keys).map(|(c, k)| (c.placement_id.clone(), k)).collect();
+    let items = all;
     let ids: Vec<String> = items.iter().take(limit as usize).map(|c| c.child_id.clone()).collect();
     audit_state.audit.push(&auditor, "host_view.read", &ids, now)?;
     Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |c| {

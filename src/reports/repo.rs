@@ -445,22 +445,23 @@ pub const EPISODE_FIGURES: [Figure; 9] = [
     Figure::EpisodesFirstReportedInReturn,
 ];
 
-/// Placements (alias `p`) in scope: made by the LA, in its area, or in the provider's settings.
-fn placement_scope(q: &mut Sql, p: &str, s: &Scope) {
+/// Episodes (alias `e`) in scope that started in the period: of placements made by the LA, in
+/// its area, or in the provider's settings, by the placing LA, host area and setting each
+/// episode carries from its placement (an index range, not a join over the LA's placements).
+/// With `placement`, each row is joined to its placement as `p`.
+fn episodes_from(q: &mut Sql, s: &Scope, placement: bool) {
+    q.push(" FROM missing_episodes e");
+    if placement {
+        q.push(" JOIN placements p ON p.id = e.placement_id");
+    }
+    q.push(" WHERE ");
     match s.role {
-        Role::Placing => q.push(&format!("{p}.placing_la = ")).bind(s.org.as_str()),
-        Role::Host => q.push(&format!("{p}.host_area = ")).bind(s.org.as_str()),
-        Role::Provider => q
-            .push(&format!("{p}.urn IN (SELECT st.urn FROM settings st WHERE st.provider_id = "))
-            .bind(s.org.as_str())
-            .push(")"),
+        Role::Placing => q.push("e.placing_la = ").bind(s.org.as_str()),
+        Role::Host => q.push("e.host_area = ").bind(s.org.as_str()),
+        Role::Provider => {
+            q.push("e.urn IN (SELECT st.urn FROM settings st WHERE st.provider_id = ").bind(s.org.as_str()).push(")")
+        }
     };
-}
-
-/// Episodes (`e`, with their placement `p`) in scope that started in the period.
-fn episodes_from(q: &mut Sql, s: &Scope) {
-    q.push(" FROM missing_episodes e JOIN placements p ON p.id = e.placement_id WHERE ");
-    placement_scope(q, "p", s);
     q.push(" AND e.started_at >= ").bind(s.start).push(" AND e.started_at < ").bind(s.end);
 }
 
@@ -483,7 +484,7 @@ fn episode_condition(q: &mut Sql, f: Figure) {
 pub fn episode_counts(conn: &mut AnyConnection, s: &Scope) -> QueryResult<[i64; 9]> {
     let mut q = Sql::new(conn.backend());
     select_counts(&mut q, &EPISODE_FIGURES, episode_condition);
-    episodes_from(&mut q, s);
+    episodes_from(&mut q, s, false);
     counts(conn, q)
 }
 
@@ -532,7 +533,7 @@ pub fn episode_records(
         "SELECT e.id, e.child_id, e.placement_id, p.placing_la, p.host_area, p.urn, e.kind, e.started_at, \
          e.ended_at, e.source, e.safe_and_well_at, e.ri_outcome, e.ri_offered_at, e.ri_completed_at",
     );
-    episodes_from(&mut q, s);
+    episodes_from(&mut q, s, true);
     q.push(" AND ");
     episode_condition(&mut q, f);
     if let Some((t, id)) = after {
@@ -550,7 +551,7 @@ pub fn episode_records(
 /// (the children with an episode followed, within 90 days, by enough others in `base` to make 3).
 fn repeat_children(q: &mut Sql, s: &Scope) {
     q.push("WITH base AS (SELECT e.child_id, e.started_at");
-    episodes_from(q, s);
+    episodes_from(q, s, false);
     q.push(
         "), rep AS (SELECT DISTINCT b1.child_id FROM base b1 JOIN base b2 ON b2.child_id = b1.child_id \
          AND b2.started_at >= b1.started_at AND b2.started_at <= ",

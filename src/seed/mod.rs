@@ -349,7 +349,18 @@ fn generate_and_write(
             writer.write(chunk.iter().filter_map(|r| r.child.as_ref()))?;
             writer.write(chunk.iter().flat_map(|r| &r.placements))?;
             writer.write(chunk.iter().flat_map(|r| &r.legal))?;
-            writer.write(chunk.iter().flat_map(|r| &r.episodes))?;
+            let episodes = chunk
+                .iter()
+                .flat_map(|r| {
+                    r.episodes.iter().map(|episode| {
+                        let placement = r.placements.iter().find(|p| p.id == episode.placement_id);
+                        placement.map(|placement| write::SeededEpisode { episode, placement }).ok_or_else(|| {
+                            format!("episode {} names placement {} of another child", episode.id, episode.placement_id)
+                        })
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            writer.write(&episodes)?;
             writer.write(chunk.iter().flat_map(|r| &r.notifications))?;
             for r in &chunk {
                 summary.add(r);

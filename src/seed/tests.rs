@@ -173,6 +173,19 @@ fn check_database(url: &str, summary: &Summary) {
     }
     assert_eq!(placements, summary.placements);
     assert_eq!(episodes, summary.episodes);
+    // Every episode carries the placing LA, host area and setting of its placement.
+    let (with_scope, matching): (i64, i64) = (
+        m::table.filter(m::placing_la.is_not_null()).count().get_result(c).expect("count"),
+        m::table
+            .inner_join(p::table)
+            .filter(m::placing_la.nullable().eq(p::placing_la.nullable()))
+            .filter(m::host_area.nullable().eq(p::host_area.nullable()))
+            .filter(m::urn.eq(p::urn).or(m::urn.is_null().and(p::urn.is_null())))
+            .count()
+            .get_result(c)
+            .expect("count"),
+    );
+    assert_eq!((with_scope as u64, matching as u64), (summary.episodes, summary.episodes));
     let share = out as f64 / placements as f64;
     assert!((0.3..=0.5).contains(&share), "out of area {share}");
 

@@ -273,7 +273,14 @@ impl Rows for LegalStatusRow {
     }
 }
 
-impl Rows for EpisodeRecord {
+/// A missing episode with the placement it started in, whose placing LA, host area and setting
+/// it carries (see `missing::repo::copy_placement_scope`).
+pub struct SeededEpisode<'a> {
+    pub episode: &'a EpisodeRecord,
+    pub placement: &'a PlacementRecord,
+}
+
+impl Rows for SeededEpisode<'_> {
     fn spec() -> Spec {
         spec!(missing_episodes {
             id,
@@ -302,37 +309,44 @@ impl Rows for EpisodeRecord {
             version,
             created_at,
             updated_at,
+            placing_la,
+            host_area,
+            urn,
         })
     }
     fn values(&self) -> Vec<V<'_>> {
+        let (e, p) = (self.episode, self.placement);
         vec![
-            V::Text(&self.id),
-            V::Text(&self.child_id),
-            V::Text(&self.placement_id),
-            V::Text(&self.kind),
-            V::Time(self.started_at),
-            time(self.ended_at),
-            time(self.reported_to_police_at),
-            text(&self.police_reference),
+            V::Text(&e.id),
+            V::Text(&e.child_id),
+            V::Text(&e.placement_id),
+            V::Text(&e.kind),
+            V::Time(e.started_at),
+            time(e.ended_at),
+            time(e.reported_to_police_at),
+            text(&e.police_reference),
             // Stored space-separated, as the repository writes them.
-            V::Owned(self.risk_indicators.join(" ")),
-            text(&self.found_where),
-            time(self.safe_and_well_at),
-            text(&self.safe_and_well_by),
-            time(self.ri_offered_at),
-            text(&self.ri_offered_by),
-            self.ri_independent.map_or(V::Null, V::Bool),
-            text(&self.ri_outcome),
-            text(&self.ri_not_offered_reason),
-            time(self.ri_completed_at),
-            V::Text(&self.source),
-            text(&self.return_id),
-            V::Text(&self.recorded_by_org_type),
-            V::Text(&self.recorded_by_org),
-            V::Text(&self.recorded_by),
-            V::Int(self.version),
-            V::Time(self.created_at),
-            V::Time(self.updated_at),
+            V::Owned(e.risk_indicators.join(" ")),
+            text(&e.found_where),
+            time(e.safe_and_well_at),
+            text(&e.safe_and_well_by),
+            time(e.ri_offered_at),
+            text(&e.ri_offered_by),
+            e.ri_independent.map_or(V::Null, V::Bool),
+            text(&e.ri_outcome),
+            text(&e.ri_not_offered_reason),
+            time(e.ri_completed_at),
+            V::Text(&e.source),
+            text(&e.return_id),
+            V::Text(&e.recorded_by_org_type),
+            V::Text(&e.recorded_by_org),
+            V::Text(&e.recorded_by),
+            V::Int(e.version),
+            V::Time(e.created_at),
+            V::Time(e.updated_at),
+            V::Text(&p.placing_la),
+            V::Text(&p.host_area),
+            text(&p.urn),
         ]
     }
 }
@@ -715,7 +729,7 @@ mod tests {
             ChildRecord::spec(),
             PlacementRecord::spec(),
             LegalStatusRow::spec(),
-            EpisodeRecord::spec(),
+            SeededEpisode::spec(),
             NotificationRow::spec(),
         ] {
             let mut cols = spec.columns.clone();

@@ -83,6 +83,16 @@ async fn the_host_view_carries_flags_and_filters_on_them() {
         names(&leeds.get(&format!("{base}?sort=family_name&limit=2&cursor={cursor}")).await.expect(200)),
         ["Clark"]
     );
+    // A page at a time in the default order, each child carries the same flags as in the whole list.
+    let mut paged = Vec::new();
+    let mut next = format!("{base}?limit=1");
+    loop {
+        let page = leeds.get(&next).await.expect(200);
+        paged.extend(page.body["items"].as_array().expect("items").iter().cloned());
+        let Some(cursor) = page.body["next_cursor"].as_str() else { break };
+        next = format!("{base}?limit=1&cursor={cursor}");
+    }
+    assert_eq!(&paged, all.body["items"].as_array().expect("items"));
     leeds.get(&format!("{base}?flag=grumpy")).await.expect_field_error(422, "flag");
     leeds.get(&format!("{base}?sort=shoe_size")).await.expect_field_error(422, "sort");
 }

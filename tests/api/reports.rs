@@ -791,3 +791,33 @@ async fn bad_queries_name_the_field() {
     let nul = placement_registry::http::encode_cursor(&["2026-05-01T00:00:00Z".to_string(), "\u{0}".to_string()]);
     la.get(&format!("{records}&figure=episodes&cursor={nul}")).await.expect_field_error(400, "cursor");
 }
+
+/// Reports find episodes by the area and setting of the placement they started in; when that
+/// placement is corrected to another area, its episodes are counted there from then on.
+#[actix_rt::test]
+async fn episodes_follow_their_placement_when_it_moves_area() {
+    let app = TestApp::start_at(at("2026-04-01")).await;
+    let c = app.child(HACKNEY, "Uma", "Vale", "2010-01-01").await;
+    let la = app.la(HACKNEY);
+    let placed = la.post("/v1/placements", foster_placement(&c, LEEDS_POSTCODE, "2026-04-01")).await.expect(201);
+    app.clock.set(at("2026-05-10"));
+    let la = app.la(HACKNEY);
+    episode(
+        &la,
+        json!({"child_id": c, "kind": "M", "started_at": "2026-05-02T20:00:00Z", "ended_at": "2026-05-03T08:00:00Z", "found_where": "placement"}),
+    )
+    .await;
+    let q = "period=2026-Q2";
+    assert_eq!(report(&app.la(LEEDS), "host", q).await["figures"]["episodes"]["value"], 1);
+    assert_eq!(report(&app.la(KENT), "host", q).await["figures"]["episodes"]["value"], 0);
+    // The foster home was in Kent all along.
+    let path = format!("/v1/placements/{}", placed.body["id"].as_str().expect("id"));
+    la.patch(&path, json!({"postcode": KENT_POSTCODE}), &placed.etag()).await.expect(200);
+    assert_eq!(report(&app.la(LEEDS), "host", q).await["figures"]["episodes"]["value"], 0);
+    let kent = report(&app.la(KENT), "host", q).await;
+    assert_eq!(kent["figures"]["episodes"]["value"], 1);
+    let records = all_records(&app.la(KENT), "/v1/reports/host/records?period=2026-Q2&figure=episodes").await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["host_la"], KENT);
+    assert_eq!(report(&la, "placing", q).await["figures"]["episodes"]["value"], 1);
+}
