@@ -48,7 +48,9 @@ ceiling_ms() { # backend url host: median of 5 runs of the host-view SQL inside 
 run() { # name token pathsfile [connections]
   local c=${4:-$CONNECTIONS}
   WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$PORT" \
-    | grep '^RESULT' | sed "s/^RESULT/$1 (${c} conn)/"
+    | grep '^RESULT' | sed "s/^RESULT/$1 (${c} conn)/" | tr -d '\n'
+  # Peak resident memory so far (runs go from the lightest load to the heaviest).
+  echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status")"
 }
 
 for backend in sqlite postgres; do
@@ -93,15 +95,16 @@ for backend in sqlite postgres; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
   kill -0 "$SERVER" 2>/dev/null || { echo "the server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
   echo "host-view SQL alone (median of 5): $(ceiling_ms "$backend" "$URL" "$HOST") ms"
+  run child_read "$PLACING_TOKEN" "$WORK/child.txt"
   run host_view "$HOST_TOKEN" "$WORK/host.txt" 1
   run host_view_flag_filter "$HOST_TOKEN" "$WORK/host_flag.txt" 1
   run host_view_csv "$HOST_TOKEN" "$WORK/host_csv.txt" 1
+  run compliance_report "$PLACING_TOKEN" "$WORK/report.txt" 1
   run host_view "$HOST_TOKEN" "$WORK/host.txt"
-  run child_read "$PLACING_TOKEN" "$WORK/child.txt"
+  run host_view_flag_filter "$HOST_TOKEN" "$WORK/host_flag.txt"
   run compliance_report "$PLACING_TOKEN" "$WORK/report.txt"
   echo "placement writes available: $(wc -l < "$WORK/write.txt")"
   [ -s "$WORK/write.txt" ] && run placement_write "$PLACING_TOKEN" "$WORK/write.txt"
-  echo "server peak resident memory: $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MB"}')"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   rm -rf "$WORK"
   case "$backend" in

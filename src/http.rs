@@ -72,10 +72,7 @@ impl PageQuery {
     }
     /// The (sort key, id) pair the previous page ended on, the sort key parsed as `T`.
     pub fn after_pair<T: std::str::FromStr>(&self) -> Result<Option<(T, String)>, ApiError> {
-        let bad = || ApiError::BadRequest {
-            detail: "cursor is not one this API issued".into(),
-            errors: vec![FieldError::new("cursor", "not a cursor this API issued")],
-        };
+        let bad = bad_cursor;
         match self.after()? {
             None => Ok(None),
             Some(k) => match k.as_slice() {
@@ -89,11 +86,16 @@ impl PageQuery {
     pub fn after(&self) -> Result<Option<Vec<String>>, ApiError> {
         match &self.cursor {
             None => Ok(None),
-            Some(c) => decode_cursor(c).map(Some).ok_or_else(|| ApiError::BadRequest {
-                detail: "cursor is not one this API issued".into(),
-                errors: vec![FieldError::new("cursor", "not a cursor this API issued")],
-            }),
+            Some(c) => decode_cursor(c).map(Some).ok_or_else(bad_cursor),
         }
+    }
+}
+
+/// 400 for a cursor the API did not issue.
+pub fn bad_cursor() -> ApiError {
+    ApiError::BadRequest {
+        detail: "cursor is not one this API issued".into(),
+        errors: vec![FieldError::new("cursor", "not a cursor this API issued")],
     }
 }
 

@@ -6,7 +6,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::{authorities, children, notifications, placements, settings};
 use crate::error::ApiError;
 use crate::missing::{flags, repo as missing};
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -23,13 +23,24 @@ pub struct Filter {
     pub urn: Option<String>,
 }
 
+/// The first `limit` rows in the default order (newest start first, then placement id) after
+/// a cursor's start date and placement id.
+#[derive(Debug, Clone)]
+pub struct Top {
+    pub after: Option<(NaiveDate, String)>,
+    pub limit: i64,
+}
+
 /// Every placement in `host` open on `on` (started on or before, not ended by then) that
-/// matches `filter`, with its flags left unset: see [`add_flags`].
+/// matches `filter`, with its flags left unset: see [`add_flags`]. With `top`, at most
+/// `top.limit` rows of each of the two ranges, in the default order: the caller sorts the
+/// union with [`sort_key`] as for all rows, and reads only a page's worth of children.
 pub fn placed_children(
     conn: &mut AnyConnection,
     host: &str,
     on: NaiveDate,
     filter: &Filter,
+    top: Option<&Top>,
 ) -> Result<Vec<PlacedChild>, ApiError> {
     // Two index ranges on (host_area, end_date) instead of an OR over years of history: the
     // placements still open, and those ending after the date.
@@ -60,6 +71,16 @@ pub fn placed_children(
         }
         if let Some(urn) = &filter.urn {
             q = q.filter(placements::urn.eq(urn.clone()));
+        }
+        if let Some(top) = top {
+            if let Some((date, id)) = &top.after {
+                q = q.filter(
+                    placements::start_date
+                        .lt(*date)
+                        .or(placements::start_date.eq(*date).and(placements::id.gt(id.clone()))),
+                );
+            }
+            q = q.order((placements::start_date.desc(), placements::id.asc())).limit(top.limit);
         }
         rows.extend(q.load::<Row>(conn)?);
     }
@@ -172,8 +193,24 @@ pub fn sort_key(c: &PlacedChild, sort: &str) -> String {
         "placing_la" => c.placing_la_name.to_lowercase(),
         // Descending orders sort on a complement so that ascending string order applies.
         "episodes" => format!("{:020}", i64::MAX - c.episodes_last_90_days),
-        _ => format!("{:08}", 99_999_999 - c.start_date.format("%Y%m%d").to_string().parse::<i64>().unwrap_or(0)),
+        _ => start_date_key(c.start_date),
     }
+}
+
+/// The `start_date` sort key: newest first as ascending text.
+fn start_date_key(d: NaiveDate) -> String {
+    format!("{:08}", 99_999_999 - i64::from(d.year()) * 10_000 - i64::from(d.month()) * 100 - i64::from(d.day()))
+}
+
+/// The start date a `start_date` sort key was made from.
+pub fn start_date_of_key(key: &str) -> Option<NaiveDate> {
+    let n = 99_999_999 - key.parse::<i64>().ok()?;
+    NaiveDate::from_ymd_opt(
+        i32::try_from(n / 10_000).ok()?,
+        u32::try_from(n / 100 % 100).ok()?,
+        u32::try_from(n % 100).ok()?,
+    )
+    .filter(|d| start_date_key(*d) == key)
 }
 
 pub const CSV_HEADER: &[&str] = &[
@@ -231,4 +268,21 @@ pub fn to_csv(rows: &[PlacedChild]) -> Result<String, ApiError> {
         .map_err(ApiError::internal)?;
     }
     String::from_utf8(w.into_inner().map_err(ApiError::internal)?).map_err(ApiError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_date_keys_sort_newest_first_and_decode() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let (older, newer) = (d("2019-12-31"), d("2026-01-05"));
+        assert!(start_date_key(newer) < start_date_key(older));
+        for day in [older, newer, d("0999-01-01")] {
+            assert_eq!(start_date_of_key(&start_date_key(day)), Some(day));
+        }
+        assert_eq!(start_date_of_key("not a key"), None);
+        assert_eq!(start_date_of_key("79739999"), None, "no 99th month");
+    }
 }

@@ -330,7 +330,20 @@ pub async fn placed_children(
             if code != la {
                 return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
             }
-            let mut rows = host::placed_children(conn, &code, on, &filter)?;
+            // In the default order, with nothing to filter or sort on flags, only a page of
+            // rows is read (`limit + 1` of each range, to know whether there is a next page).
+            let top = (!flags_first && sort == "start_date")
+                .then(|| -> Result<host::Top, ApiError> {
+                    let after = match &after {
+                        Some((key, id)) => {
+                            Some((host::start_date_of_key(key).ok_or_else(crate::http::bad_cursor)?, id.clone()))
+                        }
+                        None => None,
+                    };
+                    Ok(host::Top { after, limit: limit + 1 })
+                })
+                .transpose()?;
+            let mut rows = host::placed_children(conn, &code, on, &filter, top.as_ref())?;
             if flags_first {
                 host::add_flags(conn, &code, &mut rows, now)?;
                 rows.retain(|c| flag.as_deref().is_none_or(|f| host::has_flag(c, f)));

@@ -93,6 +93,9 @@ async fn the_host_view_carries_flags_and_filters_on_them() {
         next = format!("{base}?limit=1&cursor={cursor}");
     }
     assert_eq!(&paged, all.body["items"].as_array().expect("items"));
+    use base64::Engine as _;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"["yesterday","x"]"#);
+    leeds.get(&format!("{base}?cursor={forged}")).await.expect_field_error(400, "cursor");
     leeds.get(&format!("{base}?flag=grumpy")).await.expect_field_error(422, "flag");
     leeds.get(&format!("{base}?sort=shoe_size")).await.expect_field_error(422, "sort");
 }

@@ -1,3 +1,5 @@
+DROP INDEX placements_host_end_start;
+CREATE INDEX placements_host_end ON placements (host_area, end_date);
 DROP INDEX missing_episodes_urn;
 DROP INDEX missing_episodes_host;
 DROP INDEX missing_episodes_placing;
