@@ -59,30 +59,50 @@ pub fn record(
     children: &[String],
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let targets: Vec<Option<&String>> =
-        if children.is_empty() { vec![None] } else { children.iter().map(Some).collect() };
+    append(conn, &[Entry { caller, action, children, at: now }])
+}
+
+/// Who did what to which children, and when: one event per child, or one without a child.
+struct Entry<'a> {
+    caller: &'a Caller,
+    action: &'a str,
+    children: &'a [String],
+    at: NaiveDateTime,
+}
+
+/// Rows per `INSERT` (10 values each, well under both backends' limits on bound values).
+const INSERT_ROWS: usize = 1_000;
+
+/// Appends the events of `entries`, in order, to the chain in the caller's transaction: the
+/// head row is locked and read once, the events hashed in memory and inserted many rows at a
+/// time, and the head moved once.
+fn append(conn: &mut AnyConnection, entries: &[Entry<'_>]) -> Result<(), ApiError> {
     diesel::update(head::table.find(1i64)).set(head::seq.eq(head::seq)).execute(conn)?;
     let (mut seq, mut prev): (i64, String) = head::table.find(1i64).select((head::seq, head::hash)).first(conn)?;
-    let mut rows = Vec::with_capacity(targets.len());
-    for child in targets {
-        seq += 1;
-        let mut e = Event {
-            seq,
-            at: now,
-            subject: caller.sub.clone(),
-            org_type: caller.org_type.as_str().to_string(),
-            org: caller.org.clone(),
-            action: action.to_string(),
-            child_id: child.cloned(),
-            request_id: caller.request_id.clone(),
-            prev_hash: prev.clone(),
-            hash: String::new(),
-        };
-        e.hash = hash(&prev, &e);
-        prev = e.hash.clone();
-        rows.push(e);
+    let mut rows = Vec::with_capacity(entries.iter().map(|e| e.children.len().max(1)).sum());
+    for entry in entries {
+        let targets: Vec<Option<&String>> =
+            if entry.children.is_empty() { vec![None] } else { entry.children.iter().map(Some).collect() };
+        for child in targets {
+            seq += 1;
+            let mut e = Event {
+                seq,
+                at: entry.at,
+                subject: entry.caller.sub.clone(),
+                org_type: entry.caller.org_type.as_str().to_string(),
+                org: entry.caller.org.clone(),
+                action: entry.action.to_string(),
+                child_id: child.cloned(),
+                request_id: entry.caller.request_id.clone(),
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            e.hash = hash(&prev, &e);
+            prev = e.hash.clone();
+            rows.push(e);
+        }
     }
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(INSERT_ROWS) {
         let values: Vec<_> = chunk
             .iter()
             .map(|e| {
@@ -133,34 +153,50 @@ impl ReadBuffer {
         Ok(())
     }
 
-    /// Appends every queued read event to the chain in one transaction.
+    /// Appends every read event queued so far to the chain, in order, in transactions of at
+    /// most [`FLUSH_EVENTS`] events so that writes waiting for the chain's lock are not held up
+    /// behind a long backlog. What a failed transaction did not store goes back to the front
+    /// of the queue.
     pub fn flush(&self, conn: &mut AnyConnection) -> Result<usize, ApiError> {
+        self.flush_in(conn, FLUSH_EVENTS)
+    }
+
+    /// [`ReadBuffer::flush`] with at most `max_events` events per transaction (and at least
+    /// one queued read).
+    pub fn flush_in(&self, conn: &mut AnyConnection, max_events: usize) -> Result<usize, ApiError> {
         let batch = {
             let mut p = self.pending.lock().map_err(|_| ApiError::internal("audit buffer poisoned"))?;
             std::mem::take(&mut *p)
         };
-        if batch.is_empty() {
-            return Ok(0);
-        }
-        let n = batch.len();
-        let result = crate::db::write_tx(conn, |conn| {
-            for (caller, action, children, at) in &batch {
-                record(conn, caller, action, children, *at)?;
+        let mut done = 0;
+        while done < batch.len() {
+            let mut end = done;
+            let mut events = 0;
+            while end < batch.len() && (end == done || events + batch[end].2.len().max(1) <= max_events) {
+                events += batch[end].2.len().max(1);
+                end += 1;
             }
-            Ok::<_, ApiError>(())
-        });
-        if let Err(e) = result {
-            // Put them back so a passing fault loses nothing.
-            if let Ok(mut p) = self.pending.lock() {
-                let newer = std::mem::take(&mut *p);
-                *p = batch;
-                p.extend(newer);
+            let entries: Vec<Entry<'_>> = batch[done..end]
+                .iter()
+                .map(|(caller, action, children, at)| Entry { caller, action, children, at: *at })
+                .collect();
+            if let Err(e) = crate::db::write_tx(conn, |conn| append(conn, &entries)) {
+                // Put the rest back so a passing fault loses nothing.
+                if let Ok(mut p) = self.pending.lock() {
+                    let newer = std::mem::take(&mut *p);
+                    *p = batch[done..].to_vec();
+                    p.extend(newer);
+                }
+                return Err(e);
             }
-            return Err(e);
+            done = end;
         }
-        Ok(n)
+        Ok(done)
     }
 }
+
+/// Most read events appended in one transaction by [`ReadBuffer::flush`].
+pub const FLUSH_EVENTS: usize = 5_000;
 
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -33,8 +33,8 @@ pub struct Top {
 
 /// Every placement in `host` open on `on` (started on or before, not ended by then) that
 /// matches `filter`, with its flags left unset: see [`add_flags`]. With `top`, at most
-/// `top.limit` rows of each of the two ranges, in the default order: the caller sorts the
-/// union with [`sort_key`] as for all rows, and reads only a page's worth of children.
+/// `top.limit` of the open placements, in the default order, and every one ending after the
+/// date: the caller sorts the union with [`sort_key`] as for all rows and keeps a page.
 pub fn placed_children(
     conn: &mut AnyConnection,
     host: &str,
@@ -72,7 +72,9 @@ pub fn placed_children(
         if let Some(urn) = &filter.urn {
             q = q.filter(placements::urn.eq(urn.clone()));
         }
-        if let Some(top) = top {
+        // Only the open placements are many; the few ending after the date are read whole
+        // (ordering those by start would walk every placement the area ever had).
+        if let Some(top) = top.filter(|_| still_open) {
             if let Some((date, id)) = &top.after {
                 q = q.filter(
                     placements::start_date

@@ -47,6 +47,35 @@ async fn the_placing_la_sees_who_accessed_its_childs_record() {
     assert_eq!(again.body["items"].as_array().map(Vec::len), Some(5));
 }
 
+/// A backlog of reads is chained in order over several transactions, intact.
+#[actix_rt::test]
+async fn buffered_reads_are_chained_in_order_a_few_at_a_time() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let a = app.child(HACKNEY, "Amelia", "Hughes", "2011-05-14").await;
+    let b = app.child(HACKNEY, "Ben", "Hughes", "2012-05-14").await;
+    for c in [&a, &b] {
+        app.la(HACKNEY).post("/v1/placements", setting_placement(c, &urn, "2026-06-15")).await.expect(201);
+    }
+    app.state.flush_audit().await.expect("flush");
+    let before = match verdict(&app) {
+        Verdict::Intact { events } => events,
+        broken => panic!("{broken:?}"),
+    };
+    app.la(LEEDS).get(&format!("/v1/authorities/{LEEDS}/placed-children")).await.expect(200);
+    for c in [&a, &b, &a] {
+        app.la(LEEDS).get(&format!("/v1/children/{c}")).await.expect(200);
+    }
+    let mut conn = app.state.pool.get().expect("conn");
+    assert_eq!(app.state.audit.flush_in(&mut conn, 2).expect("flush"), 4, "queued reads");
+    drop(conn);
+    assert_eq!(verdict(&app), Verdict::Intact { events: before + 5 });
+    let log = app.la(HACKNEY).get(&format!("/v1/children/{a}/access-log")).await.expect(200);
+    let actions: Vec<&str> =
+        log.body["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions[..3], ["child.read", "child.read", "host_view.read"], "newest first");
+}
+
 fn verdict(app: &TestApp) -> Verdict {
     let mut conn = app.state.pool.get().expect("conn");
     audit::verify(&mut conn).expect("verify")

@@ -83,6 +83,20 @@ async fn the_host_view_carries_flags_and_filters_on_them() {
         names(&leeds.get(&format!("{base}?sort=family_name&limit=2&cursor={cursor}")).await.expect(200)),
         ["Clark"]
     );
+    // Clark's placement is to end next month (notice of a planned end): still listed today.
+    let clark = all.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["family_name"] == "Clark").cloned())
+        .expect("Clark");
+    app.la(HACKNEY)
+        .post(
+            &format!("/v1/placements/{}/end", clark["placement_id"].as_str().expect("id")),
+            json!({"end_date": "2026-07-31", "rec": "E11"}),
+        )
+        .await
+        .expect(200);
+    let all = leeds.get(&base).await.expect(200);
+    assert_eq!(names(&all), ["Brooks", "Clark", "Adams"]);
     // A page at a time in the default order, each child carries the same flags as in the whole list.
     let mut paged = Vec::new();
     let mut next = format!("{base}?limit=1");
