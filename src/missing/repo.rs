@@ -270,43 +270,62 @@ pub fn insert(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiErro
                 m::created_at.eq(e.created_at),
                 m::updated_at.eq(e.updated_at),
             ),
+            scope_of(&e.placement_id),
         ))
         .execute(conn)?;
-    copy_placement_scope(conn, Of::Episode(&e.id))
+    Ok(())
 }
 
-/// Which episodes [`copy_placement_scope`] brings in step.
-#[derive(Debug, Clone, Copy)]
-pub enum Of<'a> {
-    Episode(&'a str),
-    Placement(&'a str),
+/// The placing LA, host area and setting of a placement, as the values of an episode's copies
+/// of them (subqueries in the same statement as the episode's insert or update).
+#[allow(clippy::type_complexity)]
+fn scope_of(
+    placement_id: &str,
+) -> (
+    diesel::dsl::Eq<
+        m::placing_la,
+        diesel::dsl::SingleValue<placements::BoxedQuery<'_, MultiBackend, diesel::sql_types::Text>>,
+    >,
+    diesel::dsl::Eq<
+        m::host_area,
+        diesel::dsl::SingleValue<placements::BoxedQuery<'_, MultiBackend, diesel::sql_types::Text>>,
+    >,
+    diesel::dsl::Eq<
+        m::urn,
+        diesel::dsl::SingleValue<
+            placements::BoxedQuery<'_, MultiBackend, diesel::sql_types::Nullable<diesel::sql_types::Text>>,
+        >,
+    >,
+) {
+    let of = || placements::table.filter(placements::id.eq(placement_id));
+    (
+        m::placing_la.eq(of().select(placements::placing_la).into_boxed().single_value()),
+        m::host_area.eq(of().select(placements::host_area).into_boxed().single_value()),
+        m::urn.eq(of().select(placements::urn).into_boxed().single_value()),
+    )
 }
 
-/// Copies the placing LA, host area and setting of each episode's placement onto the episode.
-/// Reports for an LA or a provider read episodes by these copies (an index range) instead of
-/// joining every placement the LA ever made, so every write that sets an episode's placement,
-/// or a placement's setting or area, calls this in its transaction.
-pub fn copy_placement_scope(conn: &mut AnyConnection, of: Of<'_>) -> Result<(), ApiError> {
-    let (column, id) = match of {
-        Of::Episode(id) => ("id", id),
-        Of::Placement(id) => ("placement_id", id),
-    };
+/// Copies the placing LA, host area and setting of a placement onto the episodes that started
+/// in it. Reports for an LA or a provider read episodes by these copies (an index range)
+/// instead of joining every placement the LA ever made; an episode's insert and update set them
+/// ([`scope_of`]), and every write of a placement calls this in its transaction.
+pub fn copy_placement_scope(conn: &mut AnyConnection, placement_id: &str) -> Result<(), ApiError> {
     let param = match conn.backend() {
         Backend::Postgres => "$1",
         Backend::Sqlite => "?",
     };
     diesel::sql_query(format!(
         "UPDATE missing_episodes SET placing_la = p.placing_la, host_area = p.host_area, urn = p.urn \
-         FROM placements p WHERE p.id = missing_episodes.placement_id AND missing_episodes.{column} = {param}"
+         FROM placements p WHERE p.id = missing_episodes.placement_id AND missing_episodes.placement_id = {param}"
     ))
-    .bind::<diesel::sql_types::Text, _>(id)
+    .bind::<diesel::sql_types::Text, _>(placement_id)
     .execute(conn)?;
     Ok(())
 }
 
 /// Writes `e` over the stored episode when its version is still `expected`; rows changed.
 pub fn update(conn: &mut AnyConnection, e: &EpisodeRecord, expected: i64) -> Result<usize, ApiError> {
-    let changed = diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
+    Ok(diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
         .set((
             (
                 m::placement_id.eq(&e.placement_id),
@@ -329,10 +348,7 @@ pub fn update(conn: &mut AnyConnection, e: &EpisodeRecord, expected: i64) -> Res
                 m::version.eq(expected + 1),
                 m::updated_at.eq(e.updated_at),
             ),
+            scope_of(&e.placement_id),
         ))
-        .execute(conn)?;
-    if changed > 0 {
-        copy_placement_scope(conn, Of::Episode(&e.id))?;
-    }
-    Ok(changed)
+        .execute(conn)?)
 }

@@ -218,7 +218,7 @@ pub fn update(conn: &mut AnyConnection, p: &PlacementRecord, expected: i64) -> R
         ))
         .execute(conn)?;
     if changed > 0 {
-        crate::missing::repo::copy_placement_scope(conn, crate::missing::repo::Of::Placement(&p.id))?;
+        crate::missing::repo::copy_placement_scope(conn, &p.id)?;
     }
     Ok(changed)
 }

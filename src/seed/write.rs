@@ -274,7 +274,7 @@ impl Rows for LegalStatusRow {
 }
 
 /// A missing episode with the placement it started in, whose placing LA, host area and setting
-/// it carries (see `missing::repo::copy_placement_scope`).
+/// it carries (see `missing::repo::copy_placement_scope`), written with it in one row.
 pub struct SeededEpisode<'a> {
     pub episode: &'a EpisodeRecord,
     pub placement: &'a PlacementRecord,
