@@ -73,15 +73,11 @@ pub async fn list_children(
             let rows = repo::list_own(conn, &la, after, limit)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             audit.push(&caller, "child.list", &ids, now)?;
-            let mut episodes: std::collections::HashMap<String, Vec<_>> = std::collections::HashMap::new();
-            for e in crate::missing::repo::of_children(conn, &ids)? {
-                episodes.entry(e.child_id.clone()).or_default().push(e);
-            }
+            let mut missing = crate::missing::service::flags_of_children(conn, &ids, now)?;
             Ok(rows
                 .into_iter()
                 .map(|r| {
-                    let flags =
-                        crate::missing::flags::child(episodes.get(&r.id).map(Vec::as_slice).unwrap_or_default(), now);
+                    let flags = missing.remove(&r.id).unwrap_or_else(|| crate::missing::flags::child(&[], now));
                     Child { missing: flags, ..r.view(super::model::ChildAccess::Placing) }
                 })
                 .collect::<Vec<Child>>())

@@ -79,7 +79,7 @@ pub fn build(
                         "reported_to_police_at": e.reported_to_police_at.map(|t| t.and_utc())})),
         ));
         if let Some(end) = e.ended_at {
-            let clock = flags::return_interview(&e, now);
+            let clock = flags::return_interview(&e.clock(), now);
             out.push(event(
                 end.and_utc(),
                 "missing.ended",

@@ -1,14 +1,14 @@
 //! Clocks and flags, computed from the injectable clock: the return interview is due 72 hours
 //! after return; a child with 3 or more episodes starting in the last 90 days is a repeat.
 
-use super::model::{ChildMissingFlags, EpisodeFlags, EpisodeRecord, ReturnInterviewClock};
+use super::model::{ChildMissingFlags, EpisodeClock, EpisodeFlags, EpisodeRecord, ReturnInterviewClock};
 use chrono::{NaiveDateTime, TimeDelta};
 
 pub const RETURN_INTERVIEW_HOURS: i64 = 72;
 pub const REPEAT_WINDOW_DAYS: i64 = 90;
 pub const REPEAT_THRESHOLD: i64 = 3;
 
-pub fn return_interview(e: &EpisodeRecord, now: NaiveDateTime) -> ReturnInterviewClock {
+pub fn return_interview(e: &EpisodeClock, now: NaiveDateTime) -> ReturnInterviewClock {
     let Some(ended) = e.ended_at else {
         return ReturnInterviewClock { due_by: None, status: "not_due".into() };
     };
@@ -29,12 +29,13 @@ pub fn episode(e: &EpisodeRecord, now: NaiveDateTime) -> EpisodeFlags {
         currently_missing: e.ended_at.is_none(),
         missing_for_minutes: e.ended_at.is_none().then(|| (now - e.started_at).num_minutes().max(0)),
         safe_and_well_recorded: e.safe_and_well_at.is_some(),
-        return_interview: return_interview(e, now),
+        return_interview: return_interview(&e.clock(), now),
     }
 }
 
-/// A child's flags from all of its episodes.
-pub fn child(episodes: &[EpisodeRecord], now: NaiveDateTime) -> ChildMissingFlags {
+/// A child's flags from its episodes (all of them, or those open or started or ended in the
+/// repeat window: the others change nothing).
+pub fn child(episodes: &[EpisodeClock], now: NaiveDateTime) -> ChildMissingFlags {
     let window_start = now - TimeDelta::days(REPEAT_WINDOW_DAYS);
     let open = episodes.iter().filter(|e| e.ended_at.is_none()).map(|e| e.started_at).min();
     let recent = episodes.iter().filter(|e| e.started_at >= window_start && e.started_at <= now).count() as i64;

@@ -147,6 +147,15 @@ pub struct Episode {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What an episode's clocks and its child's flags depend on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpisodeClock {
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub ri_outcome: Option<String>,
+    pub ri_completed_at: Option<NaiveDateTime>,
+}
+
 /// An episode as stored (internal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpisodeRecord {
@@ -190,4 +199,15 @@ pub struct ChildMissingFlags {
     pub repeat_missing: bool,
     /// A return interview is overdue for a return in the last 90 days.
     pub return_interview_overdue: bool,
+}
+
+impl EpisodeRecord {
+    pub fn clock(&self) -> EpisodeClock {
+        EpisodeClock {
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            ri_outcome: self.ri_outcome.clone(),
+            ri_completed_at: self.ri_completed_at,
+        }
+    }
 }

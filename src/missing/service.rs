@@ -319,13 +319,29 @@ pub fn end_open_in_placement(
     Ok(())
 }
 
-/// A child's missing flags as of now, from the only episodes they depend on: those open, or
-/// started or ended in the repeat window (a child may have hundreds of older ones).
+/// A child's missing flags as of now.
 pub fn child_flags(
     conn: &mut AnyConnection,
     child_id: &str,
     now: NaiveDateTime,
 ) -> Result<ChildMissingFlags, ApiError> {
+    let mut all = flags_of_children(conn, std::slice::from_ref(&child_id.to_string()), now)?;
+    Ok(all.remove(child_id).unwrap_or_else(|| flags::child(&[], now)))
+}
+
+/// The missing flags of many children as of now, keyed by child id (every id given), from the
+/// clocks of the only episodes they depend on: those open, or started or ended in the repeat
+/// window (a child may have hundreds of older ones).
+pub fn flags_of_children(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    now: NaiveDateTime,
+) -> Result<std::collections::HashMap<String, ChildMissingFlags>, ApiError> {
     let since = now - chrono::TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
-    Ok(flags::child(&repo::recent_of_children(conn, &[child_id.to_string()], since)?, now))
+    let mut clocks: std::collections::HashMap<String, Vec<EpisodeClock>> =
+        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+    for (child, clock) in repo::recent_clocks(conn, ids, since)? {
+        clocks.entry(child).or_default().push(clock);
+    }
+    Ok(clocks.into_iter().map(|(child, episodes)| (child, flags::child(&episodes, now))).collect())
 }

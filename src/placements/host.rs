@@ -5,8 +5,8 @@ use super::model::PlacedChild;
 use crate::db::AnyConnection;
 use crate::db::schema::{authorities, children, notifications, placements, settings};
 use crate::error::ApiError;
-use crate::missing::{flags, repo as missing};
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use crate::missing::flags;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -124,11 +124,7 @@ pub fn add_flags(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     let child_ids: Vec<String> = rows.iter().map(|r| r.child_id.clone()).collect();
-    let since = now - TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
-    let mut episodes: HashMap<String, Vec<_>> = HashMap::new();
-    for e in missing::recent_of_children(conn, &child_ids, since)? {
-        episodes.entry(e.child_id.clone()).or_default().push(e);
-    }
+    let missing = crate::missing::service::flags_of_children(conn, &child_ids, now)?;
     let mut notices: HashMap<String, (Option<bool>, bool)> = HashMap::new();
     let placement_ids: Vec<&str> = rows.iter().map(|r| r.placement_id.as_str()).collect();
     for chunk in placement_ids.chunks(500) {
@@ -145,7 +141,7 @@ pub fn add_flags(
         }
     }
     for c in rows {
-        let f = flags::child(episodes.get(&c.child_id).map(Vec::as_slice).unwrap_or_default(), now);
+        let f = missing.get(&c.child_id).cloned().unwrap_or_else(|| flags::child(&[], now));
         let (on_time, unacknowledged) = notices.get(&c.placement_id).copied().unwrap_or((None, false));
         c.episodes_last_90_days = f.episodes_last_90_days;
         c.currently_missing = f.currently_missing;
