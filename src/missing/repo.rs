@@ -3,7 +3,7 @@
 use super::model::{EpisodeClock, EpisodeRecord};
 use crate::auth::{Caller, OrgType};
 use crate::db::schema::{children, missing_episodes as m, placements, settings};
-use crate::db::{AnyConnection, Backend, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend};
 use crate::error::ApiError;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -316,16 +316,7 @@ fn scope_of(
 /// instead of joining every placement the LA ever made; an episode's insert and update set them
 /// ([`scope_of`]), and every write of a placement calls this in its transaction.
 pub fn copy_placement_scope(conn: &mut AnyConnection, placement_id: &str) -> Result<(), ApiError> {
-    let param = match conn.backend() {
-        Backend::Postgres => "$1",
-        Backend::Sqlite => "?",
-    };
-    diesel::sql_query(format!(
-        "UPDATE missing_episodes SET placing_la = p.placing_la, host_area = p.host_area, urn = p.urn \
-         FROM placements p WHERE p.id = missing_episodes.placement_id AND missing_episodes.placement_id = {param}"
-    ))
-    .bind::<diesel::sql_types::Text, _>(placement_id)
-    .execute(conn)?;
+    diesel::update(m::table.filter(m::placement_id.eq(placement_id))).set(scope_of(placement_id)).execute(conn)?;
     Ok(())
 }
 

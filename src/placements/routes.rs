@@ -330,19 +330,19 @@ pub async fn placed_children(
             if code != la {
                 return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
             }
-            // In the default order, with nothing to filter or sort on flags, only a page of
-            // rows is read (`limit + 1` of each range, to know whether there is a next page).
-            let top = (!flags_first && sort == "start_date")
-                .then(|| -> Result<host::Top, ApiError> {
-                    let after = match &after {
-                        Some((key, id)) => {
-                            Some((host::start_date_of_key(key).ok_or_else(crate::http::bad_cursor)?, id.clone()))
-                        }
-                        None => None,
-                    };
-                    Ok(host::Top { after, limit: limit + 1 })
-                })
-                .transpose()?;
+            // In the default order, with nothing to filter or sort on flags, only a page of the
+            // open placements is read (`limit + 1`, to know whether there is a next page).
+            let top = if flags_first || sort != "start_date" {
+                None
+            } else {
+                let after = after
+                    .as_ref()
+                    .map(|(key, id)| {
+                        host::start_date_of_key(key).map(|d| (d, id.clone())).ok_or_else(crate::http::bad_cursor)
+                    })
+                    .transpose()?;
+                Some(host::Top { after, limit: limit + 1 })
+            };
             let mut rows = host::placed_children(conn, &code, on, &filter, top.as_ref())?;
             if flags_first {
                 host::add_flags(conn, &code, &mut rows, now)?;
@@ -374,10 +374,9 @@ pub async fn placed_children(
     }
     let keys: std::collections::HashMap<String, String> =
         all.iter().zip(keys).map(|(c, k)| (c.placement_id.clone(), k)).collect();
-    let items = all;
-    let ids: Vec<String> = items.iter().take(limit as usize).map(|c| c.child_id.clone()).collect();
+    let ids: Vec<String> = all.iter().take(limit as usize).map(|c| c.child_id.clone()).collect();
     audit_state.audit.push(&auditor, "host_view.read", &ids, now)?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |c| {
+    Ok(HttpResponse::Ok().json(Page::from_rows(all, limit, |c| {
         vec![keys.get(&c.placement_id).cloned().unwrap_or_default(), c.placement_id.clone()]
     })))
 }
