@@ -15,7 +15,7 @@
 use actix_web::test;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use diesel::{Connection, RunQueryDsl};
-use placement_registry::app::{self, AppState};
+use placement_registry::app;
 use placement_registry::auth::OrgType;
 use placement_registry::auth::tokens::Grant;
 use placement_registry::children::model::ChildRecord;
@@ -23,9 +23,10 @@ use placement_registry::clock::ManualClock;
 use placement_registry::config::Config;
 use placement_registry::db::{self, AnyConnection};
 use placement_registry::missing::model::EpisodeRecord;
+use placement_registry::period::Quarter;
 use placement_registry::placements::model::PlacementRecord;
-use placement_registry::returns::period::Period;
 use placement_registry::returns::service;
+use placement_registry::state::AppState;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -258,12 +259,12 @@ async fn run(backend: &str, size: usize) -> Result<(), Error> {
         println!("  seeded 3 settings x {size} episodes in {}", ms(t.elapsed()));
         s
     };
-    let period = Period::parse("2026-Q3").ok_or("period")?;
+    let period = Quarter::parse("2026-Q3").ok_or("period")?;
     let scopes: Vec<String> = OrgType::Provider.allowed_scopes().iter().map(|s| s.to_string()).collect();
 
     // 1. The service, step by step.
     let body = serde_json::to_vec(&json!({"nil": false, "episodes": seeded[0].episodes}))?;
-    let token = state.tokens.issue(
+    let token = state.tokens().issue(
         &Grant {
             sub: "bench",
             org_type: OrgType::Provider,
@@ -274,7 +275,7 @@ async fn run(backend: &str, size: usize) -> Result<(), Error> {
         },
         now,
     )?;
-    let caller = state.tokens.verify(&token, now)?.into_caller()?;
+    let caller = state.tokens().verify(&token, now)?.into_caller()?;
     let mut conn = state.pool.get()?;
     let total = Instant::now();
     let t = Instant::now();

@@ -1,148 +1,25 @@
-//! The application: shared state, and the one function that builds the actix app used by the
-//! server and by every test.
+//! The application: the one function that builds the actix app used by the server and by
+//! every test, wiring every module's routes, the OpenAPI document and the middleware. It holds
+//! no state and no logic of its own.
 
-use crate::auth::keys::SigningKey;
-use crate::auth::tokens::TokenService;
-use crate::calendar::WorkingCalendar;
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::{self, AnyConnection, DbPool};
 use crate::error::{self, ApiError};
+use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::{App, HttpRequest, HttpResponse, web};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// Largest JSON body most endpoints accept.
 pub const JSON_LIMIT: usize = 64 * 1024;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: DbPool,
-    pub clock: Arc<dyn Clock>,
-    pub tokens: Arc<TokenService>,
-    pub config: Arc<Config>,
-    pub revocations: Arc<Revocations>,
-    /// Working days (England and Wales) for the statutory clocks.
-    pub calendar: Arc<WorkingCalendar>,
-    /// Read events waiting to be appended to the audit chain.
-    pub audit: Arc<crate::audit::ReadBuffer>,
-    pub rate_limiter: Arc<crate::limits::RateLimiter>,
-    /// Keys and settings of trusted external token issuers.
-    pub federation: Arc<crate::auth::federation::Federation>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Db(#[from] db::DbSetupError),
-    #[error(transparent)]
-    Key(#[from] crate::auth::keys::KeyError),
-    #[error("cannot seed reference data: {0}")]
-    Seed(String),
-    #[error("bank holidays file: {0}")]
-    Calendar(String),
-}
-
-impl AppState {
-    /// Migrates the database, seeds the authorities, loads the signing key and opens the pool.
-    pub fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
-        db::migrate(&config.database_url)?;
-        let pool = db::pool(&config.database_url, config.pool_size)?;
-        let mut conn = pool.get().map_err(db::DbSetupError::from)?;
-        crate::directory::repo::seed_authorities(&mut conn).map_err(|e| StartError::Seed(e.to_string()))?;
-        let key = match &config.signing_key_file {
-            Some(path) => SigningKey::from_pem_file(path)?,
-            None => SigningKey::load_or_create(&mut conn, db::db_time(clock.now()))?,
-        };
-        let tokens = Arc::new(TokenService::new(&key, &config.issuer, &config.audience));
-        let calendar = match &config.bank_holidays_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| StartError::Calendar(e.to_string()))?;
-                WorkingCalendar::from_csv(&text).map_err(StartError::Calendar)?
-            }
-            None => WorkingCalendar::england_and_wales(),
-        };
-        Ok(AppState {
-            pool,
-            clock,
-            tokens,
-            revocations: Arc::new(Revocations::default()),
-            calendar: Arc::new(calendar),
-            audit: Arc::new(crate::audit::ReadBuffer::default()),
-            federation: Arc::new(crate::auth::federation::Federation::default()),
-            rate_limiter: Arc::new(crate::limits::RateLimiter::new(config.rate_limit_per_minute)),
-            config: Arc::new(config),
-        })
-    }
-
-    /// Runs blocking database work on the blocking thread pool.
-    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?
-    }
-
-    /// Appends buffered read events to the audit chain.
-    pub async fn flush_audit(&self) -> Result<usize, ApiError> {
-        let audit = self.audit.clone();
-        self.db(move |conn| audit.flush(conn)).await
-    }
-
-    pub fn now(&self) -> chrono::NaiveDateTime {
-        db::db_time(self.clock.now())
-    }
-}
-
-/// Remembers for a few seconds whether an API client is revoked, so each request does not cost a
-/// query; a revocation made through this process takes effect at once.
-#[derive(Default)]
-pub struct Revocations {
-    seen: Mutex<HashMap<String, (Instant, bool)>>,
-}
-
-const REVOCATION_CACHE: Duration = Duration::from_secs(5);
-
-impl Revocations {
-    pub async fn is_revoked(&self, state: &AppState, client_id: &str) -> Result<bool, ApiError> {
-        if let Ok(seen) = self.seen.lock()
-            && let Some((at, revoked)) = seen.get(client_id)
-            && at.elapsed() < REVOCATION_CACHE
-        {
-            return Ok(*revoked);
-        }
-        let id = client_id.to_string();
-        let revoked = state.db(move |conn| crate::auth::clients::is_revoked(conn, &id)).await?;
-        self.remember(client_id, revoked);
-        Ok(revoked)
-    }
-    pub fn remember(&self, client_id: &str, revoked: bool) {
-        if let Ok(mut seen) = self.seen.lock() {
-            if seen.len() > 10_000 {
-                seen.clear();
-            }
-            seen.insert(client_id.to_string(), (Instant::now(), revoked));
-        }
-    }
-}
-
 fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     crate::health::routes(cfg);
     crate::auth::oauth::routes(cfg);
-    crate::auth::clients::routes(cfg);
-    crate::auth::issuers::routes(cfg);
+    crate::auth::clients::routes::routes(cfg);
+    crate::auth::issuers::routes::routes(cfg);
     crate::directory::routes::routes(cfg);
     crate::children::routes::routes(cfg);
     crate::placements::routes::routes(cfg);
@@ -161,6 +38,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         App::new().into_utoipa_app().openapi(crate::openapi::base()).configure(api_routes).split_for_parts();
     crate::openapi::add_common_errors(&mut api);
     api
+}
+
+/// The OpenAPI document as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// Builds the application for a server worker or a test.
@@ -189,7 +73,8 @@ pub fn build(
     for origin in &state.config.cors_origins {
         cors = cors.allowed_origin(origin);
     }
-    app.app_data(web::Data::new(state))
+    app.app_data(web::Data::from(state.auth.clone()))
+        .app_data(web::Data::new(state))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| error::json_error(e).into()))
         .app_data(web::QueryConfig::default().error_handler(|e, _| error::query_error(e).into()))
         .app_data(web::PathConfig::default().error_handler(|e, _| error::path_error(e).into()))

@@ -1,10 +1,11 @@
 //! The command line: `serve` (the default), `migrate`, `openapi`, `token`, `seed` and `audit verify`.
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::auth::tokens::Grant;
 use crate::auth::{OrgType, parse_scopes};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::state::AppState;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,7 +138,7 @@ fn write_openapi(out: &std::path::Path) -> Result<()> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(out, crate::openapi::to_pretty_json())?;
+    std::fs::write(out, crate::app::openapi_json())?;
     println!("wrote {}", out.display());
     Ok(())
 }
@@ -149,7 +150,7 @@ fn token(args: TokenArgs) -> Result<()> {
     let state = AppState::open(args.config, clock.clone())?;
     let grant =
         Grant { sub: &args.sub, org_type, org: &args.org, scopes: &scopes, client_id: None, ttl_secs: args.ttl };
-    println!("{}", state.tokens.issue(&grant, clock.now()).map_err(|e| e.to_string())?);
+    println!("{}", state.tokens().issue(&grant, clock.now()).map_err(|e| e.to_string())?);
     Ok(())
 }
 

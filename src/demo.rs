@@ -1,7 +1,6 @@
 //! A small believable demo: a few LAs, two providers with settings, children placed in and out
 //! of area, and tokens to try the API with. Seeded only into a database with no children.
 
-use crate::app::AppState;
 use crate::auth::tokens::Grant;
 use crate::auth::{Caller, OrgType};
 use crate::children::{model::NewChild, repo as children_repo, service as children};
@@ -11,6 +10,7 @@ use crate::error::ApiError;
 use crate::geo::Geo;
 use crate::placements::model::{EndPlacement, NewPlacement};
 use crate::placements::service as placements;
+use crate::state::AppState;
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 
@@ -180,7 +180,7 @@ pub fn seed_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::e
     let issue = |org_type: OrgType, org: &str, sub: &str| -> Result<String, Box<dyn std::error::Error>> {
         let scopes: Vec<String> = org_type.allowed_scopes().iter().map(|s| s.to_string()).collect();
         let grant = Grant { sub, org_type, org, scopes: &scopes, client_id: None, ttl_secs: 86_400 };
-        Ok(state.tokens.issue(&grant, state.clock.now()).map_err(|e| e.to_string())?)
+        Ok(state.tokens().issue(&grant, state.clock.now()).map_err(|e| e.to_string())?)
     };
     let base = format!("http://{bind}");
     println!(

@@ -47,6 +47,119 @@ pub struct Problem {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Every kind of problem the API answers with: its stable `type` (a URN), title and status.
+/// The OpenAPI document lists them all; clients may switch on the `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemType {
+    BadRequest,
+    Validation,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    StaleVersion,
+    IfMatchRequired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    NotAcceptable,
+    RateLimited,
+    Unavailable,
+    OAuth,
+    Internal,
+    /// A unique value is already used (no more specific kind applies).
+    Conflict,
+    IdempotencyKeyInUse,
+    DuplicateNhsNumber,
+    DuplicateLaChildId,
+    PossibleDuplicate,
+    DuplicateUrn,
+    DuplicateIssuer,
+    OverlappingPlacement,
+    AlreadyEnded,
+    ReturnAlreadyAccepted,
+}
+
+impl ProblemType {
+    pub const ALL: &'static [ProblemType] = &[
+        ProblemType::BadRequest,
+        ProblemType::Validation,
+        ProblemType::Unauthorized,
+        ProblemType::Forbidden,
+        ProblemType::NotFound,
+        ProblemType::MethodNotAllowed,
+        ProblemType::StaleVersion,
+        ProblemType::IfMatchRequired,
+        ProblemType::PayloadTooLarge,
+        ProblemType::UnsupportedMediaType,
+        ProblemType::NotAcceptable,
+        ProblemType::RateLimited,
+        ProblemType::Unavailable,
+        ProblemType::OAuth,
+        ProblemType::Internal,
+        ProblemType::Conflict,
+        ProblemType::IdempotencyKeyInUse,
+        ProblemType::DuplicateNhsNumber,
+        ProblemType::DuplicateLaChildId,
+        ProblemType::PossibleDuplicate,
+        ProblemType::DuplicateUrn,
+        ProblemType::DuplicateIssuer,
+        ProblemType::OverlappingPlacement,
+        ProblemType::AlreadyEnded,
+        ProblemType::ReturnAlreadyAccepted,
+    ];
+
+    /// The last part of the `type` URN.
+    pub fn slug(self) -> &'static str {
+        self.describe().0
+    }
+    pub fn title(self) -> &'static str {
+        self.describe().1
+    }
+    pub fn status(self) -> StatusCode {
+        self.describe().2
+    }
+    /// The `type` member of the problem document.
+    pub fn uri(self) -> String {
+        format!("{PROBLEM_URN}{}", self.slug())
+    }
+
+    fn describe(self) -> (&'static str, &'static str, StatusCode) {
+        use ProblemType as P;
+        match self {
+            P::BadRequest => ("bad-request", "Malformed request", StatusCode::BAD_REQUEST),
+            P::Validation => ("validation", "The request breaks a rule", StatusCode::UNPROCESSABLE_ENTITY),
+            P::Unauthorized => ("unauthorized", "Authentication required", StatusCode::UNAUTHORIZED),
+            P::Forbidden => ("forbidden", "Not allowed", StatusCode::FORBIDDEN),
+            P::NotFound => ("not-found", "Not found", StatusCode::NOT_FOUND),
+            P::MethodNotAllowed => ("method-not-allowed", "Method not allowed", StatusCode::METHOD_NOT_ALLOWED),
+            P::StaleVersion => ("stale-version", "Precondition failed", StatusCode::PRECONDITION_FAILED),
+            P::IfMatchRequired => ("if-match-required", "Precondition required", StatusCode::PRECONDITION_REQUIRED),
+            P::PayloadTooLarge => ("payload-too-large", "Payload too large", StatusCode::PAYLOAD_TOO_LARGE),
+            P::UnsupportedMediaType => {
+                ("unsupported-media-type", "Unsupported media type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            }
+            P::NotAcceptable => ("not-acceptable", "Not acceptable", StatusCode::NOT_ACCEPTABLE),
+            P::RateLimited => ("rate-limited", "Too many requests", StatusCode::TOO_MANY_REQUESTS),
+            P::Unavailable => ("unavailable", "Service unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            P::OAuth => ("oauth", "Token request refused", StatusCode::BAD_REQUEST),
+            P::Internal => ("internal", "Internal error", StatusCode::INTERNAL_SERVER_ERROR),
+            P::Conflict => ("conflict", "Conflict", StatusCode::CONFLICT),
+            P::IdempotencyKeyInUse => ("idempotency-key-in-use", "Conflict", StatusCode::CONFLICT),
+            P::DuplicateNhsNumber => ("duplicate-nhs-number", "Conflict", StatusCode::CONFLICT),
+            P::DuplicateLaChildId => ("duplicate-la-child-id", "Conflict", StatusCode::CONFLICT),
+            P::PossibleDuplicate => ("possible-duplicate", "Conflict", StatusCode::CONFLICT),
+            P::DuplicateUrn => ("duplicate-urn", "Conflict", StatusCode::CONFLICT),
+            P::DuplicateIssuer => ("duplicate-issuer", "Conflict", StatusCode::CONFLICT),
+            P::OverlappingPlacement => ("overlapping-placement", "Conflict", StatusCode::CONFLICT),
+            P::AlreadyEnded => ("already-ended", "Conflict", StatusCode::CONFLICT),
+            P::ReturnAlreadyAccepted => ("return-already-accepted", "Conflict", StatusCode::CONFLICT),
+        }
+    }
+}
+
+/// Prefix of every problem `type`.
+pub const PROBLEM_URN: &str = "urn:placement-registry:problem:";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request is malformed (syntax, types, unknown fields).
@@ -64,7 +177,7 @@ pub enum ApiError {
     #[error("method not allowed")]
     MethodNotAllowed { allow: String },
     #[error("conflict")]
-    Conflict { kind: &'static str, detail: String, extra: serde_json::Map<String, serde_json::Value> },
+    Conflict { kind: ProblemType, detail: String, extra: serde_json::Map<String, serde_json::Value> },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("precondition required")]
@@ -103,52 +216,65 @@ impl ApiError {
     pub fn forbidden(detail: impl Into<String>) -> ApiError {
         ApiError::Forbidden { detail: detail.into() }
     }
-    pub fn conflict(kind: &'static str, detail: impl Into<String>) -> ApiError {
+    pub fn conflict(kind: ProblemType, detail: impl Into<String>) -> ApiError {
         ApiError::Conflict { kind, detail: detail.into(), extra: serde_json::Map::new() }
     }
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         ApiError::Internal(cause.to_string())
     }
 
-    fn parts(&self) -> (&'static str, &'static str, String) {
+    /// The kind of problem this error is.
+    pub fn kind(&self) -> ProblemType {
+        use ProblemType as P;
         match self {
-            ApiError::BadRequest { detail, .. } => ("bad-request", "Malformed request", detail.clone()),
-            ApiError::Validation { detail, .. } => ("validation", "The request breaks a rule", detail.clone()),
-            ApiError::Unauthorized { detail } => ("unauthorized", "Authentication required", detail.clone()),
-            ApiError::Forbidden { detail } => ("forbidden", "Not allowed", detail.clone()),
-            ApiError::NotFound => ("not-found", "Not found", "No such resource.".into()),
-            ApiError::MethodNotAllowed { allow } => {
-                ("method-not-allowed", "Method not allowed", format!("This resource allows: {allow}."))
+            ApiError::BadRequest { .. } => P::BadRequest,
+            ApiError::Validation { .. } => P::Validation,
+            ApiError::Unauthorized { .. } => P::Unauthorized,
+            ApiError::Forbidden { .. } => P::Forbidden,
+            ApiError::NotFound => P::NotFound,
+            ApiError::MethodNotAllowed { .. } => P::MethodNotAllowed,
+            ApiError::Conflict { kind, .. } => *kind,
+            ApiError::PreconditionFailed => P::StaleVersion,
+            ApiError::PreconditionRequired => P::IfMatchRequired,
+            ApiError::PayloadTooLarge { .. } => P::PayloadTooLarge,
+            ApiError::UnsupportedMediaType { .. } => P::UnsupportedMediaType,
+            ApiError::NotAcceptable { .. } => P::NotAcceptable,
+            ApiError::TooManyRequests { .. } => P::RateLimited,
+            ApiError::Unavailable { .. } => P::Unavailable,
+            ApiError::OAuth { .. } => P::OAuth,
+            ApiError::Internal(_) => P::Internal,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::BadRequest { detail, .. }
+            | ApiError::Validation { detail, .. }
+            | ApiError::Unauthorized { detail }
+            | ApiError::Forbidden { detail }
+            | ApiError::Conflict { detail, .. }
+            | ApiError::PayloadTooLarge { detail }
+            | ApiError::UnsupportedMediaType { detail }
+            | ApiError::NotAcceptable { detail }
+            | ApiError::Unavailable { detail }
+            | ApiError::OAuth { detail, .. } => detail.clone(),
+            ApiError::NotFound => "No such resource.".into(),
+            ApiError::MethodNotAllowed { allow } => format!("This resource allows: {allow}."),
+            ApiError::PreconditionFailed => {
+                "The resource changed since you read it: fetch it again and reapply your change.".into()
             }
-            ApiError::Conflict { kind, detail, .. } => (kind, "Conflict", detail.clone()),
-            ApiError::PreconditionFailed => (
-                "stale-version",
-                "Precondition failed",
-                "The resource changed since you read it: fetch it again and reapply your change.".into(),
-            ),
-            ApiError::PreconditionRequired => (
-                "if-match-required",
-                "Precondition required",
-                "Send If-Match with the ETag you read, so concurrent edits are not lost.".into(),
-            ),
-            ApiError::PayloadTooLarge { detail } => ("payload-too-large", "Payload too large", detail.clone()),
-            ApiError::UnsupportedMediaType { detail } => {
-                ("unsupported-media-type", "Unsupported media type", detail.clone())
+            ApiError::PreconditionRequired => {
+                "Send If-Match with the ETag you read, so concurrent edits are not lost.".into()
             }
-            ApiError::NotAcceptable { detail } => ("not-acceptable", "Not acceptable", detail.clone()),
             ApiError::TooManyRequests { retry_after_secs } => {
-                ("rate-limited", "Too many requests", format!("Slow down; retry after {retry_after_secs} seconds."))
+                format!("Slow down; retry after {retry_after_secs} seconds.")
             }
-            ApiError::Unavailable { detail } => ("unavailable", "Service unavailable", detail.clone()),
-            ApiError::OAuth { detail, .. } => ("oauth", "Token request refused", detail.clone()),
-            ApiError::Internal(_) => {
-                ("internal", "Internal error", "Something went wrong on our side; it has been logged.".into())
-            }
+            ApiError::Internal(_) => "Something went wrong on our side; it has been logged.".into(),
         }
     }
 
     pub fn problem(&self) -> Problem {
-        let (kind, title, detail) = self.parts();
+        let kind = self.kind();
         let errors = match self {
             ApiError::BadRequest { errors, .. } | ApiError::Validation { errors, .. } => errors.clone(),
             _ => vec![],
@@ -164,10 +290,10 @@ impl ApiError {
             _ => serde_json::Map::new(),
         };
         Problem {
-            kind: format!("urn:placement-registry:problem:{kind}"),
-            title: title.into(),
+            kind: kind.uri(),
+            title: kind.title().into(),
             status: self.status_code().as_u16(),
-            detail,
+            detail: self.detail(),
             errors,
             extra,
         }
@@ -177,23 +303,8 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OAuth { code: "invalid_client", .. } => StatusCode::UNAUTHORIZED,
-            ApiError::OAuth { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            other => other.kind().status(),
         }
     }
 
@@ -226,7 +337,7 @@ impl From<diesel::result::Error> for ApiError {
         match e {
             Error::NotFound => ApiError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::conflict("conflict", "A record with the same identifying values already exists.")
+                ApiError::conflict(ProblemType::Conflict, "A record with the same identifying values already exists.")
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 tracing::warn!(constraint = ?info.constraint_name(), "foreign key violation");

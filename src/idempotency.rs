@@ -3,7 +3,7 @@
 
 use crate::db::schema::idempotency_keys as ik;
 use crate::db::{AnyConnection, write_tx};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemType};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,7 +17,7 @@ pub fn fingerprint(route: &str, body: &impl Serialize) -> String {
     hex::encode(h.finalize())
 }
 
-const KEY_IN_USE: &str = "idempotency-key-in-use";
+const KEY_IN_USE: ProblemType = ProblemType::IdempotencyKeyInUse;
 
 /// Runs `f` in a write transaction, once per (owner, key). Returns the result and whether it
 /// was replayed from an earlier request.

@@ -95,10 +95,3 @@ pub fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
-
-/// The document as committed in `openapi/openapi.json`.
-pub fn to_pretty_json() -> String {
-    let mut s = crate::app::openapi().to_pretty_json().unwrap_or_default();
-    s.push('\n');
-    s
-}

@@ -3,12 +3,12 @@
 use super::model::{Movement, NewMovement};
 use super::repo;
 use super::service::{self, Kind, Setting};
-use crate::app::AppState;
 use crate::auth::{Caller, OrgType, scopes};
 use crate::db::schema::settings;
-use crate::directory::routes::created;
 use crate::error::{ApiError, Problem};
+use crate::http::created;
 use crate::http::{Page, PageQuery};
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use diesel::prelude::*;

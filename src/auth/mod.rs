@@ -1,14 +1,16 @@
-//! Who is calling: bearer JWTs issued by the registry (EdDSA), the organisation and scopes they
-//! carry, and the extractor every handler uses to learn its caller.
+//! Who is calling: bearer JWTs issued by the registry (EdDSA) or by trusted external issuers,
+//! the organisation and scopes they carry, and the extractor every handler uses to learn its
+//! caller. Self-contained: its endpoints (tokens, API clients, trusted issuers) and the
+//! extractor use the [`Authenticator`](authenticator::Authenticator), never the application state.
 
+pub mod authenticator;
 pub mod clients;
-pub mod federation;
 pub mod issuers;
 pub mod keys;
 pub mod oauth;
+pub mod repo;
 pub mod tokens;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::{Deserialize, Serialize};
@@ -185,7 +187,7 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let auth = req.app_data::<web::Data<authenticator::Authenticator>>().cloned();
         let request_id = {
             use actix_web::HttpMessage;
             req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string())
@@ -193,34 +195,8 @@ impl FromRequest for Caller {
         let header =
             req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let header = header.ok_or_else(|| ApiError::Unauthorized {
-                detail: "Send a bearer token in the Authorization header.".into(),
-            })?;
-            let token = header
-                .strip_prefix("Bearer ")
-                .or_else(|| header.strip_prefix("bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| ApiError::Unauthorized {
-                    detail: "The Authorization header must be `Bearer <token>`.".into(),
-                })?;
-            let mut caller = match federation::peek_issuer(token) {
-                Some(iss) if iss != state.tokens.issuer() => state.federation.verify(&state, token, &iss).await?,
-                _ => state.tokens.verify(token, state.clock.now())?.into_caller()?,
-            };
-            caller.request_id = request_id;
-            let client =
-                format!("{}:{}:{}", caller.org_type, caller.org, caller.client_id.as_deref().unwrap_or(&caller.sub));
-            if let Err(retry_after_secs) = state.rate_limiter.check(&client, state.clock.now()) {
-                return Err(ApiError::TooManyRequests { retry_after_secs });
-            }
-            if let Some(client_id) = caller.client_id.clone()
-                && state.revocations.is_revoked(&state, &client_id).await?
-            {
-                return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
-            }
-            Ok(caller)
+            let auth = auth.ok_or_else(|| ApiError::internal("authenticator missing"))?;
+            auth.authenticate(header.as_deref(), request_id).await
         })
     }
 }

@@ -1,9 +1,9 @@
 //! OAuth 2.0 client credentials (RFC 6749 §4.4): an API client trades its id and secret for a
 //! short-lived bearer token. Errors carry the RFC's `error` code inside the problem document.
 
+use super::authenticator::Authenticator;
 use super::parse_scopes;
 use super::tokens::Grant;
-use crate::app::AppState;
 use crate::error::ApiError;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
@@ -54,7 +54,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 ))]
 #[post("/v1/oauth/token")]
 pub async fn token(
-    state: web::Data<AppState>,
+    auth: web::Data<Authenticator>,
     req: HttpRequest,
     form: web::Form<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -67,7 +67,7 @@ pub async fn token(
         (None, Some(id), Some(secret)) => (id, secret),
         _ => return Err(oauth_error("invalid_client", "Send client_id and client_secret.")),
     };
-    let found = state.db(move |conn| super::clients::authenticate(conn, &id, &secret)).await?;
+    let found = auth.db(move |conn| super::clients::service::authenticate(conn, &id, &secret)).await?;
     let Some((client, granted)) = found else {
         return Err(oauth_error("invalid_client", "Unknown client, wrong secret, or revoked client."));
     };
@@ -81,7 +81,7 @@ pub async fn token(
             asked
         }
     };
-    let ttl = state.config.token_ttl;
+    let ttl = auth.token_ttl;
     let grant = Grant {
         sub: &client.client_id,
         org_type: client.org_type,
@@ -90,7 +90,7 @@ pub async fn token(
         client_id: Some(&client.client_id),
         ttl_secs: ttl,
     };
-    let access_token = state.tokens.issue(&grant, state.clock.now())?;
+    let access_token = auth.tokens.issue(&grant, auth.clock.now())?;
     Ok(HttpResponse::Ok().insert_header(("Pragma", "no-cache")).json(TokenResponse {
         access_token,
         token_type: "Bearer".into(),
@@ -102,8 +102,8 @@ pub async fn token(
 /// The registry's token signing keys as a JSON Web Key Set. No token needed.
 #[utoipa::path(tag = "auth", security(()), responses((status = 200, body = Object)))]
 #[get("/.well-known/jwks.json")]
-pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(state.tokens.jwks())
+pub async fn jwks(auth: web::Data<Authenticator>) -> HttpResponse {
+    HttpResponse::Ok().json(auth.tokens.jwks())
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -45,7 +45,7 @@ pub struct Child {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category_of_need: Option<String>,
     /// Missing-from-care flags as of now.
-    pub missing: crate::missing::model::ChildMissingFlags,
+    pub missing: crate::flags::ChildMissingFlags,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

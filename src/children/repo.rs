@@ -4,7 +4,7 @@ use super::access;
 use super::model::ChildRecord;
 use crate::auth::Caller;
 use crate::db::AnyConnection;
-use crate::db::schema::children;
+use crate::db::schema::{children, missing_episodes};
 use crate::error::ApiError;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -189,4 +189,39 @@ pub fn update(conn: &mut AnyConnection, c: &ChildRecord, expected: i64) -> Resul
 /// update of the version to itself.
 pub fn lock(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
     Ok(diesel::update(children::table.find(id)).set(children::version.eq(children::version)).execute(conn)? > 0)
+}
+
+/// A child id and an episode's clock columns.
+type ClockRow = (String, NaiveDateTime, Option<NaiveDateTime>, Option<String>, Option<NaiveDateTime>);
+
+/// The clocks of the episodes of many children that are open, or started or ended since
+/// `since`, with each one's child id.
+pub fn missing_clocks(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    since: NaiveDateTime,
+) -> Result<Vec<(String, crate::flags::EpisodeClock)>, ApiError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<ClockRow> = missing_episodes::table
+            .filter(missing_episodes::child_id.eq_any(chunk))
+            .filter(
+                missing_episodes::started_at
+                    .ge(since)
+                    .or(missing_episodes::ended_at.is_null())
+                    .or(missing_episodes::ended_at.ge(since)),
+            )
+            .select((
+                missing_episodes::child_id,
+                missing_episodes::started_at,
+                missing_episodes::ended_at,
+                missing_episodes::ri_outcome,
+                missing_episodes::ri_completed_at,
+            ))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(child, started_at, ended_at, ri_outcome, ri_completed_at)| {
+            (child, crate::flags::EpisodeClock { started_at, ended_at, ri_outcome, ri_completed_at })
+        }));
+    }
+    Ok(out)
 }

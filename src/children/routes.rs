@@ -2,11 +2,11 @@
 
 use super::model::{Child, ChildPatch, NewChild};
 use super::{access, repo, service};
-use crate::app::AppState;
 use crate::auth::{Caller, scopes};
-use crate::directory::routes::created;
 use crate::error::{ApiError, Problem};
+use crate::http::created;
 use crate::http::{Page, PageQuery, etag, if_match};
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 /// Register a child (placing LA). Refused with 409 when the NHS number is already registered
@@ -73,11 +73,11 @@ pub async fn list_children(
             let rows = repo::list_own(conn, &la, after, limit)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             audit.push(&caller, "child.list", &ids, now)?;
-            let mut missing = crate::missing::service::flags_of_children(conn, &ids, now)?;
+            let mut missing = crate::children::service::flags_of_children(conn, &ids, now)?;
             Ok(rows
                 .into_iter()
                 .map(|r| {
-                    let flags = missing.remove(&r.id).unwrap_or_else(|| crate::missing::flags::child(&[], now));
+                    let flags = missing.remove(&r.id).unwrap_or_else(|| crate::flags::child(&[], now));
                     Child { missing: flags, ..r.view(super::model::ChildAccess::Placing) }
                 })
                 .collect::<Vec<Child>>())
@@ -108,7 +108,7 @@ pub async fn get_child(
         .db(move |conn| {
             let rec = repo::find_visible(conn, &caller, &id)?.ok_or(ApiError::NotFound)?;
             let access = access::access_for(&caller, &rec.responsible_la);
-            let missing = crate::missing::service::child_flags(conn, &rec.id, now)?;
+            let missing = crate::children::service::child_flags(conn, &rec.id, now)?;
             audit.push(&caller, "child.read", std::slice::from_ref(&rec.id), now)?;
             Ok(Child { missing, ..rec.view(access) })
         })
@@ -160,7 +160,7 @@ pub async fn update_child(
                 }
                 rec.version = version + 1;
                 crate::audit::record(conn, &caller, "child.update", std::slice::from_ref(&rec.id), now)?;
-                let missing = crate::missing::service::child_flags(conn, &rec.id, now)?;
+                let missing = crate::children::service::child_flags(conn, &rec.id, now)?;
                 Ok(Child { missing, ..rec.view(super::model::ChildAccess::Placing) })
             })
         })

@@ -111,7 +111,7 @@ pub fn apply_patch(c: &mut ChildRecord, p: ChildPatch) {
     }
 }
 
-fn conflict_with(kind: &'static str, detail: String, key: &str, value: serde_json::Value) -> ApiError {
+fn conflict_with(kind: crate::error::ProblemType, detail: String, key: &str, value: serde_json::Value) -> ApiError {
     let mut extra = serde_json::Map::new();
     extra.insert(key.into(), value);
     ApiError::Conflict { kind, detail, extra }
@@ -129,7 +129,7 @@ pub fn check_duplicates(
         && id != c.id
     {
         let mut e = conflict_with(
-            "duplicate-nhs-number",
+            crate::error::ProblemType::DuplicateNhsNumber,
             "A child with this NHS number is already registered.".into(),
             "existing_id",
             serde_json::Value::String(id),
@@ -143,7 +143,7 @@ pub fn check_duplicates(
         && id != c.id
     {
         return Err(conflict_with(
-            "duplicate-la-child-id",
+            crate::error::ProblemType::DuplicateLaChildId,
             "You already use this la_child_id for another child.".into(),
             "existing_id",
             serde_json::Value::String(id),
@@ -161,7 +161,7 @@ pub fn check_duplicates(
             .collect();
         if !candidates.is_empty() {
             return Err(conflict_with(
-                "possible-duplicate",
+                crate::error::ProblemType::PossibleDuplicate,
                 "A child with the same date of birth and a similar name is already registered. If this is a \
                  different child, repeat the request with their ids in confirmed_distinct_from."
                     .into(),
@@ -171,4 +171,31 @@ pub fn check_duplicates(
         }
     }
     Ok(())
+}
+
+/// A child's missing flags as of now.
+pub fn child_flags(
+    conn: &mut AnyConnection,
+    child_id: &str,
+    now: NaiveDateTime,
+) -> Result<crate::flags::ChildMissingFlags, ApiError> {
+    let mut all = flags_of_children(conn, std::slice::from_ref(&child_id.to_string()), now)?;
+    Ok(all.remove(child_id).unwrap_or_else(|| crate::flags::child(&[], now)))
+}
+
+/// The missing flags of many children as of now, keyed by child id (every id given), from the
+/// clocks of the only episodes they depend on: those open, or started or ended in the repeat
+/// window (a child may have hundreds of older ones).
+pub fn flags_of_children(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    now: NaiveDateTime,
+) -> Result<std::collections::HashMap<String, crate::flags::ChildMissingFlags>, ApiError> {
+    let since = now - chrono::TimeDelta::days(crate::flags::REPEAT_WINDOW_DAYS);
+    let mut clocks: std::collections::HashMap<String, Vec<crate::flags::EpisodeClock>> =
+        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+    for (child, clock) in repo::missing_clocks(conn, ids, since)? {
+        clocks.entry(child).or_default().push(clock);
+    }
+    Ok(clocks.into_iter().map(|(child, episodes)| (child, crate::flags::child(&episodes, now))).collect())
 }

@@ -3,7 +3,8 @@
 
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::missing::{flags, repo as missing};
+use crate::flags;
+use crate::missing::repo as missing;
 use crate::notifications::repo as notifications;
 use crate::placements::repo as placements;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};

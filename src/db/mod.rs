@@ -1,6 +1,8 @@
 //! Storage: one diesel schema over SQLite (embedded default) and PostgreSQL, an r2d2 pool,
 //! embedded migrations and the transaction helper every write goes through.
 
+pub mod reference;
+pub mod rows;
 pub mod schema;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -161,6 +163,20 @@ where
             Err(e)
         }
     }
+}
+
+/// Runs blocking database work with a pooled connection on the blocking thread pool.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, crate::error::ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, crate::error::ApiError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
 }
 
 /// Current UTC time truncated to microseconds, the precision both backends keep.

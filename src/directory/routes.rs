@@ -2,10 +2,10 @@
 
 use super::model::*;
 use super::repo::{self, SettingFilter, SettingValues};
-use crate::app::AppState;
 use crate::auth::{Caller, OrgType, scopes};
 use crate::error::{ApiError, FieldError, Problem};
-use crate::http::{Page, PageQuery, check_text, etag, if_match};
+use crate::http::{Page, PageQuery, check_text, created, etag, if_match};
+use crate::state::AppState;
 use crate::{location, ssda903};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
@@ -100,15 +100,6 @@ pub async fn create_provider(
         })
         .await?;
     Ok(created(&format!("/v1/providers/{}", p.id), p.version, replayed).json(p))
-}
-
-pub fn created(location: &str, version: i64, replayed: bool) -> actix_web::HttpResponseBuilder {
-    let mut b = HttpResponse::Created();
-    b.insert_header(("Location", location.to_string())).insert_header(("ETag", etag(version)));
-    if replayed {
-        b.insert_header(("Idempotent-Replayed", "true"));
-    }
-    b
 }
 
 /// List providers: the operator sees all, a provider its own.
@@ -264,7 +255,7 @@ pub async fn create_setting(
                 }
                 if repo::setting_values(conn, &urn)?.is_some() {
                     return Err(ApiError::conflict(
-                        "duplicate-urn",
+                        crate::error::ProblemType::DuplicateUrn,
                         format!("A setting with URN {urn} is already registered."),
                     ));
                 }

@@ -38,7 +38,7 @@ use chrono::{Datelike, NaiveDate};
 
 /// A collection year and the day the export is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
+pub struct YearToDate {
     pub year: i32,
     /// 1 April of `year - 1`.
     pub start: NaiveDate,
@@ -48,10 +48,10 @@ pub struct Period {
     pub as_of: NaiveDate,
 }
 
-impl Period {
-    pub fn new(year: i32, today: NaiveDate) -> Period {
+impl YearToDate {
+    pub fn new(year: i32, today: NaiveDate) -> YearToDate {
         let (start, end) = ssda903::collection_year_bounds(year);
-        Period { year, start, end, as_of: end.min(today) }
+        YearToDate { year, start, end, as_of: end.min(today) }
     }
 }
 
@@ -165,7 +165,7 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
 /// `UPN` as stored; when none is, `UN1` for a child under 6 at the end of the year (not yet of
 /// school age) and otherwise `UN5` (the sources did not provide it), as DfE asks for a code
 /// rather than a blank.
-fn export_upn(child: &ChildIn, period: &Period) -> String {
+fn export_upn(child: &ChildIn, period: &YearToDate) -> String {
     match blank(child.upn.as_deref()) {
         Some(u) => u.to_string(),
         None if age_on(child.date_of_birth, period.end) < 6 => "UN1".into(),
@@ -210,7 +210,7 @@ fn placement_change_rne(prev: &Episode, next: &Episode) -> &'static str {
 }
 
 /// Every episode of a child up to `period.as_of`, oldest first (not yet cut to the year).
-pub fn episodes(history: &ChildHistory, period: &Period) -> Vec<Episode> {
+pub fn episodes(history: &ChildHistory, period: &YearToDate) -> Vec<Episode> {
     let mut placements: Vec<&PlacementIn> =
         history.placements.iter().filter(|p| p.start_date <= period.as_of).collect();
     placements.sort_by_key(|p| p.start_date);
@@ -273,7 +273,7 @@ pub fn episodes(history: &ChildHistory, period: &Period) -> Vec<Episode> {
 }
 
 /// The three tables of a collection year for these children.
-pub fn build(period: &Period, children: &[ChildHistory]) -> Tables {
+pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
     let mut tables = Tables::default();
     let mut sorted: Vec<&ChildHistory> = children.iter().collect();
     sorted.sort_by(|a, b| a.child.la_child_id.cmp(&b.child.la_child_id).then(a.child.id.cmp(&b.child.id)));
@@ -393,8 +393,8 @@ mod tests {
             .collect()
     }
 
-    fn year() -> Period {
-        Period::new(2026, d("2026-06-15"))
+    fn year() -> YearToDate {
+        YearToDate::new(2026, d("2026-06-15"))
     }
 
     #[test]
@@ -540,7 +540,7 @@ mod tests {
         assert_eq!((e.dec.as_str(), e.rec.as_str(), e.urn.as_str()), ("", "", "XXXXXXX"));
         assert_eq!(t.header[0].upn, "UN5");
         // A year in progress stops at today.
-        let running = Period::new(2027, d("2026-04-05"));
+        let running = YearToDate::new(2027, d("2026-04-05"));
         let t = build(&running, &[h]);
         assert_eq!(t.episodes.len(), 2);
         assert_eq!(t.episodes[0].dec, "02/04/2026");

@@ -1,13 +1,12 @@
 //! HTTP for the SSDA903 export: the three CSV files of a collection year and their validation.
 
-use super::build::Period;
+use super::build::YearToDate;
 use super::tables::{Table, Tables};
 use super::validate::{self, Violation};
-use crate::app::AppState;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::ssda903;
-use actix_web::http::header;
+use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -48,10 +47,10 @@ async fn tables(
     caller: &Caller,
     raw_year: &str,
     action: &str,
-) -> Result<(String, Period, Tables), ApiError> {
+) -> Result<(String, YearToDate, Tables), ApiError> {
     let la = caller.authority(scopes::EXPORTS_READ)?.to_string();
     let today = state.clock.today();
-    let period = Period::new(parse_year(raw_year, today)?, today);
+    let period = YearToDate::new(parse_year(raw_year, today)?, today);
     let code = la.clone();
     let (tables, children) = state.db(move |conn| super::export(conn, &code, &period)).await?;
     state.audit.push(caller, action, &children, state.now())?;
@@ -69,10 +68,7 @@ async fn csv(
     let (la, period, tables) = tables(&state, &caller, &raw_year, &action).await?;
     let body = tables.to_csv(table).map_err(ApiError::internal)?;
     let name = format!("ssda903_{}_{}_{}.csv", period.year, la, table.file_stem());
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
-        .body(body))
+    Ok(crate::http::csv::response(body, &name))
 }
 
 /// The SSDA903 Header table of a collection year.

@@ -33,7 +33,7 @@ use crate::error::ApiError;
 pub fn export(
     conn: &mut AnyConnection,
     la: &str,
-    period: &build::Period,
+    period: &build::YearToDate,
 ) -> Result<(tables::Tables, Vec<String>), ApiError> {
     let histories = repo::load(conn, la, period)?;
     let tables = build::build(period, &histories);

@@ -3,7 +3,7 @@
 //! earlier ones tell whether an episode continues a period of care), legal statuses and missing
 //! episodes.
 
-use super::build::{ChildHistory, ChildIn, MissingIn, Period, PlacementIn};
+use super::build::{ChildHistory, ChildIn, MissingIn, PlacementIn, YearToDate};
 use crate::db::AnyConnection;
 use crate::db::schema::{children, missing_episodes as m, placement_legal_statuses as pls, placements};
 use crate::error::ApiError;
@@ -35,7 +35,7 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
 }
 
 /// The histories of `la`'s children with a placement by `la` open at some time in the period.
-pub fn load(conn: &mut AnyConnection, la: &str, period: &Period) -> Result<Vec<ChildHistory>, ApiError> {
+pub fn load(conn: &mut AnyConnection, la: &str, period: &YearToDate) -> Result<Vec<ChildHistory>, ApiError> {
     let mut ids: Vec<String> = placements::table
         .inner_join(children::table)
         .filter(children::responsible_la.eq(la))

@@ -143,17 +143,51 @@ pub enum CsvError {
     Csv(String),
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().has_headers(false).terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+/// A row of one of the tables, as its cells in DfE column order.
+pub trait Cells {
+    fn cells(&self) -> Vec<&str>;
 }
 
-fn write_rows<R: Serialize>(columns: &[&str], rows: &[R]) -> Result<Vec<u8>, CsvError> {
-    let mut w = writer();
-    w.write_record(columns).map_err(|e| CsvError::Csv(e.to_string()))?;
-    for r in rows {
-        w.serialize(r).map_err(|e| CsvError::Csv(e.to_string()))?;
+impl Cells for HeaderRow {
+    fn cells(&self) -> Vec<&str> {
+        vec![&self.child, &self.sex, &self.dob, &self.ethnic, &self.upn, &self.mother, &self.mc_dob]
     }
-    w.into_inner().map_err(|e| CsvError::Csv(e.to_string()))
+}
+
+impl Cells for EpisodeRow {
+    fn cells(&self) -> Vec<&str> {
+        vec![
+            &self.child,
+            &self.decom,
+            &self.rne,
+            &self.ls,
+            &self.cin,
+            &self.place,
+            &self.place_provider,
+            &self.dec,
+            &self.rec,
+            &self.reason_place_change,
+            &self.home_post,
+            &self.pl_post,
+            &self.urn,
+        ]
+    }
+}
+
+impl Cells for MissingRow {
+    fn cells(&self) -> Vec<&str> {
+        vec![&self.child, &self.dob, &self.missing, &self.mis_start, &self.mis_end]
+    }
+}
+
+fn write_rows<R: Cells>(columns: &[&str], rows: &[R]) -> Result<Vec<u8>, CsvError> {
+    let csv_error = |e: crate::error::ApiError| CsvError::Csv(e.to_string());
+    let mut w = crate::http::csv::Writer::new();
+    w.row(columns).map_err(csv_error)?;
+    for r in rows {
+        w.row(r.cells()).map_err(csv_error)?;
+    }
+    w.into_bytes().map_err(csv_error)
 }
 
 impl Tables {

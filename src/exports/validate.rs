@@ -434,8 +434,8 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
     const M: Table = Table::Missing;
     let with_episodes: HashSet<&str> = t.episodes.iter().map(|e| e.child.trim()).collect();
     // (row, start, end, open) of each child's periods.
-    type Period = (usize, NaiveDate, Option<NaiveDate>, bool);
-    let mut by_child: BTreeMap<&str, Vec<Period>> = BTreeMap::new();
+    type YearToDate = (usize, NaiveDate, Option<NaiveDate>, bool);
+    let mut by_child: BTreeMap<&str, Vec<YearToDate>> = BTreeMap::new();
     for (i, r) in t.missing.iter().enumerate() {
         let c = r.child.trim();
         if !with_episodes.contains(c) {

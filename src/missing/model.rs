@@ -93,17 +93,6 @@ pub struct EpisodeEnd {
     pub found_where: String,
 }
 
-/// The return interview clock of an episode.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ReturnInterviewClock {
-    /// 72 hours after return.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due_by: Option<DateTime<Utc>>,
-    /// `not_due` (still missing), `due`, `overdue`, `completed_in_time`, `completed_late`,
-    /// `declined`, `not_offered`.
-    pub status: String,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EpisodeFlags {
     pub currently_missing: bool,
@@ -111,7 +100,7 @@ pub struct EpisodeFlags {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_for_minutes: Option<i64>,
     pub safe_and_well_recorded: bool,
-    pub return_interview: ReturnInterviewClock,
+    pub return_interview: crate::flags::ReturnInterviewClock,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -147,15 +136,6 @@ pub struct Episode {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What an episode's clocks and its child's flags depend on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpisodeClock {
-    pub started_at: NaiveDateTime,
-    pub ended_at: Option<NaiveDateTime>,
-    pub ri_outcome: Option<String>,
-    pub ri_completed_at: Option<NaiveDateTime>,
-}
-
 /// An episode as stored (internal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpisodeRecord {
@@ -187,23 +167,9 @@ pub struct EpisodeRecord {
     pub updated_at: NaiveDateTime,
 }
 
-/// A child's missing flags, as of now.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-pub struct ChildMissingFlags {
-    pub currently_missing: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub missing_since: Option<DateTime<Utc>>,
-    /// Episodes that started in the last 90 days.
-    pub episodes_last_90_days: i64,
-    /// 3 or more episodes starting in the last 90 days.
-    pub repeat_missing: bool,
-    /// A return interview is overdue for a return in the last 90 days.
-    pub return_interview_overdue: bool,
-}
-
 impl EpisodeRecord {
-    pub fn clock(&self) -> EpisodeClock {
-        EpisodeClock {
+    pub fn clock(&self) -> crate::flags::EpisodeClock {
+        crate::flags::EpisodeClock {
             started_at: self.started_at,
             ended_at: self.ended_at,
             ri_outcome: self.ri_outcome.clone(),

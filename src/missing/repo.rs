@@ -1,6 +1,6 @@
 //! SQL for missing episodes. Reads by a caller carry the access condition of [`visible`].
 
-use super::model::{EpisodeClock, EpisodeRecord};
+use super::model::EpisodeRecord;
 use crate::auth::{Caller, OrgType};
 use crate::db::schema::{children, missing_episodes as m, placements, settings};
 use crate::db::{AnyConnection, MultiBackend};
@@ -207,30 +207,6 @@ pub fn of_children(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Episo
     for chunk in ids.chunks(500) {
         let rows: Vec<T> = m::table.filter(m::child_id.eq_any(chunk)).select(COLUMNS).load(conn)?;
         out.extend(rows.into_iter().map(record));
-    }
-    Ok(out)
-}
-
-/// A child id and an episode's clock columns.
-type ClockRow = (String, NaiveDateTime, Option<NaiveDateTime>, Option<String>, Option<NaiveDateTime>);
-
-/// The clocks of the episodes of many children that are open, or started or ended since
-/// `since`, with each one's child id.
-pub fn recent_clocks(
-    conn: &mut AnyConnection,
-    ids: &[String],
-    since: NaiveDateTime,
-) -> Result<Vec<(String, EpisodeClock)>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<ClockRow> = m::table
-            .filter(m::child_id.eq_any(chunk))
-            .filter(m::started_at.ge(since).or(m::ended_at.is_null()).or(m::ended_at.ge(since)))
-            .select((m::child_id, m::started_at, m::ended_at, m::ri_outcome, m::ri_completed_at))
-            .load(conn)?;
-        out.extend(rows.into_iter().map(|(child, started_at, ended_at, ri_outcome, ri_completed_at)| {
-            (child, EpisodeClock { started_at, ended_at, ri_outcome, ri_completed_at })
-        }));
     }
     Ok(out)
 }

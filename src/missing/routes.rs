@@ -2,11 +2,11 @@
 
 use super::model::{Episode, EpisodePatch, NewEpisode};
 use super::{repo, service};
-use crate::app::AppState;
 use crate::auth::{Caller, OrgType, scopes};
-use crate::directory::routes::created;
 use crate::error::{ApiError, Problem};
+use crate::http::created;
 use crate::http::{Page, PageQuery, etag, if_match};
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;

@@ -1,13 +1,14 @@
 //! Rules and effects of missing episodes: who may report, the SSDA903 checks, notifications.
 
 use super::model::*;
-use super::{flags, repo, rules};
+use super::{repo, rules};
 use crate::auth::{Caller, OrgType};
 use crate::children::model::ChildRecord;
 use crate::children::repo as children;
 use crate::db::AnyConnection;
 use crate::db::schema::settings;
 use crate::error::ApiError;
+use crate::flags;
 use crate::notifications::service::{Message, emit};
 use crate::placements::model::PlacementRecord;
 use crate::placements::repo as placements;
@@ -18,8 +19,17 @@ fn naive(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<NaiveDateTime> {
     t.map(crate::db::db_time)
 }
 
+fn episode_flags(e: &EpisodeRecord, now: NaiveDateTime) -> EpisodeFlags {
+    EpisodeFlags {
+        currently_missing: e.ended_at.is_none(),
+        missing_for_minutes: e.ended_at.is_none().then(|| (now - e.started_at).num_minutes().max(0)),
+        safe_and_well_recorded: e.safe_and_well_at.is_some(),
+        return_interview: flags::return_interview(&e.clock(), now),
+    }
+}
+
 pub fn view(e: EpisodeRecord, now: NaiveDateTime) -> Episode {
-    let flags = flags::episode(&e, now);
+    let flags = episode_flags(&e, now);
     let safe_and_well = match (e.safe_and_well_at, e.safe_and_well_by.clone()) {
         (Some(at), Some(by)) => Some(SafeAndWell { at: at.and_utc(), by }),
         _ => None,
@@ -317,31 +327,4 @@ pub fn end_open_in_placement(
         notify(conn, "missing.ended", &e, child, p, caller, now)?;
     }
     Ok(())
-}
-
-/// A child's missing flags as of now.
-pub fn child_flags(
-    conn: &mut AnyConnection,
-    child_id: &str,
-    now: NaiveDateTime,
-) -> Result<ChildMissingFlags, ApiError> {
-    let mut all = flags_of_children(conn, std::slice::from_ref(&child_id.to_string()), now)?;
-    Ok(all.remove(child_id).unwrap_or_else(|| flags::child(&[], now)))
-}
-
-/// The missing flags of many children as of now, keyed by child id (every id given), from the
-/// clocks of the only episodes they depend on: those open, or started or ended in the repeat
-/// window (a child may have hundreds of older ones).
-pub fn flags_of_children(
-    conn: &mut AnyConnection,
-    ids: &[String],
-    now: NaiveDateTime,
-) -> Result<std::collections::HashMap<String, ChildMissingFlags>, ApiError> {
-    let since = now - chrono::TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
-    let mut clocks: std::collections::HashMap<String, Vec<EpisodeClock>> =
-        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-    for (child, clock) in repo::recent_clocks(conn, ids, since)? {
-        clocks.entry(child).or_default().push(clock);
-    }
-    Ok(clocks.into_iter().map(|(child, episodes)| (child, flags::child(&episodes, now))).collect())
 }

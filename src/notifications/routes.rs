@@ -3,10 +3,10 @@
 use super::model::Notification;
 use super::repo::{self, Filter, Side};
 use super::service;
-use crate::app::AppState;
 use crate::auth::{Caller, OrgType, scopes};
 use crate::error::{ApiError, Problem};
 use crate::http::{Page, PageQuery};
+use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;

@@ -5,7 +5,7 @@ use super::model::PlacedChild;
 use crate::db::AnyConnection;
 use crate::db::schema::{authorities, children, notifications, placements, settings};
 use crate::error::ApiError;
-use crate::missing::flags;
+use crate::flags;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -124,7 +124,7 @@ pub fn add_flags(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     let child_ids: Vec<String> = rows.iter().map(|r| r.child_id.clone()).collect();
-    let missing = crate::missing::service::flags_of_children(conn, &child_ids, now)?;
+    let missing = crate::children::service::flags_of_children(conn, &child_ids, now)?;
     let mut notices: HashMap<String, (Option<bool>, bool)> = HashMap::new();
     let placement_ids: Vec<&str> = rows.iter().map(|r| r.placement_id.as_str()).collect();
     for chunk in placement_ids.chunks(500) {
@@ -236,11 +236,11 @@ pub const CSV_HEADER: &[&str] = &[
 ];
 
 pub fn to_csv(rows: &[PlacedChild]) -> Result<String, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_HEADER).map_err(ApiError::internal)?;
+    let mut w = crate::http::csv::Writer::new();
+    w.row(CSV_HEADER)?;
     for c in rows {
         let b = |v: bool| if v { "true" } else { "false" }.to_string();
-        w.write_record([
+        w.row([
             c.child_id.clone(),
             c.given_name.clone(),
             c.family_name.clone(),
@@ -262,10 +262,9 @@ pub fn to_csv(rows: &[PlacedChild]) -> Result<String, ApiError> {
             b(c.return_interview_overdue),
             b(c.notification_late),
             b(c.notification_unacknowledged),
-        ])
-        .map_err(ApiError::internal)?;
+        ])?;
     }
-    String::from_utf8(w.into_inner().map_err(ApiError::internal)?).map_err(ApiError::internal)
+    w.into_string()
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 
 use super::model::*;
 use super::{host, repo, service};
-use crate::app::AppState;
 use crate::auth::{Caller, OrgType, scopes};
-use crate::directory::routes::created;
 use crate::error::{ApiError, Problem};
+use crate::http::created;
 use crate::http::{Page, PageQuery, etag, if_match, optional_if_match};
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -266,17 +266,6 @@ pub struct HostQuery {
     pub cursor: Option<String>,
 }
 
-fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(_) => return Err(ApiError::field("format", "must be csv or json")),
-        None => {}
-    }
-    let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    Ok(accept.contains("text/csv") && !accept.contains("application/json"))
-}
-
 /// Children placed in this LA's area on a date, by any LA (host view), with their missing flags
 /// (episodes in the last 90 days, currently missing, repeat missing, return interview overdue)
 /// and whether this LA was told of the placement late or has not acknowledged it. Filter by
@@ -304,7 +293,7 @@ pub async fn placed_children(
     let la = caller.authority(scopes::PLACEMENTS_READ)?.to_string();
     let code = code.into_inner();
     let q = q.into_inner();
-    let csv = wants_csv(&req, q.format.as_deref())?;
+    let csv = crate::http::wants_csv(&req, q.format.as_deref())?;
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
     let after = page.after_pair::<String>()?;
@@ -367,10 +356,7 @@ pub async fn placed_children(
     if csv {
         let ids: Vec<String> = all.iter().map(|c| c.child_id.clone()).collect();
         audit_state.audit.push(&auditor, "host_view.read", &ids, now)?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header(("Content-Disposition", format!("attachment; filename=\"placed-children-{on}.csv\"")))
-            .body(host::to_csv(&all)?));
+        return Ok(crate::http::csv::response(host::to_csv(&all)?, &format!("placed-children-{on}.csv")));
     }
     let keys: std::collections::HashMap<String, String> =
         all.iter().zip(keys).map(|(c, k)| (c.placement_id.clone(), k)).collect();

@@ -135,7 +135,7 @@ fn check_overlap(
             let mut extra = serde_json::Map::new();
             extra.insert("overlapping_placement_id".into(), serde_json::Value::String(o.id.clone()));
             return Err(ApiError::Conflict {
-                kind: "overlapping-placement",
+                kind: crate::error::ProblemType::OverlappingPlacement,
                 detail: format!(
                     "The child already has a placement from {}{}; end it first (a move ends one placement the day the next starts).",
                     o.start_date,
@@ -286,7 +286,7 @@ pub fn end(
     }
     if p.end_date.is_some() {
         return Err(ApiError::conflict(
-            "already-ended",
+            crate::error::ProblemType::AlreadyEnded,
             "This placement has already ended; amend it to correct the end.",
         ));
     }

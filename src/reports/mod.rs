@@ -11,7 +11,6 @@
 
 pub mod figures;
 pub mod model;
-pub mod period;
 mod render;
 pub mod repo;
 pub mod routes;

@@ -1,7 +1,7 @@
 //! What reports and their records look like on the wire.
 
 use super::figures::Figure;
-use super::period::PeriodView;
+use crate::period::PeriodView;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -4,9 +4,9 @@
 //! (`*_condition`) and used by both, so a figure and its records always agree.
 
 use super::figures::{Figure, Role};
-use super::period::Quarter;
 use crate::db::{AnyConnection, Backend, MultiBackend};
-use crate::missing::flags::{REPEAT_THRESHOLD, REPEAT_WINDOW_DAYS, RETURN_INTERVIEW_HOURS};
+use crate::flags::{REPEAT_THRESHOLD, REPEAT_WINDOW_DAYS, RETURN_INTERVIEW_HOURS};
+use crate::period::Quarter;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::deserialize::{self, QueryableByName};
 use diesel::prelude::*;
@@ -352,7 +352,7 @@ pub struct ReturnQuarter {
 /// `x`: the settings in scope that existed by the end of the quarter, each with `first_at` (its
 /// first submission for the quarter) and `latest` (its latest version number).
 fn expected_returns(q: &mut Sql, s: &Scope, rq: &ReturnQuarter, with_latest: bool) {
-    let period = rq.quarter.label();
+    let period = rq.quarter.to_string();
     let quarter_end = rq.quarter.last_day().succ_opt().unwrap_or(NaiveDate::MAX).and_time(chrono::NaiveTime::MIN);
     q.push(
         " FROM (SELECT st.urn, st.name, st.host_area, \
@@ -420,7 +420,7 @@ pub fn return_records(
         "SELECT x.urn, x.name, x.host_area, x.first_at, r.version AS latest_version, r.status AS review_status, r.nil",
     );
     expected_returns(&mut q, s, rq, true);
-    q.push(" LEFT JOIN quarterly_returns r ON r.urn = x.urn AND r.period = ").bind(rq.quarter.label());
+    q.push(" LEFT JOIN quarterly_returns r ON r.urn = x.urn AND r.period = ").bind(rq.quarter.to_string());
     q.push(" AND r.version = x.latest WHERE ");
     return_condition(&mut q, f, rq);
     if let Some(urn) = after_urn {

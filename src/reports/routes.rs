@@ -3,13 +3,13 @@
 
 use super::figures::{Figure, Role};
 use super::model::*;
-use super::period::Period;
 use super::render;
 use super::service::{self, Context, PageOf};
-use crate::app::AppState;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::PageQuery;
+use crate::period::ReportPeriod as Period;
+use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -24,46 +24,6 @@ fn context(state: &AppState) -> Context {
     }
 }
 
-/// Whether the caller asked for CSV: `format=csv`, or `Accept` preferring `text/csv` to JSON.
-fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format.map(str::trim) {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(_) => {
-            return Err(ApiError::BadRequest {
-                detail: "format: must be json or csv".into(),
-                errors: vec![FieldError::new("format", "must be json or csv")],
-            });
-        }
-        None => {}
-    }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let (mut csv, mut json) = (0.0f32, 0.0f32);
-    for item in accept.split(',') {
-        let mut parts = item.split(';').map(str::trim);
-        let mime = parts.next().unwrap_or_default().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0)
-            .clamp(0.0, 1.0);
-        match mime.as_str() {
-            "text/csv" => csv = csv.max(q),
-            "application/json" => json = json.max(q),
-            _ => {}
-        }
-    }
-    Ok(csv > 0.0 && csv >= json)
-}
-
-fn csv_response(body: String, file: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
-        .insert_header((header::VARY, "Accept"))
-        .body(body)
-}
-
 fn records_href(role: Role, period: &Period, f: Figure) -> String {
     format!("/v1/reports/{}/records?{}&figure={}", role.as_str(), period.query(), f.name())
 }
@@ -76,14 +36,14 @@ async fn report(
     q: ReportQuery,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::from_query(q.period.as_deref(), q.year.as_deref())?;
-    let csv = wants_csv(&req, q.format.as_deref())?;
+    let csv = crate::http::wants_csv(&req, q.format.as_deref())?;
     let ctx = context(&state);
     let as_of = ctx.now.and_utc();
     let who = org.clone();
     let figures = state.db(move |conn| service::figures(conn, role, &who, &period, &ctx)).await?;
     if csv {
         let file = format!("{}-report-{}.csv", role.as_str(), period.label());
-        return Ok(csv_response(render::report(&figures)?, file));
+        return Ok(crate::http::csv::response(render::report(&figures)?, &file));
     }
     let values: HashMap<Figure, i64> = figures.into_iter().collect();
     let value = |f: Figure| FigureValue {
@@ -138,7 +98,7 @@ async fn records(
         let message = format!("is not a figure of the {} report; one of: {}", role.as_str(), names.join(", "));
         ApiError::BadRequest { detail: format!("figure: {message}"), errors: vec![FieldError::new("figure", message)] }
     })?;
-    let csv = wants_csv(&req, q.format.as_deref())?;
+    let csv = crate::http::wants_csv(&req, q.format.as_deref())?;
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
     let after = page.after()?;
@@ -153,7 +113,7 @@ async fn records(
         .await?;
     if csv {
         let file = format!("{}-{}-{}.csv", role.as_str(), figure.name(), period.label());
-        let mut res = csv_response(render::records(figure.source(), items)?, file);
+        let mut res = crate::http::csv::response(render::records(figure.source(), items)?, &file);
         if let Some(c) = next_cursor {
             let next =
                 format!("<{}&format=csv&limit={limit}&cursor={c}>; rel=\"next\"", records_href(role, &period, figure));

@@ -3,14 +3,14 @@
 
 use super::figures::{Figure, Role, Source};
 use super::model::*;
-use super::period::{Period, Quarter};
 use super::repo::{self, ReturnQuarter, Scope};
 use crate::calendar::WorkingCalendar;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, FieldError};
+use crate::flags::RETURN_INTERVIEW_HOURS;
 use crate::http::encode_cursor;
-use crate::missing::flags::RETURN_INTERVIEW_HOURS;
 use crate::notifications::clock;
+use crate::period::{Quarter, ReportPeriod as Period};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -278,7 +278,7 @@ fn return_records(
                 None => "not_yet_due",
             };
             out.push(ReturnRecord {
-                period: q.label(),
+                period: q.to_string(),
                 urn: r.urn,
                 setting_name: r.name,
                 host_la: r.host_area,

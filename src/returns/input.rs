@@ -347,16 +347,16 @@ pub struct TemplateRow {
 
 /// Writes a template as UTF-8 CSV with a byte order mark (so spreadsheets read it as UTF-8).
 pub fn write_template(rows: &[TemplateRow]) -> Result<Vec<u8>, ApiError> {
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(all_columns()).map_err(ApiError::internal)?;
+    let mut w = crate::http::csv::Writer::with_bom();
+    w.row(all_columns())?;
     let blank = vec![String::new(); COLUMNS.len() - 1];
     for r in rows {
         let episode = if r.episode.is_empty() { &blank } else { &r.episode };
         let mut rec: Vec<&str> = vec![&r.child_id, &r.given_name, &r.family_name, &r.date_of_birth];
         rec.extend(episode.iter().map(String::as_str));
-        w.write_record(&rec).map_err(ApiError::internal)?;
+        w.row(&rec)?;
     }
-    w.into_inner().map_err(ApiError::internal)
+    w.into_bytes()
 }
 
 #[cfg(test)]

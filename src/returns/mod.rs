@@ -3,7 +3,6 @@
 
 pub mod input;
 pub mod model;
-pub mod period;
 pub mod reconcile;
 pub mod repo;
 pub mod routes;

@@ -6,11 +6,11 @@ use super::input::{CHILD_ID, COLUMNS, Format, INDEPENDENT, KIND, Parsed, RawRow,
 use super::model::{
     Conflict, Enrichment, EpisodeRef, Reconciliation, ReconciliationCounts, ReturnEpisode, ReturnedEpisode,
 };
-use super::period::Period;
 use crate::children::model::ChildRecord;
 use crate::error::FieldError;
 use crate::missing::model::{EpisodeRecord, FOUND_WHERE, RI_OUTCOMES, RISK_INDICATORS};
 use crate::missing::rules;
+use crate::period::Quarter;
 use crate::placements::model::PlacementRecord;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -25,7 +25,7 @@ pub struct Submitter {
 /// Everything a return is checked against.
 pub struct Context {
     pub urn: String,
-    pub period: Period,
+    pub period: Quarter,
     pub now: NaiveDateTime,
     /// Id of the version being created (new episodes point to it).
     pub return_id: String,
@@ -210,7 +210,7 @@ fn typed(mut raw: RawRow, format: Format, ctx: &Context, errors: &mut Vec<FieldE
     let started_at = at(started);
     let day = started_at.date();
     if !ctx.period.contains(day) {
-        let msg = format!("{day} is outside {} ({} to {})", ctx.period, ctx.period.start(), ctx.period.end());
+        let msg = format!("{day} is outside {} ({} to {})", ctx.period, ctx.period.first_day(), ctx.period.last_day());
         raw.report(errors, "started_at", FieldError::new("", msg));
         return None;
     }

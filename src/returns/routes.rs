@@ -2,13 +2,13 @@
 
 use super::input::{BODY_LIMIT, ROW_LIMIT};
 use super::model::{AreaReturns, PeriodReturns, QuarterlyReturn, ReturnSubmission, ReviewInput};
-use super::period::{self, Period};
 use super::service;
-use crate::app::AppState;
 use crate::auth::{Caller, scopes};
-use crate::directory::routes::created;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::http::created;
 use crate::http::{Page, PageQuery, etag, optional_if_match};
+use crate::period::{QUARTER_FORMAT, Quarter};
+use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use futures_util::StreamExt;
@@ -16,8 +16,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
-fn parse_period(s: &str) -> Result<Period, ApiError> {
-    Period::parse(s).ok_or_else(|| ApiError::field("period", period::FORMAT))
+fn parse_period(s: &str) -> Result<Quarter, ApiError> {
+    Quarter::parse(s).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))
 }
 
 fn norm_urn(urn: String) -> String {
@@ -166,7 +166,7 @@ pub async fn submit_return(
             drop(body);
             crate::idempotency::run(conn, &owner, key.as_deref(), &fp, now, |conn| {
                 let r = service::submit(conn, &caller, &setting, period, parsed, now, due_days).map(|(r, _)| r)?;
-                let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+                let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
                 crate::audit::record(conn, &caller, "return.submit", &children, now)?;
                 Ok(r)
             })
@@ -227,22 +227,19 @@ pub async fn get_return(
         let (csv, urn) = state
             .db(move |conn| {
                 let (setting, _) = service::readable(conn, &caller, &urn)?;
-                let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+                let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
                 audit.push(&caller, "return.template", &children, now)?;
                 Ok((service::template(conn, &setting, period)?, setting.urn))
             })
             .await?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{urn}-{period}.csv\"")))
-            .body(csv));
+        return Ok(crate::http::csv::response(csv, &format!("{urn}-{period}.csv")));
     }
     let audit = state.audit.clone();
     let now = state.now();
     let r = state
         .db(move |conn| {
             let (setting, _) = service::readable(conn, &caller, &urn)?;
-            let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+            let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
             audit.push(&caller, "return.read", &children, now)?;
             service::find(conn, &setting, period, None, due_days)
         })
@@ -279,7 +276,7 @@ pub async fn get_return_version(
     let r = state
         .db(move |conn| {
             let (setting, _) = service::readable(conn, &caller, &urn)?;
-            let children = super::repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+            let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
             audit.push(&caller, "return.read", &children, now)?;
             service::find(conn, &setting, period, Some(version), due_days)
         })
@@ -409,8 +406,8 @@ pub async fn area_returns(
     let today = state.clock.today();
     let due_days = state.config.return_due_days;
     let period = match q.period.as_deref() {
-        Some(p) => Period::parse(p).ok_or_else(|| ApiError::field("period", period::FORMAT))?,
-        None => Period::latest_overdue(today, due_days),
+        Some(p) => Quarter::parse(p).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))?,
+        None => Quarter::latest_overdue(today, due_days),
     };
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;

@@ -3,7 +3,6 @@
 
 use super::input::{self, Format, Parsed, TemplateRow};
 use super::model::*;
-use super::period::{self, Period};
 use super::reconcile::{self, Context, Submitter};
 use super::repo::{self, SettingInfo, VersionRow};
 use crate::auth::{Caller, OrgType, scopes};
@@ -11,6 +10,7 @@ use crate::db::AnyConnection;
 use crate::error::{ApiError, FieldError};
 use crate::missing::model::EpisodeRecord;
 use crate::notifications::service::{Message, emit};
+use crate::period::{Quarter, return_standing};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -114,7 +114,7 @@ pub fn submit(
     conn: &mut AnyConnection,
     caller: &Caller,
     setting: &SettingInfo,
-    period: Period,
+    period: Quarter,
     parsed: Parsed,
     now: NaiveDateTime,
     due_days: u32,
@@ -124,12 +124,12 @@ pub fn submit(
     if !period.ended(now.date()) {
         return Err(ApiError::field(
             "period",
-            format!("{period_s} has not ended: its return can be submitted from {}", period.next().start()),
+            format!("{period_s} has not ended: its return can be submitted from {}", period.next().first_day()),
         ));
     }
     repo::lock_setting(conn, &setting.urn)?;
     let earlier = repo::versions(conn, &setting.urn, &period_s)?;
-    let child_ids = repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+    let child_ids = repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
     repo::lock_children(conn, &child_ids)?;
     let children = repo::children_by_id(conn, &child_ids)?;
     let placements = repo::placements_of(conn, &child_ids)?;
@@ -257,7 +257,7 @@ fn view(
     content: Content,
     due_days: u32,
 ) -> QuarterlyReturn {
-    let due_by = Period::parse(&v.period).map(|p| p.due_by(due_days)).unwrap_or(v.submitted_at.date());
+    let due_by = Quarter::parse(&v.period).map(|p| p.return_due(due_days)).unwrap_or(v.submitted_at.date());
     let first = all.first().map_or(v.submitted_at, |f| f.submitted_at);
     QuarterlyReturn {
         id: v.id.clone(),
@@ -284,7 +284,7 @@ fn view(
 pub fn find(
     conn: &mut AnyConnection,
     setting: &SettingInfo,
-    period: Period,
+    period: Quarter,
     version: Option<i64>,
     due_days: u32,
 ) -> Result<QuarterlyReturn, ApiError> {
@@ -307,7 +307,7 @@ pub fn review(
     conn: &mut AnyConnection,
     caller: &Caller,
     setting: &SettingInfo,
-    period: Period,
+    period: Quarter,
     input: ReviewInput,
     expected: Option<i64>,
     now: NaiveDateTime,
@@ -340,7 +340,7 @@ pub fn review(
     }
     if latest.status == "accepted" {
         return Err(ApiError::conflict(
-            "return-already-accepted",
+            crate::error::ProblemType::ReturnAlreadyAccepted,
             format!(
                 "Version {} of this return is already accepted; the provider must submit a new version, with a reason, to change it.",
                 latest.version
@@ -389,12 +389,12 @@ pub fn list(
             .and_then(|s| serde_json::from_str::<CountsOnly>(s).ok())
             .map(|c| c.counts)
             .unwrap_or_default();
-        let due_by = Period::parse(&v.period).map(|p| p.due_by(due_days)).unwrap_or(v.submitted_at.date());
+        let due_by = Quarter::parse(&v.period).map(|p| p.return_due(due_days)).unwrap_or(v.submitted_at.date());
         if out.last().is_none_or(|p| p.period != v.period) {
             out.push(PeriodReturns {
                 period: v.period.clone(),
                 due_by,
-                standing: period::standing(Some(v.submitted_at.date()), due_by, v.submitted_at.date()).into(),
+                standing: return_standing(Some(v.submitted_at.date()), due_by, v.submitted_at.date()).into(),
                 latest_version: v.version,
                 versions: Vec::new(),
             });
@@ -411,13 +411,13 @@ pub fn list(
 pub fn area(
     conn: &mut AnyConnection,
     authority: &str,
-    period: Period,
+    period: Quarter,
     today: chrono::NaiveDate,
     due_days: u32,
     after: Option<&str>,
     limit: i64,
 ) -> Result<AreaReturns, ApiError> {
-    let due_by = period.due_by(due_days);
+    let due_by = period.return_due(due_days);
     let settings = repo::settings_in(conn, authority)?;
     let mut by_urn: HashMap<String, Vec<VersionRow>> = HashMap::new();
     for v in repo::versions_in_area(conn, authority, &period.to_string())? {
@@ -429,7 +429,7 @@ pub fn area(
     for (urn, setting_name, provider_id, provider_name) in settings {
         let versions = by_urn.get(&urn).map(Vec::as_slice).unwrap_or_default();
         let (first, latest) = (versions.first(), versions.last());
-        let standing = period::standing(first.map(|v| v.submitted_at.date()), due_by, today);
+        let standing = return_standing(first.map(|v| v.submitted_at.date()), due_by, today);
         match standing {
             "received" => counts.received += 1,
             "late" => counts.late += 1,
@@ -467,8 +467,8 @@ fn instant(t: Option<NaiveDateTime>) -> String {
 
 /// The CSV template of a quarter: for each child placed at the setting in the quarter (by
 /// name), a row per episode already reported there, pre-filled, then a blank row.
-pub fn template(conn: &mut AnyConnection, setting: &SettingInfo, period: Period) -> Result<Vec<u8>, ApiError> {
-    let child_ids = repo::children_placed(conn, &setting.urn, period.start(), period.end())?;
+pub fn template(conn: &mut AnyConnection, setting: &SettingInfo, period: Quarter) -> Result<Vec<u8>, ApiError> {
+    let child_ids = repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
     let children = repo::children_by_id(conn, &child_ids)?;
     let placements = repo::placements_of(conn, &child_ids)?;
     let here: std::collections::HashSet<&str> = placements

@@ -20,9 +20,9 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use crate::app::AppState;
 use crate::clock::SystemClock;
 use crate::db::schema;
+use crate::state::AppState;
 use child::{ChildRows, Ctx};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;

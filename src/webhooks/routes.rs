@@ -2,10 +2,10 @@
 
 use super::model::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook};
 use super::{repo, service};
-use crate::app::AppState;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
 use crate::http::{Page, PageQuery};
+use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;

@@ -8,8 +8,8 @@
 
 use super::repo::{self, AttemptRecord, Job, Outcome};
 use super::service;
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use rand::Rng;
 use std::time::{Duration, Instant};

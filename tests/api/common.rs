@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use diesel::{Connection, RunQueryDsl};
-use placement_registry::app::{self, AppState};
+use placement_registry::app;
 use placement_registry::auth::OrgType;
 use placement_registry::auth::tokens::Grant;
 use placement_registry::clock::ManualClock;
 use placement_registry::config::Config;
+use placement_registry::state::AppState;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -236,7 +237,7 @@ impl TestApp {
 
     pub fn token_with(&self, org_type: OrgType, org: &str, scopes: &[String], ttl: i64) -> String {
         let grant = Grant { sub: "test-user", org_type, org, scopes, client_id: None, ttl_secs: ttl };
-        self.state.tokens.issue(&grant, placement_registry::clock::Clock::now(&self.clock)).expect("token")
+        self.state.tokens().issue(&grant, placement_registry::clock::Clock::now(&self.clock)).expect("token")
     }
 
     pub fn actor(&self, token: Option<String>) -> Actor {

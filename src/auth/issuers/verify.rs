@@ -1,81 +1,23 @@
-//! Federated identity: tokens from external issuers the operator registered (an LA's identity
-//! provider), verified with the issuer's public keys (JWKS inline or fetched from a URL), with the
-//! algorithms pinned per issuer, and mapped to an organisation the issuer may speak for.
+//! Verifying tokens of trusted external issuers: their configuration and keys cached per
+//! issuer, an unknown `kid` refetching a JWKS URL at most once a minute, and the token mapped to
+//! an organisation the issuer may speak for.
 
-use super::tokens::LEEWAY_SECS;
-use super::{Caller, OrgType};
-use crate::app::AppState;
-use crate::db::AnyConnection;
-use crate::db::schema::trusted_issuers as ti;
+use super::model::Issuer;
+use super::repo;
+use crate::auth::Caller;
+use crate::auth::authenticator::Authenticator;
+use crate::auth::tokens::LEEWAY_SECS;
 use crate::error::ApiError;
 use chrono::{DateTime, TimeDelta, Utc};
-use diesel::prelude::*;
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{DecodingKey, Validation};
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::Mutex;
 
 /// An unknown `kid` triggers at most one refetch of an issuer's keys per this interval.
 pub const REFETCH_INTERVAL_SECS: i64 = 60;
 /// How long a loaded issuer configuration is reused before it is read again.
 const CONFIG_TTL_SECS: i64 = 30;
-
-/// Algorithms an external issuer may use: asymmetric only (a JWKS holds public keys).
-pub const ALLOWED_ALGORITHMS: &[&str] =
-    &["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
-
-#[derive(Debug, Clone)]
-pub struct Issuer {
-    pub id: String,
-    pub issuer: String,
-    pub audience: String,
-    pub algorithms: Vec<Algorithm>,
-    pub jwks: Option<String>,
-    pub jwks_url: Option<String>,
-    pub org_type: OrgType,
-    pub org_claim: String,
-    pub scope_claim: String,
-    pub orgs: Vec<String>,
-}
-
-type Row = (String, String, String, String, Option<String>, Option<String>, String, String, String, String);
-
-fn issuer(r: Row) -> Result<Issuer, ApiError> {
-    Ok(Issuer {
-        id: r.0,
-        issuer: r.1,
-        audience: r.2,
-        algorithms: r.3.split_whitespace().filter_map(|a| Algorithm::from_str(a).ok()).collect(),
-        jwks: r.4,
-        jwks_url: r.5,
-        org_type: OrgType::parse(&r.6).ok_or_else(|| ApiError::internal("bad org_type in trusted_issuers"))?,
-        org_claim: r.7,
-        scope_claim: r.8,
-        orgs: r.9.split_whitespace().map(str::to_string).collect(),
-    })
-}
-
-pub fn find_active(conn: &mut AnyConnection, iss: &str) -> Result<Option<Issuer>, ApiError> {
-    let r: Option<Row> = ti::table
-        .filter(ti::issuer.eq(iss))
-        .filter(ti::disabled_at.is_null())
-        .select((
-            ti::id,
-            ti::issuer,
-            ti::audience,
-            ti::algorithms,
-            ti::jwks,
-            ti::jwks_url,
-            ti::org_type,
-            ti::org_claim,
-            ti::scope_claim,
-            ti::orgs,
-        ))
-        .first(conn)
-        .optional()?;
-    r.map(issuer).transpose()
-}
 
 struct Entry {
     issuer: Option<Issuer>,
@@ -84,19 +26,19 @@ struct Entry {
     last_fetch: Option<DateTime<Utc>>,
 }
 
-pub struct Federation {
+pub struct IssuerCache {
     entries: Mutex<HashMap<String, Entry>>,
     client: reqwest::Client,
 }
 
-impl Default for Federation {
-    fn default() -> Federation {
+impl Default for IssuerCache {
+    fn default() -> IssuerCache {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(5))
             .build()
             .unwrap_or_default();
-        Federation { entries: Mutex::new(HashMap::new()), client }
+        IssuerCache { entries: Mutex::new(HashMap::new()), client }
     }
 }
 
@@ -113,7 +55,7 @@ pub fn peek_issuer(token: &str) -> Option<String> {
     v.get("iss")?.as_str().map(str::to_string)
 }
 
-impl Federation {
+impl IssuerCache {
     /// Forgets what is cached about an issuer (after the operator changes it).
     pub fn invalidate(&self, iss: &str) {
         if let Ok(mut e) = self.entries.lock() {
@@ -132,7 +74,7 @@ impl Federation {
     /// The issuer's configuration and keys, loading them when not cached (or stale).
     async fn snapshot(
         &self,
-        state: &AppState,
+        auth: &Authenticator,
         iss: &str,
         now: DateTime<Utc>,
     ) -> Result<(Option<Issuer>, JwkSet), ApiError> {
@@ -142,7 +84,7 @@ impl Federation {
             return Ok((entry.issuer.clone(), entry.keys.clone()));
         }
         let name = iss.to_string();
-        let found = state.db(move |conn| find_active(conn, &name)).await?;
+        let found = auth.db(move |conn| repo::find_active(conn, &name)?.map(Issuer::try_from).transpose()).await?;
         let (keys, fetched) = match &found {
             Some(Issuer { jwks: Some(inline), .. }) => {
                 (serde_json::from_str::<JwkSet>(inline).unwrap_or(JwkSet { keys: vec![] }), None)
@@ -186,10 +128,10 @@ impl Federation {
     }
 
     /// Verifies a token from an external issuer and maps it to a caller.
-    pub async fn verify(&self, state: &AppState, token: &str, iss: &str) -> Result<Caller, ApiError> {
-        let now = state.clock.now();
+    pub async fn verify(&self, auth: &Authenticator, token: &str, iss: &str) -> Result<Caller, ApiError> {
+        let now = auth.clock.now();
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
-        let (found, mut keys) = self.snapshot(state, iss, now).await?;
+        let (found, mut keys) = self.snapshot(auth, iss, now).await?;
         let issuer = found.ok_or_else(|| invalid("unknown issuer"))?;
         if !issuer.algorithms.contains(&header.alg) {
             return Err(invalid("algorithm not accepted for this issuer"));

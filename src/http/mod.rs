@@ -1,5 +1,7 @@
 //! HTTP conventions shared by every endpoint: ETags and `If-Match`, `Idempotency-Key`,
-//! cursor pagination.
+//! `201 Created` answers, cursor pagination, JSON or CSV by `Accept`, and CSV writing.
+
+pub mod csv;
 
 use crate::error::{ApiError, FieldError};
 use actix_web::HttpRequest;
@@ -11,6 +13,51 @@ use utoipa::{IntoParams, ToSchema};
 /// The ETag of a record at a version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// `201 Created` with `Location`, `ETag`, and `Idempotent-Replayed` when a stored answer is replayed.
+pub fn created(location: &str, version: i64, replayed: bool) -> actix_web::HttpResponseBuilder {
+    let mut b = actix_web::HttpResponse::Created();
+    b.insert_header(("Location", location.to_string())).insert_header(("ETag", etag(version)));
+    if replayed {
+        b.insert_header(("Idempotent-Replayed", "true"));
+    }
+    b
+}
+
+/// `200 OK` with the JSON of a versioned record and its `ETag`.
+pub fn ok_versioned(version: i64, body: &impl Serialize) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().insert_header(("ETag", etag(version))).json(body)
+}
+
+/// Whether the caller asked for CSV: `format=csv`, or an `Accept` header preferring `text/csv`
+/// to JSON (by q-value). `format` other than `csv` or `json` is refused naming both.
+pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format.map(str::trim) {
+        Some("csv") => return Ok(true),
+        Some("json") => return Ok(false),
+        Some(other) => {
+            return Err(ApiError::field("format", format!("must be `json` or `csv`, not `{other}`")));
+        }
+        None => {}
+    }
+    let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let (mut csv, mut json) = (0.0f32, 0.0f32);
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let mime = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        match mime.as_str() {
+            "text/csv" => csv = csv.max(q),
+            "application/json" => json = json.max(q),
+            _ => {}
+        }
+    }
+    Ok(csv > 0.0 && csv >= json)
 }
 
 /// The version named by `If-Match`; 428 when absent, 412 when it cannot match any version.

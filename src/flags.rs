@@ -1,12 +1,49 @@
-//! Clocks and flags, computed from the injectable clock: the return interview is due 72 hours
-//! after return; a child with 3 or more episodes starting in the last 90 days is a repeat.
+//! Missing-from-care clocks and flags, computed from the injectable clock: the return interview
+//! is due 72 hours after return; a child with 3 or more episodes starting in the last 90 days is a
+//! repeat. Pure functions over the few facts they depend on ([`EpisodeClock`]), used wherever a
+//! child or an episode is shown.
 
-use super::model::{ChildMissingFlags, EpisodeClock, EpisodeFlags, EpisodeRecord, ReturnInterviewClock};
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub const RETURN_INTERVIEW_HOURS: i64 = 72;
 pub const REPEAT_WINDOW_DAYS: i64 = 90;
 pub const REPEAT_THRESHOLD: i64 = 3;
+
+/// What an episode's clocks and its child's flags depend on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpisodeClock {
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub ri_outcome: Option<String>,
+    pub ri_completed_at: Option<NaiveDateTime>,
+}
+
+/// The return interview clock of an episode.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReturnInterviewClock {
+    /// 72 hours after return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_by: Option<DateTime<Utc>>,
+    /// `not_due` (still missing), `due`, `overdue`, `completed_in_time`, `completed_late`,
+    /// `declined`, `not_offered`.
+    pub status: String,
+}
+
+/// A child's missing flags, as of now.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ChildMissingFlags {
+    pub currently_missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_since: Option<DateTime<Utc>>,
+    /// Episodes that started in the last 90 days.
+    pub episodes_last_90_days: i64,
+    /// 3 or more episodes starting in the last 90 days.
+    pub repeat_missing: bool,
+    /// A return interview is overdue for a return in the last 90 days.
+    pub return_interview_overdue: bool,
+}
 
 pub fn return_interview(e: &EpisodeClock, now: NaiveDateTime) -> ReturnInterviewClock {
     let Some(ended) = e.ended_at else {
@@ -22,15 +59,6 @@ pub fn return_interview(e: &EpisodeClock, now: NaiveDateTime) -> ReturnInterview
         _ => "due",
     };
     ReturnInterviewClock { due_by: Some(due.and_utc()), status: status.into() }
-}
-
-pub fn episode(e: &EpisodeRecord, now: NaiveDateTime) -> EpisodeFlags {
-    EpisodeFlags {
-        currently_missing: e.ended_at.is_none(),
-        missing_for_minutes: e.ended_at.is_none().then(|| (now - e.started_at).num_minutes().max(0)),
-        safe_and_well_recorded: e.safe_and_well_at.is_some(),
-        return_interview: return_interview(&e.clock(), now),
-    }
 }
 
 /// A child's flags from its episodes (all of them, or those open or started or ended in the

@@ -1,0 +1,134 @@
+//! The authenticator: turns a request's bearer token into a [`Caller`], whether the registry
+//! issued it or a trusted external issuer did, and applies what must hold before any handler
+//! runs (per-client rate limit, revoked API clients refused). It owns what that needs (token
+//! keys, the issuer cache, a database pool and the clock), so the auth endpoints and the
+//! extractor depend on nothing above this module.
+
+use super::Caller;
+use super::clients::repo as clients;
+use super::issuers::verify::{IssuerCache, peek_issuer};
+use super::tokens::TokenService;
+use crate::clock::Clock;
+use crate::db::{self, AnyConnection, DbPool};
+use crate::error::ApiError;
+use crate::limits::RateLimiter;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Authenticator {
+    pub tokens: TokenService,
+    pub issuers: IssuerCache,
+    revocations: Revocations,
+    rate_limiter: RateLimiter,
+    pub pool: DbPool,
+    pub clock: Arc<dyn Clock>,
+    /// Lifetime of tokens issued to API clients, in seconds.
+    pub token_ttl: i64,
+    /// Development mode: JWKS URLs on plain http loopback are allowed.
+    pub dev: bool,
+}
+
+impl Authenticator {
+    pub fn new(
+        tokens: TokenService,
+        pool: DbPool,
+        clock: Arc<dyn Clock>,
+        config: &crate::config::Config,
+    ) -> Authenticator {
+        Authenticator {
+            tokens,
+            issuers: IssuerCache::default(),
+            revocations: Revocations::default(),
+            rate_limiter: RateLimiter::new(config.rate_limit_per_minute),
+            pool,
+            clock,
+            token_ttl: config.token_ttl,
+            dev: config.dev,
+        }
+    }
+
+    /// Runs blocking database work with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        db::run(&self.pool, f).await
+    }
+
+    /// Now, truncated to what both databases keep.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        db::db_time(self.clock.now())
+    }
+
+    /// The caller named by an `Authorization` header value.
+    pub async fn authenticate(&self, header: Option<&str>, request_id: Option<String>) -> Result<Caller, ApiError> {
+        let header = header.ok_or_else(|| ApiError::Unauthorized {
+            detail: "Send a bearer token in the Authorization header.".into(),
+        })?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::Unauthorized {
+                detail: "The Authorization header must be `Bearer <token>`.".into(),
+            })?;
+        let mut caller = match peek_issuer(token) {
+            Some(iss) if iss != self.tokens.issuer() => self.issuers.verify(self, token, &iss).await?,
+            _ => self.tokens.verify(token, self.clock.now())?.into_caller()?,
+        };
+        caller.request_id = request_id;
+        let client =
+            format!("{}:{}:{}", caller.org_type, caller.org, caller.client_id.as_deref().unwrap_or(&caller.sub));
+        if let Err(retry_after_secs) = self.rate_limiter.check(&client, self.clock.now()) {
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+        if let Some(client_id) = caller.client_id.clone()
+            && self.is_revoked(&client_id).await?
+        {
+            return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
+        }
+        Ok(caller)
+    }
+
+    async fn is_revoked(&self, client_id: &str) -> Result<bool, ApiError> {
+        if let Some(revoked) = self.revocations.cached(client_id) {
+            return Ok(revoked);
+        }
+        let id = client_id.to_string();
+        let revoked = self.db(move |conn| clients::is_revoked(conn, &id)).await?;
+        self.revocations.remember(client_id, revoked);
+        Ok(revoked)
+    }
+
+    /// Makes a revocation made through this process take effect at once.
+    pub fn remember_revoked(&self, client_id: &str) {
+        self.revocations.remember(client_id, true);
+    }
+}
+
+/// Remembers for a few seconds whether an API client is revoked, so each request does not cost a
+/// query; a revocation made through this process takes effect at once.
+#[derive(Default)]
+struct Revocations {
+    seen: Mutex<HashMap<String, (Instant, bool)>>,
+}
+
+const REVOCATION_CACHE: Duration = Duration::from_secs(5);
+
+impl Revocations {
+    fn cached(&self, client_id: &str) -> Option<bool> {
+        let seen = self.seen.lock().ok()?;
+        seen.get(client_id).filter(|(at, _)| at.elapsed() < REVOCATION_CACHE).map(|(_, revoked)| *revoked)
+    }
+    fn remember(&self, client_id: &str, revoked: bool) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() > 10_000 {
+                seen.clear();
+            }
+            seen.insert(client_id.to_string(), (Instant::now(), revoked));
+        }
+    }
+}
