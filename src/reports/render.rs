@@ -80,7 +80,7 @@ fn os(v: Option<String>) -> String {
 }
 
 fn row(r: ReportRecord) -> Vec<String> {
-    let cells = match r {
+    match r {
         ReportRecord::Notification(n) => vec![
             n.id,
             n.kind,
@@ -142,8 +142,7 @@ fn row(r: ReportRecord) -> Vec<String> {
         ReportRecord::Child(c) => {
             vec![c.child_id, c.episodes.to_string(), t(c.first_started_at), t(c.last_started_at)]
         }
-    };
-    cells
+    }
 }
 
 fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String, ApiError> {
