@@ -18,13 +18,13 @@ use diesel::{Connection, RunQueryDsl};
 use placement_registry::app;
 use placement_registry::auth::OrgType;
 use placement_registry::auth::tokens::Grant;
-use placement_registry::children::model::ChildRecord;
 use placement_registry::clock::ManualClock;
 use placement_registry::config::Config;
+use placement_registry::db::rows::children::ChildRecord;
+use placement_registry::db::rows::missing::EpisodeRecord;
+use placement_registry::db::rows::placements::PlacementRecord;
 use placement_registry::db::{self, AnyConnection};
-use placement_registry::missing::model::EpisodeRecord;
 use placement_registry::period::Quarter;
-use placement_registry::placements::model::PlacementRecord;
 use placement_registry::returns::service;
 use placement_registry::state::AppState;
 use serde_json::{Value, json};
@@ -107,7 +107,7 @@ fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: Na
         insert_setting(conn, &v, now)?;
         for c in 0..children {
             let child = ChildRecord {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: placement_registry::ids::ChildId::generate(),
                 responsible_la: HACKNEY.into(),
                 la_child_id: format!("B{n}-{c}"),
                 given_name: format!("Child{c}"),
@@ -125,7 +125,7 @@ fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: Na
             };
             placement_registry::children::repo::insert(conn, &child)?;
             let placement = PlacementRecord {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: placement_registry::ids::PlacementId::generate(),
                 child_id: child.id.clone(),
                 placing_la: HACKNEY.into(),
                 urn: Some(urn.clone()),
@@ -155,7 +155,7 @@ fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: Na
                     .unwrap_or_default();
                 let end = start + TimeDelta::hours(5);
                 let reported = |start: NaiveDateTime, end: NaiveDateTime| EpisodeRecord {
-                    id: uuid::Uuid::new_v4().to_string(),
+                    id: placement_registry::ids::EpisodeId::generate(),
                     child_id: child.id.clone(),
                     placement_id: placement.id.clone(),
                     kind: "M".into(),
@@ -163,7 +163,7 @@ fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: Na
                     ended_at: Some(end),
                     reported_to_police_at: None,
                     police_reference: None,
-                    risk_indicators: vec![],
+                    risk_indicators: Default::default(),
                     found_where: None,
                     safe_and_well_at: None,
                     safe_and_well_by: None,

@@ -22,7 +22,9 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     crate::auth::issuers::routes::routes(cfg);
     crate::directory::routes::routes(cfg);
     crate::children::routes::routes(cfg);
+    crate::timeline::routes::routes(cfg);
     crate::placements::routes::routes(cfg);
+    crate::host_view::routes::routes(cfg);
     crate::notifications::routes::routes(cfg);
     crate::admissions::routes::routes(cfg);
     crate::missing::routes::routes(cfg);

@@ -154,14 +154,14 @@ fn token(args: TokenArgs) -> Result<()> {
     Ok(())
 }
 
-/// Appends buffered read events to the audit chain every 200 ms.
-fn spawn_audit_flusher(state: AppState) {
+/// Appends pending read events to the audit chain every 200 ms.
+fn spawn_audit_chainer(state: AppState) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_millis(200));
         loop {
             tick.tick().await;
-            if let Err(e) = state.flush_audit().await {
-                tracing::error!(error = %e, "audit flush failed; will retry");
+            if let Err(e) = state.chain_audit().await {
+                tracing::error!(error = %e, "chaining audit reads failed; will retry");
             }
         }
     });
@@ -178,7 +178,7 @@ fn serve(args: ServeArgs) -> Result<()> {
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     actix_web::rt::System::new().block_on(async move {
         crate::webhooks::worker::spawn(state.clone());
-        spawn_audit_flusher(state.clone());
+        spawn_audit_chainer(state.clone());
         let last = state.clone();
         let tls = match (&state.config.tls_cert, &state.config.tls_key) {
             (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key).map_err(std::io::Error::other)?),
@@ -193,8 +193,8 @@ fn serve(args: ServeArgs) -> Result<()> {
             None => server.bind(&args.bind)?,
         };
         server.run().await?;
-        if let Err(e) = last.flush_audit().await {
-            tracing::error!(error = %e, "final audit flush failed");
+        if let Err(e) = last.chain_audit().await {
+            tracing::error!(error = %e, "final chaining of audit reads failed");
         }
         Ok::<_, std::io::Error>(())
     })?;

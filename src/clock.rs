@@ -48,3 +48,8 @@ impl Clock for ManualClock {
         }
     }
 }
+
+/// The calendar date of an instant (stored as naive UTC), as the registry dates things.
+pub fn date_of(now: chrono::NaiveDateTime) -> NaiveDate {
+    now.date()
+}

@@ -113,7 +113,7 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
             let mut rec = children::new_record(la, input, now);
             children::validate(&mut rec, today)?;
             children_repo::insert(conn, &rec)?;
-            ids.push(rec.id);
+            ids.push(rec.id.to_string());
         }
         let setting = |child: &str,
                        urn: &str,
@@ -155,7 +155,7 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
             reason_place_change: Some("CARPL".into()),
             end_open_missing_episodes: None,
         };
-        placements::end(conn, &cal, &hackney, &first.id, end, None, now)?;
+        placements::end(conn, &cal, &hackney, first.id.as_str(), end, None, now)?;
         placements::create(conn, &cal, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
         // Leah: in-area foster placement with Hackney's own carers.
         let mut own = setting(&ids[2], "SC057821", "U1", "PR1", "C1", 200)?;

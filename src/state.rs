@@ -1,8 +1,7 @@
 //! What every domain handler is given: the database pool, the clock, the configuration, the
-//! working-day calendar, the audit log's read buffer and the authenticator. Opened once per
+//! working-day calendar and the authenticator. Opened once per
 //! process (migrating the database and loading reference data), shared by every worker.
 
-use crate::audit::ReadBuffer;
 use crate::auth::authenticator::Authenticator;
 use crate::auth::keys::SigningKey;
 use crate::auth::tokens::TokenService;
@@ -20,8 +19,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Working days (England and Wales) for the statutory clocks.
     pub calendar: Arc<WorkingCalendar>,
-    /// Read events waiting to be appended to the audit chain.
-    pub audit: Arc<ReadBuffer>,
     /// Token verification and issuing, shared with the auth endpoints.
     pub auth: Arc<Authenticator>,
 }
@@ -58,14 +55,7 @@ impl AppState {
             None => WorkingCalendar::england_and_wales(),
         };
         let auth = Arc::new(Authenticator::new(tokens, pool.clone(), clock.clone(), &config));
-        Ok(AppState {
-            pool,
-            clock,
-            calendar: Arc::new(calendar),
-            audit: Arc::new(ReadBuffer::default()),
-            auth,
-            config: Arc::new(config),
-        })
+        Ok(AppState { pool, clock, calendar: Arc::new(calendar), auth, config: Arc::new(config) })
     }
 
     /// Runs blocking database work on the blocking thread pool.
@@ -77,10 +67,9 @@ impl AppState {
         db::run(&self.pool, f).await
     }
 
-    /// Appends buffered read events to the audit chain.
-    pub async fn flush_audit(&self) -> Result<usize, ApiError> {
-        let audit = self.audit.clone();
-        self.db(move |conn| audit.flush(conn)).await
+    /// Appends pending read events to the audit chain.
+    pub async fn chain_audit(&self) -> Result<usize, ApiError> {
+        self.db(crate::audit::chain_pending).await
     }
 
     /// Now, truncated to what both databases keep.

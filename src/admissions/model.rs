@@ -1,6 +1,8 @@
+use crate::auth::{Caller, OrgType};
+use crate::db::rows::admissions::AdmissionRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// An admission or discharge as a home records it: the child by registry id, or by name, date
 /// of birth and (when known) placing LA when the home does not know the id.
@@ -43,4 +45,50 @@ pub struct Movement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<DateTime<Utc>>,
     pub recorded_at: DateTime<Utc>,
+}
+
+impl AdmissionRow {
+    /// The movement as the caller may see it: a provider is not shown who an unmatched
+    /// movement's child is or who placed it (it may not see that child).
+    pub fn view_for(self, caller: &Caller) -> Movement {
+        let hide = caller.org_type == OrgType::Provider && self.status == "unmatched";
+        let mut m = self.view();
+        if hide {
+            m.child_id = None;
+            m.placing_la = None;
+        }
+        m
+    }
+
+    pub fn view(self) -> Movement {
+        Movement {
+            id: self.id,
+            kind: self.kind,
+            urn: self.urn,
+            host_area: self.host_area,
+            date: self.event_date,
+            status: self.status,
+            placement_id: self.placement_id.map(String::from),
+            child_id: self.child_id.map(String::from),
+            given_name: self.given_name,
+            family_name: self.family_name,
+            date_of_birth: self.date_of_birth,
+            placing_la: self.placing_la,
+            resolved_at: self.resolved_at.map(|t| t.and_utc()),
+            recorded_at: self.created_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MovementQuery {
+    /// `matched`, `unmatched` or `resolved`.
+    pub status: Option<String>,
+    /// `admission` or `discharge`.
+    pub kind: Option<String>,
+    pub urn: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

@@ -1,19 +1,19 @@
 //! Matching admissions and discharges to placements, and resolving them when the placing LA
 //! registers (or ends) the placement later.
 
-use super::model::NewMovement;
+use super::model::{Movement, MovementQuery, NewMovement};
 use super::repo::{self, Row};
-use crate::auth::OrgType;
-use crate::children::model::ChildRecord;
+use crate::auth::{Caller, OrgType};
 use crate::children::repo as children;
 use crate::db::AnyConnection;
-use crate::db::schema::children as c;
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::error::{ApiError, FieldError};
+use crate::http::check_text;
+use crate::http::{Page, PageQuery};
+use crate::ids::ChildId;
 use crate::notifications::service::{Message, emit};
-use crate::placements::model::PlacementRecord;
-use crate::{http::check_text, names};
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
 
 /// Days either side of a recorded date within which a placement's start (or end) matches it.
 pub const MATCH_WINDOW_DAYS: i64 = 7;
@@ -68,15 +68,11 @@ fn identify(conn: &mut AnyConnection, m: &NewMovement) -> Result<(Vec<ChildRecor
             if !errors.is_empty() {
                 return Err(ApiError::validation(errors));
             }
-            let mut q = c::table.filter(c::date_of_birth.eq(dob)).select(c::id).into_boxed();
-            if let Some(la) = &m.placing_la {
-                q = q.filter(c::responsible_la.eq(la.clone()));
-            }
-            let ids: Vec<String> = q.limit(200).load(conn)?;
+            let ids = repo::children_born_on(conn, dob, m.placing_la.as_deref())?;
             let mut found = Vec::new();
             for id in ids {
                 if let Some(ch) = children::find(conn, &id)?
-                    && names::similar_names(g, f, &ch.given_name, &ch.family_name)
+                    && crate::children::matching::similar_names(g, f, &ch.given_name, &ch.family_name)
                 {
                     found.push(ch);
                 }
@@ -98,6 +94,43 @@ fn identify(conn: &mut AnyConnection, m: &NewMovement) -> Result<(Vec<ChildRecor
     }
 }
 
+/// Records an admission or discharge at one of the calling provider's settings (404 for
+/// another's), with its audit entry, in the caller's transaction.
+pub fn record_at(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    kind: Kind,
+    urn: &str,
+    m: NewMovement,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Movement, ApiError> {
+    let (provider_id, host_area) = repo::setting_of(conn, &caller.org, urn)?.ok_or(ApiError::NotFound)?;
+    let setting = Setting { urn: urn.to_string(), provider_id, host_area };
+    let row = record(conn, kind, &setting, m, &caller.sub, today, now)?;
+    let ids: Vec<ChildId> = row.child_id.iter().cloned().collect();
+    crate::audit::record(conn, caller, &format!("{}.record", kind.as_str()), &ids, now)?;
+    Ok(row.view_for(caller))
+}
+
+/// Admissions and discharges the caller may see, newest first.
+pub fn list(conn: &mut AnyConnection, caller: &Caller, q: MovementQuery) -> Result<Page<Movement>, ApiError> {
+    if caller.org_type == OrgType::Operator {
+        return Err(ApiError::forbidden("The operator does not see admissions."));
+    }
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after_pair::<NaiveDate>()?;
+    let filter = repo::Filter { status: q.status, kind: q.kind, urn: q.urn.map(|u| u.to_ascii_uppercase()) };
+    let rows = repo::list(conn, caller, &filter, after, limit)?.into_iter().map(|r| r.view_for(caller)).collect();
+    Ok(Page::from_rows(rows, limit, |m: &Movement| vec![m.date.to_string(), m.id.clone()]))
+}
+
+/// One admission or discharge the caller may see.
+pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Movement, ApiError> {
+    Ok(repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?.view_for(caller))
+}
+
 /// Records an admission or discharge at a setting and notifies the host LA (and, when it has no
 /// placement behind it, the placing LA too when known).
 pub fn record(
@@ -113,7 +146,7 @@ pub fn record(
         return Err(ApiError::field("date", "is in the future"));
     }
     let (candidates, placing_la) = identify(conn, &m)?;
-    let ids: Vec<String> = candidates.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<ChildId> = candidates.iter().map(|c| c.id.clone()).collect();
     let near = |d: Option<NaiveDate>| d.is_some_and(|d| (d - m.date).num_days().abs() <= MATCH_WINDOW_DAYS);
     let matched = repo::placements_at(conn, &setting.urn, &ids)?
         .into_iter()
@@ -179,8 +212,8 @@ pub fn record(
                 recipient: r,
                 sender_type: OrgType::Provider,
                 sender: &row.provider_id,
-                child_id: row.child_id.as_deref(),
-                placement_id: row.placement_id.as_deref(),
+                child_id: row.child_id.as_ref(),
+                placement_id: row.placement_id.as_ref(),
                 payload: payload.clone(),
                 statutory: None,
             },
@@ -196,7 +229,9 @@ fn is_same_child(r: &Row, child: &ChildRecord) -> bool {
         None => {
             r.date_of_birth == Some(child.date_of_birth)
                 && match (&r.given_name, &r.family_name) {
-                    (Some(g), Some(f)) => names::similar_names(g, f, &child.given_name, &child.family_name),
+                    (Some(g), Some(f)) => {
+                        crate::children::matching::similar_names(g, f, &child.given_name, &child.family_name)
+                    }
                     _ => false,
                 }
         }

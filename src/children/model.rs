@@ -1,3 +1,4 @@
+use crate::db::rows::children::ChildRecord;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -111,31 +112,11 @@ pub struct Candidate {
     pub responsible_la: String,
 }
 
-/// The stored values of a child (internal).
-#[derive(Debug, Clone)]
-pub struct ChildRecord {
-    pub id: String,
-    pub responsible_la: String,
-    pub la_child_id: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: NaiveDate,
-    pub sex: String,
-    pub ethnicity: String,
-    pub nhs_number: Option<String>,
-    pub upn: Option<String>,
-    pub home_postcode: Option<String>,
-    pub category_of_need: Option<String>,
-    pub version: i64,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
-}
-
 impl ChildRecord {
     pub fn view(self, access: ChildAccess) -> Child {
         let full = access == ChildAccess::Placing;
         Child {
-            id: self.id,
+            id: self.id.0,
             access,
             responsible_la: self.responsible_la,
             given_name: self.given_name,

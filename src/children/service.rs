@@ -1,12 +1,18 @@
-//! Rules for children: field validation and duplicate detection.
+//! Rules for children: registering, reading and amending the shared record, field validation,
+//! duplicate detection and the missing flags every view of a child carries.
 
-use super::model::{Candidate, ChildPatch, ChildRecord, NewChild};
-use super::repo;
+use super::model::{Candidate, Child, ChildAccess, ChildPatch, NewChild};
+use super::{access, repo};
+use crate::auth::Caller;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, FieldError};
-use crate::http::check_text;
-use crate::{location, names, ssda903};
+use crate::db::rows::children::ChildRecord;
+use crate::error::{ApiError, FieldError, ProblemType};
+use crate::flags::{self, ChildMissingFlags};
+use crate::http::{Page, PageQuery, check_text};
+use crate::ids::ChildId;
+use crate::{audit, location, ssda903};
 use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::HashMap;
 
 /// Validates and normalises a child's values in place; every problem is reported at once.
 pub fn validate(c: &mut ChildRecord, today: NaiveDate) -> Result<(), ApiError> {
@@ -60,7 +66,7 @@ pub fn validate(c: &mut ChildRecord, today: NaiveDate) -> Result<(), ApiError> {
 
 pub fn new_record(la: &str, input: NewChild, now: NaiveDateTime) -> ChildRecord {
     ChildRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: ChildId::generate(),
         responsible_la: la.to_string(),
         la_child_id: input.la_child_id,
         given_name: input.given_name,
@@ -79,36 +85,22 @@ pub fn new_record(la: &str, input: NewChild, now: NaiveDateTime) -> ChildRecord 
 }
 
 pub fn apply_patch(c: &mut ChildRecord, p: ChildPatch) {
-    if let Some(v) = p.la_child_id {
-        c.la_child_id = v;
-    }
-    if let Some(v) = p.given_name {
-        c.given_name = v;
-    }
-    if let Some(v) = p.family_name {
-        c.family_name = v;
-    }
-    if let Some(v) = p.date_of_birth {
-        c.date_of_birth = v;
-    }
-    if let Some(v) = p.sex {
-        c.sex = v;
-    }
-    if let Some(v) = p.ethnicity {
-        c.ethnicity = v;
-    }
-    if let Some(v) = p.nhs_number {
-        c.nhs_number = v;
-    }
-    if let Some(v) = p.upn {
-        c.upn = v;
-    }
-    if let Some(v) = p.home_postcode {
-        c.home_postcode = v;
-    }
-    if let Some(v) = p.category_of_need {
-        c.category_of_need = v;
-    }
+    crate::apply_patch!(
+        c,
+        p,
+        [
+            la_child_id,
+            given_name,
+            family_name,
+            date_of_birth,
+            sex,
+            ethnicity,
+            nhs_number,
+            upn,
+            home_postcode,
+            category_of_need
+        ]
+    );
 }
 
 fn conflict_with(kind: crate::error::ProblemType, detail: String, key: &str, value: serde_json::Value) -> ApiError {
@@ -126,10 +118,10 @@ pub fn check_duplicates(
 ) -> Result<(), ApiError> {
     if let Some(nhs) = &c.nhs_number
         && let Some((id, la)) = repo::by_nhs_number(conn, nhs)?
-        && id != c.id
+        && id != c.id.0
     {
         let mut e = conflict_with(
-            crate::error::ProblemType::DuplicateNhsNumber,
+            ProblemType::DuplicateNhsNumber,
             "A child with this NHS number is already registered.".into(),
             "existing_id",
             serde_json::Value::String(id),
@@ -140,10 +132,10 @@ pub fn check_duplicates(
         return Err(e);
     }
     if let Some(id) = repo::by_la_child_id(conn, &c.responsible_la, &c.la_child_id)?
-        && id != c.id
+        && id != c.id.0
     {
         return Err(conflict_with(
-            crate::error::ProblemType::DuplicateLaChildId,
+            ProblemType::DuplicateLaChildId,
             "You already use this la_child_id for another child.".into(),
             "existing_id",
             serde_json::Value::String(id),
@@ -153,15 +145,15 @@ pub fn check_duplicates(
         let candidates: Vec<Candidate> = repo::born_on(conn, c.date_of_birth)?
             .into_iter()
             .filter(|(id, _, given, family)| {
-                *id != c.id
+                *id != c.id.0
                     && !confirmed.contains(id)
-                    && names::similar_names(&c.given_name, &c.family_name, given, family)
+                    && super::matching::similar_names(&c.given_name, &c.family_name, given, family)
             })
             .map(|(id, responsible_la, _, _)| Candidate { id, responsible_la })
             .collect();
         if !candidates.is_empty() {
             return Err(conflict_with(
-                crate::error::ProblemType::PossibleDuplicate,
+                ProblemType::PossibleDuplicate,
                 "A child with the same date of birth and a similar name is already registered. If this is a \
                  different child, repeat the request with their ids in confirmed_distinct_from."
                     .into(),
@@ -176,11 +168,11 @@ pub fn check_duplicates(
 /// A child's missing flags as of now.
 pub fn child_flags(
     conn: &mut AnyConnection,
-    child_id: &str,
+    child_id: &ChildId,
     now: NaiveDateTime,
-) -> Result<crate::flags::ChildMissingFlags, ApiError> {
-    let mut all = flags_of_children(conn, std::slice::from_ref(&child_id.to_string()), now)?;
-    Ok(all.remove(child_id).unwrap_or_else(|| crate::flags::child(&[], now)))
+) -> Result<ChildMissingFlags, ApiError> {
+    let mut all = flags_of_children(conn, std::slice::from_ref(child_id), now)?;
+    Ok(all.remove(child_id).unwrap_or_else(|| flags::child(&[], now)))
 }
 
 /// The missing flags of many children as of now, keyed by child id (every id given), from the
@@ -188,14 +180,116 @@ pub fn child_flags(
 /// window (a child may have hundreds of older ones).
 pub fn flags_of_children(
     conn: &mut AnyConnection,
-    ids: &[String],
+    ids: &[ChildId],
     now: NaiveDateTime,
-) -> Result<std::collections::HashMap<String, crate::flags::ChildMissingFlags>, ApiError> {
-    let since = now - chrono::TimeDelta::days(crate::flags::REPEAT_WINDOW_DAYS);
-    let mut clocks: std::collections::HashMap<String, Vec<crate::flags::EpisodeClock>> =
+) -> Result<HashMap<ChildId, ChildMissingFlags>, ApiError> {
+    let since = now - chrono::TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
+    let mut clocks: HashMap<ChildId, Vec<flags::EpisodeClock>> =
         ids.iter().map(|id| (id.clone(), Vec::new())).collect();
     for (child, clock) in repo::missing_clocks(conn, ids, since)? {
         clocks.entry(child).or_default().push(clock);
     }
-    Ok(clocks.into_iter().map(|(child, episodes)| (child, crate::flags::child(&episodes, now))).collect())
+    Ok(clocks.into_iter().map(|(child, episodes)| (child, flags::child(&episodes, now))).collect())
+}
+
+/// The view of a child for a caller who may see it, with its flags.
+fn view(conn: &mut AnyConnection, caller: &Caller, rec: ChildRecord, now: NaiveDateTime) -> Result<Child, ApiError> {
+    let missing = child_flags(conn, &rec.id, now)?;
+    let access = access::access_for(caller, &rec.responsible_la);
+    Ok(Child { missing, ..rec.view(access) })
+}
+
+/// Registers a child of the caller's LA (in the caller's transaction).
+pub fn register(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    la: &str,
+    input: NewChild,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> Result<Child, ApiError> {
+    let confirmed = input.confirmed_distinct_from.clone();
+    let mut record = new_record(la, input, now);
+    validate(&mut record, today)?;
+    check_duplicates(conn, &record, Some(&confirmed))?;
+    repo::insert(conn, &record)?;
+    audit::record(conn, caller, "child.create", std::slice::from_ref(&record.id), now)?;
+    Ok(record.view(ChildAccess::Placing))
+}
+
+/// A page of the responsible LA's children, by family name.
+pub fn list(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    la: &str,
+    page: &PageQuery,
+    now: NaiveDateTime,
+) -> Result<Page<Child>, ApiError> {
+    let limit = page.limit()?;
+    let rows = repo::list_own(conn, la, page.after_pair::<String>()?, limit)?;
+    let ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|r| r.id.clone()).collect();
+    audit::read(conn, caller, "child.list", &ids, now)?;
+    let mut missing = flags_of_children(conn, &ids, now)?;
+    let views = rows
+        .into_iter()
+        .map(|r| {
+            let flags = missing.remove(&r.id).unwrap_or_else(|| flags::child(&[], now));
+            Child { missing: flags, ..r.view(ChildAccess::Placing) }
+        })
+        .collect();
+    Ok(Page::from_rows(views, limit, |c| vec![c.family_name.clone(), c.id.clone()]))
+}
+
+/// A child as the caller may see it; 404 when it may not.
+pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Child, ApiError> {
+    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    audit::read(conn, caller, "child.read", std::slice::from_ref(&rec.id), now)?;
+    view(conn, caller, rec, now)
+}
+
+/// Amends a child (the responsible LA only) at the version the caller read.
+pub fn amend(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    patch: ChildPatch,
+    version: i64,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> Result<Child, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let mut rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+        access::require_placing(caller, &rec.responsible_la, "may change a child's record")?;
+        if rec.version != version {
+            return Err(ApiError::PreconditionFailed);
+        }
+        apply_patch(&mut rec, patch);
+        validate(&mut rec, today)?;
+        check_duplicates(conn, &rec, None)?;
+        rec.updated_at = now;
+        if repo::update(conn, &rec, version)? == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        rec.version = version + 1;
+        audit::record(conn, caller, "child.update", std::slice::from_ref(&rec.id), now)?;
+        view(conn, caller, rec, now)
+    })
+}
+
+/// Who accessed a child's record, newest first (the responsible LA only).
+pub fn access_log(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    page: &PageQuery,
+) -> Result<Page<audit::AccessEntry>, ApiError> {
+    let limit = page.limit()?;
+    let before = match page.after()? {
+        None => None,
+        Some(k) => Some(k.first().and_then(|s| s.parse::<i64>().ok()).ok_or_else(crate::http::bad_cursor)?),
+    };
+    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    access::require_placing(caller, &rec.responsible_la, "sees who accessed a child's record")?;
+    let entries = audit::access_log(conn, &rec.id, before, limit)?;
+    Ok(Page::from_rows(entries, limit, |e| vec![e.seq.to_string()]))
 }

@@ -310,6 +310,19 @@ diesel::joinable!(children -> authorities (responsible_la));
 diesel::joinable!(placements -> children (child_id));
 diesel::joinable!(placement_legal_statuses -> placements (placement_id));
 
+diesel::table! {
+    audit_pending (id) {
+        id -> Text,
+        at -> Timestamp,
+        subject -> Text,
+        org_type -> Text,
+        org -> Text,
+        action -> Text,
+        child_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     authorities,
     providers,
@@ -329,5 +342,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     missing_episodes,
     audit_head,
     audit_events,
+    audit_pending,
     trusted_issuers,
 );

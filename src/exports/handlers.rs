@@ -51,9 +51,8 @@ async fn tables(
     let la = caller.authority(scopes::EXPORTS_READ)?.to_string();
     let today = state.clock.today();
     let period = YearToDate::new(parse_year(raw_year, today)?, today);
-    let code = la.clone();
-    let (tables, children) = state.db(move |conn| super::export(conn, &code, &period)).await?;
-    state.audit.push(caller, action, &children, state.now())?;
+    let (c, a, now) = (caller.clone(), action.to_string(), state.now());
+    let tables = state.db(move |conn| super::export(conn, &c, &period, &a, now)).await?;
     tracing::info!(la = %la, year = period.year, children = tables.header.len(), episodes = tables.episodes.len(), "ssda903 export");
     Ok((la, period, tables))
 }

@@ -26,24 +26,32 @@ pub mod repo;
 pub mod tables;
 pub mod validate;
 
+use crate::auth::Caller;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
+use crate::ids::ChildId;
+use chrono::NaiveDateTime;
 
-/// The three tables of `la`'s collection year, and the registry ids of the children in them.
+/// The three tables of the caller's collection year, with the read of every child in them in
+/// the audit log as `action`.
 pub fn export(
     conn: &mut AnyConnection,
-    la: &str,
+    caller: &Caller,
     period: &build::YearToDate,
-) -> Result<(tables::Tables, Vec<String>), ApiError> {
+    action: &str,
+    now: NaiveDateTime,
+) -> Result<tables::Tables, ApiError> {
+    let la = caller.org.as_str();
     let histories = repo::load(conn, la, period)?;
     let tables = build::build(period, &histories);
     let exported: std::collections::HashSet<&str> = tables.header.iter().map(|h| h.child.as_str()).collect();
-    let ids = histories
+    let ids: Vec<ChildId> = histories
         .iter()
         .filter(|h| exported.contains(h.child.la_child_id.as_str()))
-        .map(|h| h.child.id.clone())
+        .map(|h| ChildId::from(h.child.id.as_str()))
         .collect();
-    Ok((tables, ids))
+    crate::audit::read(conn, caller, action, &ids, now)?;
+    Ok(tables)
 }
 
 /// HTTP routes of this module.

@@ -193,3 +193,12 @@ pub fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: u
         errors.push(FieldError::new(field, "must not contain control characters"));
     }
 }
+
+/// Applies a partial update: for each named field the patch carries (`Some`), sets it on the
+/// record. With [`double_option`] fields, `Some(None)` clears an optional field.
+#[macro_export]
+macro_rules! apply_patch {
+    ($record:expr, $patch:expr, [$($field:ident),* $(,)?]) => {
+        $( if let Some(v) = $patch.$field { $record.$field = v; } )*
+    };
+}

@@ -1,6 +1,7 @@
-use chrono::{DateTime, NaiveDateTime, Utc};
+use crate::db::rows::missing::EpisodeRecord;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Risk indicators an episode may carry.
 pub const RISK_INDICATORS: &[&str] = &[
@@ -136,37 +137,6 @@ pub struct Episode {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An episode as stored (internal).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpisodeRecord {
-    pub id: String,
-    pub child_id: String,
-    pub placement_id: String,
-    pub kind: String,
-    pub started_at: NaiveDateTime,
-    pub ended_at: Option<NaiveDateTime>,
-    pub reported_to_police_at: Option<NaiveDateTime>,
-    pub police_reference: Option<String>,
-    pub risk_indicators: Vec<String>,
-    pub found_where: Option<String>,
-    pub safe_and_well_at: Option<NaiveDateTime>,
-    pub safe_and_well_by: Option<String>,
-    pub ri_offered_at: Option<NaiveDateTime>,
-    pub ri_offered_by: Option<String>,
-    pub ri_independent: Option<bool>,
-    pub ri_outcome: Option<String>,
-    pub ri_not_offered_reason: Option<String>,
-    pub ri_completed_at: Option<NaiveDateTime>,
-    pub source: String,
-    pub return_id: Option<String>,
-    pub recorded_by_org_type: String,
-    pub recorded_by_org: String,
-    pub recorded_by: String,
-    pub version: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 impl EpisodeRecord {
     pub fn clock(&self) -> crate::flags::EpisodeClock {
         crate::flags::EpisodeClock {
@@ -176,4 +146,15 @@ impl EpisodeRecord {
             ri_completed_at: self.ri_completed_at,
         }
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeQuery {
+    pub child_id: Option<String>,
+    /// Only open (true) or ended (false) episodes.
+    pub open: Option<bool>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

@@ -1,140 +1,16 @@
 //! SQL for missing episodes. Reads by a caller carry the access condition of [`visible`].
 
-use super::model::EpisodeRecord;
 use crate::auth::{Caller, OrgType};
+use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::db::schema::{children, missing_episodes as m, placements, settings};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::error::ApiError;
+use crate::ids::{ChildId, EpisodeId, PlacementId};
 use chrono::NaiveDateTime;
+use diesel::dsl::{Eq, SingleValue};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
-
-type T = (
-    (
-        String,
-        String,
-        String,
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        String,
-    ),
-    (
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<bool>,
-        Option<String>,
-        Option<String>,
-        Option<NaiveDateTime>,
-    ),
-    (String, Option<String>, String, String, String, i64, NaiveDateTime, NaiveDateTime),
-);
-
-#[allow(clippy::type_complexity)]
-const COLUMNS: (
-    (
-        m::id,
-        m::child_id,
-        m::placement_id,
-        m::kind,
-        m::started_at,
-        m::ended_at,
-        m::reported_to_police_at,
-        m::police_reference,
-        m::risk_indicators,
-    ),
-    (
-        m::found_where,
-        m::safe_and_well_at,
-        m::safe_and_well_by,
-        m::ri_offered_at,
-        m::ri_offered_by,
-        m::ri_independent,
-        m::ri_outcome,
-        m::ri_not_offered_reason,
-        m::ri_completed_at,
-    ),
-    (
-        m::source,
-        m::return_id,
-        m::recorded_by_org_type,
-        m::recorded_by_org,
-        m::recorded_by,
-        m::version,
-        m::created_at,
-        m::updated_at,
-    ),
-) = (
-    (
-        m::id,
-        m::child_id,
-        m::placement_id,
-        m::kind,
-        m::started_at,
-        m::ended_at,
-        m::reported_to_police_at,
-        m::police_reference,
-        m::risk_indicators,
-    ),
-    (
-        m::found_where,
-        m::safe_and_well_at,
-        m::safe_and_well_by,
-        m::ri_offered_at,
-        m::ri_offered_by,
-        m::ri_independent,
-        m::ri_outcome,
-        m::ri_not_offered_reason,
-        m::ri_completed_at,
-    ),
-    (
-        m::source,
-        m::return_id,
-        m::recorded_by_org_type,
-        m::recorded_by_org,
-        m::recorded_by,
-        m::version,
-        m::created_at,
-        m::updated_at,
-    ),
-);
-
-fn record(t: T) -> EpisodeRecord {
-    let (a, b, c) = t;
-    EpisodeRecord {
-        id: a.0,
-        child_id: a.1,
-        placement_id: a.2,
-        kind: a.3,
-        started_at: a.4,
-        ended_at: a.5,
-        reported_to_police_at: a.6,
-        police_reference: a.7,
-        risk_indicators: a.8.split_whitespace().map(str::to_string).collect(),
-        found_where: b.0,
-        safe_and_well_at: b.1,
-        safe_and_well_by: b.2,
-        ri_offered_at: b.3,
-        ri_offered_by: b.4,
-        ri_independent: b.5,
-        ri_outcome: b.6,
-        ri_not_offered_reason: b.7,
-        ri_completed_at: b.8,
-        source: c.0,
-        return_id: c.1,
-        recorded_by_org_type: c.2,
-        recorded_by_org: c.3,
-        recorded_by: c.4,
-        version: c.5,
-        created_at: c.6,
-        updated_at: c.7,
-    }
-}
+use diesel::sql_types::{Bool, Nullable, Text};
 
 type Cond = Box<dyn BoxableExpression<m::table, MultiBackend, SqlType = Bool>>;
 
@@ -163,12 +39,16 @@ fn visible(caller: &Caller) -> Cond {
 }
 
 pub fn find_visible(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Option<EpisodeRecord>, ApiError> {
-    let r: Option<T> = m::table.filter(m::id.eq(id)).filter(visible(caller)).select(COLUMNS).first(conn).optional()?;
-    Ok(r.map(record))
+    Ok(m::table
+        .filter(m::id.eq(id))
+        .filter(visible(caller))
+        .select(EpisodeRecord::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub struct ListFilter {
-    pub child_id: Option<String>,
+    pub child_id: Option<ChildId>,
     pub open: Option<bool>,
 }
 
@@ -176,10 +56,10 @@ pub fn list(
     conn: &mut AnyConnection,
     caller: &Caller,
     f: &ListFilter,
-    after: Option<(NaiveDateTime, String)>,
+    after: Option<(NaiveDateTime, EpisodeId)>,
     limit: i64,
 ) -> Result<Vec<EpisodeRecord>, ApiError> {
-    let mut q = m::table.filter(visible(caller)).select(COLUMNS).into_boxed();
+    let mut q = m::table.filter(visible(caller)).select(EpisodeRecord::as_select()).into_boxed();
     if let Some(c) = &f.child_id {
         q = q.filter(m::child_id.eq(c.clone()));
     }
@@ -191,94 +71,68 @@ pub fn list(
     if let Some((t, id)) = after {
         q = q.filter(m::started_at.lt(t).or(m::started_at.eq(t).and(m::id.lt(id))));
     }
-    let rows: Vec<T> = q.order((m::started_at.desc(), m::id.desc())).limit(limit + 1).load(conn)?;
-    Ok(rows.into_iter().map(record).collect())
+    Ok(q.order((m::started_at.desc(), m::id.desc())).limit(limit + 1).load(conn)?)
 }
 
-pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<EpisodeRecord>, ApiError> {
-    let rows: Vec<T> =
-        m::table.filter(m::child_id.eq(child_id)).select(COLUMNS).order(m::started_at.asc()).load(conn)?;
-    Ok(rows.into_iter().map(record).collect())
+/// A child's episodes, oldest first.
+pub fn of_child(conn: &mut AnyConnection, child_id: &ChildId) -> Result<Vec<EpisodeRecord>, ApiError> {
+    Ok(m::table
+        .filter(m::child_id.eq(child_id))
+        .select(EpisodeRecord::as_select())
+        .order(m::started_at.asc())
+        .load(conn)?)
 }
 
 /// Episodes of many children at once.
-pub fn of_children(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<EpisodeRecord>, ApiError> {
+pub fn of_children(conn: &mut AnyConnection, ids: &[ChildId]) -> Result<Vec<EpisodeRecord>, ApiError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<T> = m::table.filter(m::child_id.eq_any(chunk)).select(COLUMNS).load(conn)?;
-        out.extend(rows.into_iter().map(record));
+        out.extend(m::table.filter(m::child_id.eq_any(chunk)).select(EpisodeRecord::as_select()).load(conn)?);
     }
     Ok(out)
 }
 
-pub fn open_in_placement(conn: &mut AnyConnection, placement_id: &str) -> Result<Vec<EpisodeRecord>, ApiError> {
-    let rows: Vec<T> =
-        m::table.filter(m::placement_id.eq(placement_id)).filter(m::ended_at.is_null()).select(COLUMNS).load(conn)?;
-    Ok(rows.into_iter().map(record).collect())
+pub fn open_in_placement(conn: &mut AnyConnection, placement_id: &PlacementId) -> Result<Vec<EpisodeRecord>, ApiError> {
+    Ok(m::table
+        .filter(m::placement_id.eq(placement_id))
+        .filter(m::ended_at.is_null())
+        .select(EpisodeRecord::as_select())
+        .load(conn)?)
+}
+
+/// A child's placements, oldest first: the periods an episode must fall in (rules 577/578) and
+/// the one it started in.
+pub fn placements_of_child(conn: &mut AnyConnection, child_id: &ChildId) -> Result<Vec<PlacementRecord>, ApiError> {
+    Ok(placements::table
+        .filter(placements::child_id.eq(child_id))
+        .select(PlacementRecord::as_select())
+        .order(placements::start_date.asc())
+        .load(conn)?)
+}
+
+/// Whether a setting is run by a provider.
+pub fn provider_runs(conn: &mut AnyConnection, provider: &str, urn: &str) -> Result<bool, ApiError> {
+    Ok(settings::table.find(urn).filter(settings::provider_id.eq(provider)).count().get_result::<i64>(conn)? > 0)
 }
 
 pub fn insert(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiError> {
-    diesel::insert_into(m::table)
-        .values((
-            (
-                m::id.eq(&e.id),
-                m::child_id.eq(&e.child_id),
-                m::placement_id.eq(&e.placement_id),
-                m::kind.eq(&e.kind),
-                m::started_at.eq(e.started_at),
-                m::ended_at.eq(e.ended_at),
-                m::reported_to_police_at.eq(e.reported_to_police_at),
-                m::police_reference.eq(&e.police_reference),
-                m::risk_indicators.eq(e.risk_indicators.join(" ")),
-            ),
-            (
-                m::found_where.eq(&e.found_where),
-                m::safe_and_well_at.eq(e.safe_and_well_at),
-                m::safe_and_well_by.eq(&e.safe_and_well_by),
-                m::ri_offered_at.eq(e.ri_offered_at),
-                m::ri_offered_by.eq(&e.ri_offered_by),
-                m::ri_independent.eq(e.ri_independent),
-                m::ri_outcome.eq(&e.ri_outcome),
-                m::ri_not_offered_reason.eq(&e.ri_not_offered_reason),
-                m::ri_completed_at.eq(e.ri_completed_at),
-            ),
-            (
-                m::source.eq(&e.source),
-                m::return_id.eq(&e.return_id),
-                m::recorded_by_org_type.eq(&e.recorded_by_org_type),
-                m::recorded_by_org.eq(&e.recorded_by_org),
-                m::recorded_by.eq(&e.recorded_by),
-                m::version.eq(e.version),
-                m::created_at.eq(e.created_at),
-                m::updated_at.eq(e.updated_at),
-            ),
-            scope_of(&e.placement_id),
-        ))
-        .execute(conn)?;
+    diesel::insert_into(m::table).values((e.clone(), scope_of(&e.placement_id))).execute(conn)?;
     Ok(())
 }
 
+/// A subquery reading one column of one placement.
+type PlacementValue<'a, ST> = SingleValue<placements::BoxedQuery<'a, MultiBackend, ST>>;
+
+/// An episode's copies of its placement's placing LA, host area and setting.
+type Scope<'a> = (
+    Eq<m::placing_la, PlacementValue<'a, Text>>,
+    Eq<m::host_area, PlacementValue<'a, Text>>,
+    Eq<m::urn, PlacementValue<'a, Nullable<Text>>>,
+);
+
 /// The placing LA, host area and setting of a placement, as the values of an episode's copies
 /// of them (subqueries in the same statement as the episode's insert or update).
-#[allow(clippy::type_complexity)]
-fn scope_of(
-    placement_id: &str,
-) -> (
-    diesel::dsl::Eq<
-        m::placing_la,
-        diesel::dsl::SingleValue<placements::BoxedQuery<'_, MultiBackend, diesel::sql_types::Text>>,
-    >,
-    diesel::dsl::Eq<
-        m::host_area,
-        diesel::dsl::SingleValue<placements::BoxedQuery<'_, MultiBackend, diesel::sql_types::Text>>,
-    >,
-    diesel::dsl::Eq<
-        m::urn,
-        diesel::dsl::SingleValue<
-            placements::BoxedQuery<'_, MultiBackend, diesel::sql_types::Nullable<diesel::sql_types::Text>>,
-        >,
-    >,
-) {
+fn scope_of(placement_id: &PlacementId) -> Scope<'_> {
     let of = || placements::table.filter(placements::id.eq(placement_id));
     (
         m::placing_la.eq(of().select(placements::placing_la).into_boxed().single_value()),
@@ -291,37 +145,16 @@ fn scope_of(
 /// in it. Reports for an LA or a provider read episodes by these copies (an index range)
 /// instead of joining every placement the LA ever made; an episode's insert and update set them
 /// ([`scope_of`]), and every write of a placement calls this in its transaction.
-pub fn copy_placement_scope(conn: &mut AnyConnection, placement_id: &str) -> Result<(), ApiError> {
+pub fn copy_placement_scope(conn: &mut AnyConnection, placement_id: &PlacementId) -> Result<(), ApiError> {
     diesel::update(m::table.filter(m::placement_id.eq(placement_id))).set(scope_of(placement_id)).execute(conn)?;
     Ok(())
 }
 
-/// Writes `e` over the stored episode when its version is still `expected`; rows changed.
+/// Writes `e` over the stored episode, as version `expected + 1`, when the stored version is
+/// still `expected`; rows changed.
 pub fn update(conn: &mut AnyConnection, e: &EpisodeRecord, expected: i64) -> Result<usize, ApiError> {
+    let next = EpisodeRecord { version: expected + 1, ..e.clone() };
     Ok(diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
-        .set((
-            (
-                m::placement_id.eq(&e.placement_id),
-                m::ended_at.eq(e.ended_at),
-                m::reported_to_police_at.eq(e.reported_to_police_at),
-                m::police_reference.eq(&e.police_reference),
-                m::risk_indicators.eq(e.risk_indicators.join(" ")),
-                m::found_where.eq(&e.found_where),
-                m::safe_and_well_at.eq(e.safe_and_well_at),
-                m::safe_and_well_by.eq(&e.safe_and_well_by),
-            ),
-            (
-                m::ri_offered_at.eq(e.ri_offered_at),
-                m::ri_offered_by.eq(&e.ri_offered_by),
-                m::ri_independent.eq(e.ri_independent),
-                m::ri_outcome.eq(&e.ri_outcome),
-                m::ri_not_offered_reason.eq(&e.ri_not_offered_reason),
-                m::ri_completed_at.eq(e.ri_completed_at),
-                m::return_id.eq(&e.return_id),
-                m::version.eq(expected + 1),
-                m::updated_at.eq(e.updated_at),
-            ),
-            scope_of(&e.placement_id),
-        ))
+        .set((next, scope_of(&e.placement_id)))
         .execute(conn)?)
 }

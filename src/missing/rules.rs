@@ -1,10 +1,11 @@
 //! The SSDA903 Missing rules, applied with date-times to every write (real time and returns).
 //! Pure functions over the child, its placements and its other episodes.
 
-use super::model::{EpisodeRecord, FOUND_WHERE, RI_OUTCOMES, RISK_INDICATORS};
-use crate::children::model::ChildRecord;
+use super::model::{FOUND_WHERE, RI_OUTCOMES, RISK_INDICATORS};
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::error::FieldError;
-use crate::placements::model::PlacementRecord;
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// The placement the child was in on `date`: the one open that day, the newer on a move day.

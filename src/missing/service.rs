@@ -2,18 +2,20 @@
 
 use super::model::*;
 use super::{repo, rules};
+use crate::audit;
 use crate::auth::{Caller, OrgType};
-use crate::children::model::ChildRecord;
 use crate::children::repo as children;
 use crate::db::AnyConnection;
-use crate::db::schema::settings;
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::error::ApiError;
 use crate::flags;
+use crate::http::{Page, PageQuery};
+use crate::ids::{ChildId, EpisodeId};
 use crate::notifications::service::{Message, emit};
-use crate::placements::model::PlacementRecord;
-use crate::placements::repo as placements;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 
 fn naive(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<NaiveDateTime> {
     t.map(crate::db::db_time)
@@ -44,15 +46,15 @@ pub fn view(e: EpisodeRecord, now: NaiveDateTime) -> Episode {
     });
     Episode {
         first_reported_in_return: e.source == "return",
-        id: e.id,
-        child_id: e.child_id,
-        placement_id: e.placement_id,
+        id: e.id.0,
+        child_id: e.child_id.0,
+        placement_id: e.placement_id.0,
         kind: e.kind,
         started_at: e.started_at.and_utc(),
         ended_at: e.ended_at.map(|t| t.and_utc()),
         reported_to_police_at: e.reported_to_police_at.map(|t| t.and_utc()),
         police_reference: e.police_reference,
-        risk_indicators: e.risk_indicators,
+        risk_indicators: e.risk_indicators.0,
         found_where: e.found_where,
         safe_and_well,
         return_interview,
@@ -98,7 +100,7 @@ pub fn apply_patch(e: &mut EpisodeRecord, p: EpisodePatch) {
         e.police_reference = Some(v);
     }
     if let Some(v) = p.risk_indicators {
-        e.risk_indicators = v;
+        e.risk_indicators = v.into();
     }
     set_safe_and_well(e, p.safe_and_well);
     set_return_interview(e, p.return_interview);
@@ -115,14 +117,7 @@ fn may_report(
     Ok(match caller.org_type {
         OrgType::Authority => caller.org == child.responsible_la || caller.org == p.host_area,
         OrgType::Provider => match &p.urn {
-            Some(urn) => {
-                settings::table
-                    .find(urn)
-                    .filter(settings::provider_id.eq(&caller.org))
-                    .count()
-                    .get_result::<i64>(conn)?
-                    > 0
-            }
+            Some(urn) => repo::provider_runs(conn, &caller.org, urn)?,
             None => false,
         },
         OrgType::Operator => false,
@@ -182,8 +177,65 @@ fn notify(
     Ok(())
 }
 
-/// Reports an episode (the home, the placing LA or the host LA).
-pub fn create(
+/// Reports an episode (the home, the placing LA or the host LA), in the caller's transaction.
+pub fn report(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    input: NewEpisode,
+    now: NaiveDateTime,
+) -> Result<Episode, ApiError> {
+    if caller.org_type == OrgType::Operator {
+        return Err(ApiError::forbidden("The operator does not report episodes."));
+    }
+    let e = create(conn, caller, input, now)?;
+    audit::record(conn, caller, "missing.create", std::slice::from_ref(&e.child_id), now)?;
+    Ok(view(e, now))
+}
+
+/// Episodes the caller may see, newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    q: EpisodeQuery,
+    now: NaiveDateTime,
+) -> Result<Page<Episode>, ApiError> {
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after_pair::<DateTime<Utc>>()?.map(|(t, id)| (t.naive_utc(), EpisodeId::from(id)));
+    let filter = repo::ListFilter { child_id: q.child_id.map(ChildId::from), open: q.open };
+    let rows = repo::list(conn, caller, &filter, after, limit)?;
+    let mut ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|e| e.child_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    audit::read(conn, caller, "missing.list", &ids, now)?;
+    let views = rows.into_iter().map(|e| view(e, now)).collect();
+    Ok(Page::from_rows(views, limit, |e| vec![e.started_at.to_rfc3339(), e.id.clone()]))
+}
+
+/// One episode the caller may see.
+pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Episode, ApiError> {
+    let e = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    audit::read(conn, caller, "missing.read", std::slice::from_ref(&e.child_id), now)?;
+    Ok(view(e, now))
+}
+
+/// Records the end, checks and interview of an episode at the version the caller read.
+pub fn amend(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    patch: EpisodePatch,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<Episode, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let e = update(conn, caller, id, patch, version, now)?;
+        audit::record(conn, caller, "missing.update", std::slice::from_ref(&e.child_id), now)?;
+        Ok(view(e, now))
+    })
+}
+
+fn create(
     conn: &mut AnyConnection,
     caller: &Caller,
     input: NewEpisode,
@@ -192,7 +244,7 @@ pub fn create(
     let not_yours = || ApiError::field("child_id", "no child with this id that you may report on");
     let child = children::find(conn, &input.child_id)?.ok_or_else(not_yours)?;
     children::lock(conn, &child.id)?;
-    let ps = placements::of_child(conn, &child.id)?;
+    let ps = repo::placements_of_child(conn, &child.id)?;
     let started_at = crate::db::db_time(input.started_at);
     let placement = rules::placement_on(&ps, started_at.date()).cloned();
     if let Some(p) = &placement {
@@ -207,7 +259,7 @@ pub fn create(
         _ => "real_time",
     };
     let mut e = EpisodeRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: EpisodeId::generate(),
         child_id: child.id.clone(),
         placement_id: placement.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
         kind: input.kind,
@@ -215,7 +267,7 @@ pub fn create(
         ended_at: naive(input.ended_at),
         reported_to_police_at: naive(input.reported_to_police_at),
         police_reference: input.police_reference,
-        risk_indicators: input.risk_indicators,
+        risk_indicators: input.risk_indicators.into(),
         found_where: input.found_where,
         safe_and_well_at: None,
         safe_and_well_by: None,
@@ -250,7 +302,7 @@ pub fn create(
 }
 
 /// Records the end, checks and interview of an episode (whoever may see it).
-pub fn update(
+fn update(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: &str,
@@ -262,9 +314,9 @@ pub fn update(
     if before.version != expected {
         return Err(ApiError::PreconditionFailed);
     }
-    let child = children::find(conn, &before.child_id)?.ok_or(ApiError::NotFound)?;
+    let child = children::find(conn, before.child_id.as_str())?.ok_or(ApiError::NotFound)?;
     children::lock(conn, &child.id)?;
-    let ps = placements::of_child(conn, &child.id)?;
+    let ps = repo::placements_of_child(conn, &child.id)?;
     let mut e = before.clone();
     apply_patch(&mut e, patch);
     e.updated_at = now;

@@ -2,8 +2,8 @@
 //! caused it, read through the recipient's inbox or pushed to its webhooks, with the statutory
 //! clock of each placement notification and acknowledgements.
 
-pub mod clock;
 pub mod model;
 pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod statutory;

@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Whether a placement notification met the law (reg 13(4) for starts, reg 14 for ends).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -52,4 +52,26 @@ pub struct Notification {
     pub acknowledgement_overdue: bool,
     /// Undelivered for more than 24 hours: the sender should chase it by other means.
     pub escalated: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    /// Only this type (e.g. `placement.started`).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub kind: Option<String>,
+    /// Only acknowledged (true) or unacknowledged (false) ones.
+    pub acknowledged: Option<bool>,
+    /// Only those created at or after this instant (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Only unacknowledged ones past the acknowledgement deadline.
+    pub acknowledgement_overdue: Option<bool>,
+    /// Only those undelivered for more than 24 hours.
+    pub escalated: Option<bool>,
+    /// Only those about this placement.
+    pub placement_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

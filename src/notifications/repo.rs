@@ -1,99 +1,21 @@
 //! SQL for notifications. The recipient sees its inbox, the sender its sent ones; nobody else.
 
 use crate::db::AnyConnection;
-use crate::db::schema::{notifications as n, webhook_deliveries as wd, webhook_endpoints as we};
+use crate::db::schema::{authorities, notifications as n, webhook_deliveries as wd, webhook_endpoints as we};
 use crate::error::ApiError;
-use chrono::{NaiveDate, NaiveDateTime};
+use crate::ids::PlacementId;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-/// A stored notification row.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub id: String,
-    pub kind: String,
-    pub recipient_la: String,
-    pub sender_org_type: String,
-    pub sender_org: String,
-    pub child_id: Option<String>,
-    pub placement_id: Option<String>,
-    pub payload: String,
-    pub regulation: Option<String>,
-    pub event_date: Option<NaiveDate>,
-    pub emergency: bool,
-    pub due_by: Option<NaiveDate>,
-    pub on_time: Option<bool>,
-    pub late_by_working_days: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub delivered_at: Option<NaiveDateTime>,
-    pub acknowledged_at: Option<NaiveDateTime>,
-    pub acknowledged_by: Option<String>,
-}
+pub use crate::db::rows::notifications::NotificationRow as Row;
 
-type Tuple = (
-    (String, String, String, String, String, Option<String>, Option<String>, String),
-    (Option<String>, Option<NaiveDate>, bool, Option<NaiveDate>, Option<bool>, Option<i64>),
-    (NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<String>),
-);
-
-#[allow(clippy::type_complexity)]
-const COLUMNS: (
-    (n::id, n::kind, n::recipient_la, n::sender_org_type, n::sender_org, n::child_id, n::placement_id, n::payload),
-    (n::regulation, n::event_date, n::emergency, n::due_by, n::on_time, n::late_by_working_days),
-    (n::created_at, n::delivered_at, n::acknowledged_at, n::acknowledged_by),
-) = (
-    (n::id, n::kind, n::recipient_la, n::sender_org_type, n::sender_org, n::child_id, n::placement_id, n::payload),
-    (n::regulation, n::event_date, n::emergency, n::due_by, n::on_time, n::late_by_working_days),
-    (n::created_at, n::delivered_at, n::acknowledged_at, n::acknowledged_by),
-);
-
-fn row(t: Tuple) -> Row {
-    let (a, b, c) = t;
-    Row {
-        id: a.0,
-        kind: a.1,
-        recipient_la: a.2,
-        sender_org_type: a.3,
-        sender_org: a.4,
-        child_id: a.5,
-        placement_id: a.6,
-        payload: a.7,
-        regulation: b.0,
-        event_date: b.1,
-        emergency: b.2,
-        due_by: b.3,
-        on_time: b.4,
-        late_by_working_days: b.5,
-        created_at: c.0,
-        delivered_at: c.1,
-        acknowledged_at: c.2,
-        acknowledged_by: c.3,
-    }
+/// Whether an area is an English LA (other areas have no inbox here).
+pub fn is_authority(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
+    Ok(authorities::table.find(code).count().get_result::<i64>(conn)? > 0)
 }
 
 pub fn insert(conn: &mut AnyConnection, r: &Row) -> Result<(), ApiError> {
-    diesel::insert_into(n::table)
-        .values((
-            (
-                n::id.eq(&r.id),
-                n::kind.eq(&r.kind),
-                n::recipient_la.eq(&r.recipient_la),
-                n::sender_org_type.eq(&r.sender_org_type),
-                n::sender_org.eq(&r.sender_org),
-                n::child_id.eq(&r.child_id),
-                n::placement_id.eq(&r.placement_id),
-                n::payload.eq(&r.payload),
-            ),
-            (
-                n::regulation.eq(&r.regulation),
-                n::event_date.eq(r.event_date),
-                n::emergency.eq(r.emergency),
-                n::due_by.eq(r.due_by),
-                n::on_time.eq(r.on_time),
-                n::late_by_working_days.eq(r.late_by_working_days),
-            ),
-            (n::created_at.eq(r.created_at), n::delivered_at.eq(r.delivered_at)),
-        ))
-        .execute(conn)?;
+    diesel::insert_into(n::table).values(r).execute(conn)?;
     Ok(())
 }
 
@@ -141,7 +63,7 @@ pub struct Filter {
     pub unacknowledged_before: Option<NaiveDateTime>,
     /// Created before this instant and undelivered: escalations.
     pub undelivered_before: Option<NaiveDateTime>,
-    pub placement_id: Option<String>,
+    pub placement_id: Option<PlacementId>,
 }
 
 pub fn list(
@@ -152,7 +74,7 @@ pub fn list(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<Row>, ApiError> {
-    let mut q = n::table.select(COLUMNS).into_boxed();
+    let mut q = n::table.select(Row::as_select()).into_boxed();
     q = match side {
         Side::Inbox => q.filter(n::recipient_la.eq(org.to_string())),
         Side::Sent => q.filter(n::sender_org.eq(org.to_string())),
@@ -180,24 +102,21 @@ pub fn list(
     if let Some((t, id)) = after {
         q = q.filter(n::created_at.lt(t).or(n::created_at.eq(t).and(n::id.lt(id))));
     }
-    let rows: Vec<Tuple> = q.order((n::created_at.desc(), n::id.desc())).limit(limit + 1).load(conn)?;
-    Ok(rows.into_iter().map(row).collect())
+    Ok(q.order((n::created_at.desc(), n::id.desc())).limit(limit + 1).load(conn)?)
 }
 
 /// A notification the caller's organisation received or sent.
 pub fn find_for(conn: &mut AnyConnection, org: &str, id: &str) -> Result<Option<Row>, ApiError> {
-    let r: Option<Tuple> = n::table
+    Ok(n::table
         .filter(n::id.eq(id))
         .filter(n::recipient_la.eq(org).or(n::sender_org.eq(org)))
-        .select(COLUMNS)
+        .select(Row::as_select())
         .first(conn)
-        .optional()?;
-    Ok(r.map(row))
+        .optional()?)
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, ApiError> {
-    let r: Option<Tuple> = n::table.find(id).select(COLUMNS).first(conn).optional()?;
-    Ok(r.map(row))
+    Ok(n::table.find(id).select(Row::as_select()).first(conn).optional()?)
 }
 
 /// Records the acknowledgement unless already acknowledged (the first one stands).

@@ -1,16 +1,16 @@
 //! Writing notifications (always inside the caller's transaction) and presenting them.
 
-use super::clock::{self, Statutory};
-use super::model::{Notification, StatutoryStatus};
-use super::repo::{self, Row};
-use crate::auth::OrgType;
+use super::model::{Notification, NotificationQuery, StatutoryStatus};
+use super::repo::{self, Filter, Row, Side};
+use super::statutory::{self, Statutory};
+use crate::auth::{Caller, OrgType};
 use crate::calendar::WorkingCalendar;
 use crate::db::AnyConnection;
-use crate::db::schema::authorities;
+use crate::db::rows::placements::PlacementRecord;
 use crate::error::ApiError;
-use crate::placements::model::PlacementRecord;
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
+use crate::http::{Page, PageQuery};
+use crate::ids::{ChildId, PlacementId};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 /// What to notify.
 pub struct Message<'a> {
@@ -18,8 +18,8 @@ pub struct Message<'a> {
     pub recipient: &'a str,
     pub sender_type: OrgType,
     pub sender: &'a str,
-    pub child_id: Option<&'a str>,
-    pub placement_id: Option<&'a str>,
+    pub child_id: Option<&'a ChildId>,
+    pub placement_id: Option<&'a PlacementId>,
     pub payload: serde_json::Value,
     pub statutory: Option<Statutory>,
 }
@@ -27,8 +27,7 @@ pub struct Message<'a> {
 /// Writes a notification and queues its webhook deliveries, in the caller's transaction.
 /// Areas that are not English LAs (Wales, Scotland, Northern Ireland) have no inbox here: None.
 pub fn emit(conn: &mut AnyConnection, m: Message<'_>, now: NaiveDateTime) -> Result<Option<String>, ApiError> {
-    let known: i64 = authorities::table.find(m.recipient).count().get_result(conn)?;
-    if known == 0 {
+    if !repo::is_authority(conn, m.recipient)? {
         return Ok(None);
     }
     let s = m.statutory;
@@ -39,8 +38,8 @@ pub fn emit(conn: &mut AnyConnection, m: Message<'_>, now: NaiveDateTime) -> Res
         recipient_la: m.recipient.to_string(),
         sender_org_type: m.sender_type.as_str().to_string(),
         sender_org: m.sender.to_string(),
-        child_id: m.child_id.map(str::to_string),
-        placement_id: m.placement_id.map(str::to_string),
+        child_id: m.child_id.cloned(),
+        placement_id: m.placement_id.cloned(),
         payload: m.payload.to_string(),
         regulation: s.as_ref().map(|s| s.regulation.to_string()),
         event_date: s.as_ref().map(|s| s.event_date),
@@ -107,7 +106,7 @@ pub fn placement_started(
     if p.host_area == p.placing_la {
         return Ok(());
     }
-    let clock = clock::placement_start(cal, p.start_date, p.emergency, now.date());
+    let clock = statutory::placement_start(cal, p.start_date, p.emergency, now.date());
     emit(
         conn,
         placement_message("placement.started", p, &p.host_area, placement_payload(p, Some(ls)), Some(clock)),
@@ -126,7 +125,7 @@ pub fn placement_ended(
     let Some(end) = p.end_date.filter(|_| p.host_area != p.placing_la) else {
         return Ok(());
     };
-    let clock = clock::placement_end(cal, end, now.date());
+    let clock = statutory::placement_end(cal, end, now.date());
     emit(conn, placement_message("placement.ended", p, &p.host_area, placement_payload(p, None), Some(clock)), now)?;
     Ok(())
 }
@@ -155,7 +154,7 @@ pub fn placement_changed(
 
 /// Presents a notification as of `now`.
 pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) -> Notification {
-    let ack_due = clock::acknowledgement_due(cal, r.created_at.date(), ack_days);
+    let ack_due = statutory::acknowledgement_due(cal, r.created_at.date(), ack_days);
     let statutory = match (r.regulation, r.event_date, r.due_by, r.on_time) {
         (Some(regulation), Some(event_date), Some(due_by), Some(on_time)) => Some(StatutoryStatus {
             regulation,
@@ -175,8 +174,8 @@ pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) ->
         recipient_la: r.recipient_la,
         sender_org_type: r.sender_org_type,
         sender_org: r.sender_org,
-        child_id: r.child_id,
-        placement_id: r.placement_id,
+        child_id: r.child_id.map(String::from),
+        placement_id: r.placement_id.map(String::from),
         payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
         statutory,
         created_at: r.created_at.and_utc(),
@@ -189,6 +188,73 @@ pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) ->
 
 /// The instant before which unacknowledged notifications are overdue on `today`.
 pub fn overdue_before(cal: &WorkingCalendar, today: NaiveDate, ack_days: u32) -> NaiveDateTime {
-    let cutoff = clock::overdue_cutoff(cal, today, ack_days);
+    let cutoff = statutory::overdue_cutoff(cal, today, ack_days);
     cutoff.succ_opt().unwrap_or(cutoff).and_hms_opt(0, 0, 0).unwrap_or_default()
+}
+
+/// A page of the caller's inbox or sent notifications, newest first. Reading the inbox marks
+/// what it shows delivered.
+pub fn list(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    side: Side,
+    q: NotificationQuery,
+    cal: &WorkingCalendar,
+    ack_days: u32,
+    now: NaiveDateTime,
+) -> Result<Page<Notification>, ApiError> {
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after_pair::<DateTime<Utc>>()?.map(|(t, id)| (t.naive_utc(), id));
+    let filter = Filter {
+        kind: q.kind,
+        acknowledged: q.acknowledged,
+        since: q.since.map(|t| t.naive_utc()),
+        unacknowledged_before: q
+            .acknowledgement_overdue
+            .filter(|b| *b)
+            .map(|_| overdue_before(cal, now.date(), ack_days)),
+        undelivered_before: q.escalated.filter(|b| *b).map(|_| now - TimeDelta::hours(24)),
+        placement_id: q.placement_id.map(PlacementId::from),
+    };
+    let rows = repo::list(conn, side, &caller.org, &filter, after, limit)?;
+    if side == Side::Inbox {
+        let ids: Vec<String> = rows.iter().filter(|r| r.delivered_at.is_none()).map(|r| r.id.clone()).collect();
+        repo::mark_delivered(conn, &ids, now)?;
+    }
+    let items = rows.into_iter().map(|r| view(r, cal, ack_days, now)).collect();
+    Ok(Page::from_rows(items, limit, |n: &Notification| vec![n.created_at.to_rfc3339(), n.id.clone()]))
+}
+
+/// One notification its recipient or sender reads.
+pub fn read(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    cal: &WorkingCalendar,
+    ack_days: u32,
+    now: NaiveDateTime,
+) -> Result<Notification, ApiError> {
+    let r = repo::find_for(conn, &caller.org, id)?.ok_or(ApiError::NotFound)?;
+    Ok(view(r, cal, ack_days, now))
+}
+
+/// Records the recipient's acknowledgement (the first one stands).
+pub fn acknowledge(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    cal: &WorkingCalendar,
+    ack_days: u32,
+    now: NaiveDateTime,
+) -> Result<Notification, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let r = repo::find_for(conn, &caller.org, id)?.ok_or(ApiError::NotFound)?;
+        if r.recipient_la != caller.org {
+            return Err(ApiError::forbidden("Only the recipient acknowledges a notification."));
+        }
+        repo::acknowledge(conn, id, &caller.sub, now)?;
+        let r = repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
+        Ok(view(r, cal, ack_days, now))
+    })
 }

@@ -1,8 +1,8 @@
-//! Placements: where a looked-after child lives, registered by the placing LA; and the host
-//! view, in which an LA sees the children placed in its area.
+//! Placements: where a looked-after child lives, registered, corrected and ended by the placing
+//! LA, with what follows from each (see `service`).
 
-pub mod host;
 pub mod model;
 pub mod repo;
 pub mod routes;
+pub mod rules;
 pub mod service;

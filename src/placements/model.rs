@@ -1,6 +1,6 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A legal status and the date it took effect.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -125,61 +125,13 @@ pub struct NewLegalStatus {
     pub legal_status: String,
 }
 
-/// A placement as stored (internal).
-#[derive(Debug, Clone)]
-pub struct PlacementRecord {
-    pub id: String,
-    pub child_id: String,
-    pub placing_la: String,
-    pub urn: Option<String>,
-    pub host_area: String,
-    pub postcode: String,
-    pub place: String,
-    pub place_provider: Option<String>,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    pub rec: Option<String>,
-    pub reason_place_change: Option<String>,
-    pub emergency: bool,
-    pub distance_miles: Option<f64>,
-    pub ended_recorded_at: Option<NaiveDateTime>,
-    pub version: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-/// One child placed in a host LA's area on the date asked about.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PlacedChild {
-    pub child_id: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: NaiveDate,
-    pub sex: String,
-    pub placing_la: String,
-    pub placing_la_name: String,
-    pub placement_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub urn: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub setting_name: Option<String>,
-    pub place: String,
-    pub start_date: NaiveDate,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<NaiveDate>,
-    pub emergency: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_miles: Option<f64>,
-    /// Missing episodes that started in the last 90 days.
-    pub episodes_last_90_days: i64,
-    pub currently_missing: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub missing_since: Option<DateTime<Utc>>,
-    /// 3 or more episodes starting in the last 90 days.
-    pub repeat_missing: bool,
-    pub return_interview_overdue: bool,
-    /// This LA was told of the placement late (reg 13(4)).
-    pub notification_late: bool,
-    /// This LA has not acknowledged the placement notification.
-    pub notification_unacknowledged: bool,
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PlacementQuery {
+    /// Only this child's placements.
+    pub child_id: Option<String>,
+    /// Only placements open on this date (YYYY-MM-DD).
+    pub open_on: Option<NaiveDate>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

@@ -1,152 +1,25 @@
-//! Rules for placements: SSDA903 codes and their compatibility, where the child lives (from the
-//! postcode, never from the caller alone), no overlapping placements, and ends with a reason.
+//! What a placing LA does with a placement (register, correct, end, change its legal status), and
+//! what follows from each in the same transaction: the host LA's notification with its statutory
+//! clock, the home's admission or discharge matched, the child's open missing episodes ended, the
+//! audit entry. Placements sit above missing episodes and admissions for this reason.
 
 use super::model::*;
 use super::repo;
-use crate::auth::Caller;
+use super::rules::{check_codes, check_end, check_legal_status, check_overlap, check_start, resolve_where};
+use crate::audit;
+use crate::auth::{Caller, OrgType};
 use crate::calendar::WorkingCalendar;
 use crate::children::repo as children;
+use crate::clock::date_of;
 use crate::db::AnyConnection;
+use crate::db::rows::placements::PlacementRecord;
 use crate::directory::repo as directory;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemType};
 use crate::geo::Geo;
+use crate::http::{Page, PageQuery};
+use crate::ids::{ChildId, PlacementId};
 use crate::notifications::service as notify;
-use crate::{location, ssda903};
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
-
-/// Earliest date DfE accepts for an episode (rule 353).
-fn earliest_episode() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1991, 10, 14).unwrap_or(NaiveDate::MIN)
-}
-
-struct Where {
-    urn: Option<String>,
-    host_area: String,
-    postcode: String,
-}
-
-/// Where the placement is: a registered setting's location, or the postcode given.
-fn resolve_where(
-    conn: &mut AnyConnection,
-    errors: &mut Vec<FieldError>,
-    place: &str,
-    urn: Option<&str>,
-    postcode: Option<&str>,
-    host_la: Option<&str>,
-) -> Result<Option<Where>, ApiError> {
-    let urn = urn.map(|u| u.trim().to_ascii_uppercase()).filter(|u| !u.is_empty());
-    let found = match &urn {
-        Some(u) => directory::setting_location(conn, u)?,
-        None => None,
-    };
-    let resolved = if let (Some(u), Some((host_area, setting_pc, _))) = (&urn, found) {
-        if let Some(pc) = postcode
-            && crate::geo::normalise(pc).as_deref() != Some(setting_pc.as_str())
-        {
-            errors
-                .push(FieldError::new("postcode", "comes from the setting; leave it out for a placement in a setting"));
-        }
-        if let Some(h) = host_la.filter(|h| !h.eq_ignore_ascii_case(&host_area)) {
-            errors.push(FieldError::new("host_la", format!("setting {u} is in {host_area}, not {h}")));
-        }
-        Some(Where { urn: Some(u.clone()), host_area, postcode: setting_pc })
-    } else {
-        if let Some(u) = &urn {
-            let agency = ssda903::urn_rule(place) == ssda903::UrnRule::RequiredOrAgency
-                && (u == ssda903::AGENCY_URN || ssda903::is_valid_urn(u));
-            if !agency {
-                errors.push(FieldError::new("urn", format!("no setting with URN {u} is registered")));
-                return Ok(None);
-            }
-        }
-        match postcode {
-            None => {
-                errors.push(FieldError::new("postcode", "is required for a placement not in a registered setting"));
-                None
-            }
-            Some(pc) => match location::resolve("postcode", pc, "host_la", host_la) {
-                Ok(loc) => {
-                    Some(Where { urn: urn.clone(), host_area: loc.area.code().to_string(), postcode: loc.postcode })
-                }
-                Err(mut e) => {
-                    errors.append(&mut e);
-                    None
-                }
-            },
-        }
-    };
-    if let Some(w) = &resolved {
-        let in_england = w.host_area.starts_with('E');
-        if let Err(m) = ssda903::check_urn_for_location(place, w.urn.as_deref(), in_england) {
-            errors.push(FieldError::new("urn", m));
-        }
-    }
-    Ok(resolved)
-}
-
-fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>) {
-    if !ssda903::is_code(ssda903::PLACE, place) {
-        let why = if ssda903::WITHDRAWN_PLACE.contains(&place) {
-            "was withdrawn in 2025-26"
-        } else {
-            "is not an SSDA903 PLACE code"
-        };
-        errors.push(FieldError::new("place", why));
-        return;
-    }
-    if let Some(p) = provider
-        && !ssda903::is_code(ssda903::PLACE_PROVIDER, p)
-    {
-        errors.push(FieldError::new("place_provider", "is not an SSDA903 PLACE_PROVIDER code"));
-        return;
-    }
-    if let Err(m) = ssda903::check_place_provider(place, provider) {
-        errors.push(FieldError::new("place_provider", m));
-    }
-}
-
-fn check_legal_status(errors: &mut Vec<FieldError>, field: &str, ls: &str) {
-    if !ssda903::is_code(ssda903::LEGAL_STATUS, ls) {
-        errors.push(FieldError::new(field, "is not an SSDA903 LS code"));
-    }
-}
-
-fn check_start(errors: &mut Vec<FieldError>, start: NaiveDate, dob: NaiveDate) {
-    if start < dob {
-        errors.push(FieldError::new("start_date", "is before the child's date of birth").rule("302"));
-    }
-    if start < earliest_episode() {
-        errors.push(FieldError::new("start_date", "is before 14/10/1991").rule("353"));
-    }
-}
-
-/// Refuses a period that overlaps another placement of the child; ending the day the next one
-/// starts (a move) is fine.
-fn check_overlap(
-    others: &[PlacementRecord],
-    id: &str,
-    start: NaiveDate,
-    end: Option<NaiveDate>,
-) -> Result<(), ApiError> {
-    for o in others.iter().filter(|o| o.id != id) {
-        let starts_before_other_ends = o.end_date.is_none_or(|e| start < e);
-        let other_starts_before_end = end.is_none_or(|e| o.start_date < e);
-        if (starts_before_other_ends && other_starts_before_end) || o.start_date == start {
-            let mut extra = serde_json::Map::new();
-            extra.insert("overlapping_placement_id".into(), serde_json::Value::String(o.id.clone()));
-            return Err(ApiError::Conflict {
-                kind: crate::error::ProblemType::OverlappingPlacement,
-                detail: format!(
-                    "The child already has a placement from {}{}; end it first (a move ends one placement the day the next starts).",
-                    o.start_date,
-                    o.end_date.map(|e| format!(" to {e}")).unwrap_or_default()
-                ),
-                extra,
-            });
-        }
-    }
-    Ok(())
-}
+use chrono::{NaiveDate, NaiveDateTime};
 
 fn distance(home: Option<&str>, placement: &str) -> Option<f64> {
     home.and_then(|h| Geo::global().distance_miles(h, placement))
@@ -184,9 +57,9 @@ pub fn create(
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
-    check_overlap(&repo::of_child(conn, &child.id)?, "", input.start_date, None)?;
+    check_overlap(&repo::of_child(conn, &child.id)?, None, input.start_date, None)?;
     let p = PlacementRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: PlacementId::generate(),
         child_id: child.id.clone(),
         placing_la: la.to_string(),
         distance_miles: distance(child.home_postcode.as_deref(), &wh.postcode),
@@ -221,55 +94,6 @@ fn own(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<PlacementR
     Ok(p)
 }
 
-fn check_end(
-    errors: &mut Vec<FieldError>,
-    p: &PlacementRecord,
-    dob: NaiveDate,
-    end: NaiveDate,
-    rec: &str,
-    reason: Option<&str>,
-    statuses: &[LegalStatusPeriod],
-) {
-    if end < p.start_date {
-        errors.push(FieldError::new("end_date", "is before the start date").rule("356"));
-    }
-    if !ssda903::is_code(ssda903::REC, rec) {
-        errors.push(FieldError::new("rec", "is not an SSDA903 REC code"));
-    }
-    let needs_reason = rec == "X1" && !ssda903::is_temporary_place(&p.place);
-    match reason {
-        None if needs_reason => errors.push(
-            FieldError::new("reason_place_change", "is required when the child moves to another placement (REC X1)")
-                .rule("225"),
-        ),
-        Some(r) if !ssda903::is_code(ssda903::REASON_PLACE_CHANGE, r) => {
-            errors.push(FieldError::new("reason_place_change", "is not an SSDA903 REASON_PLACE_CHANGE code"))
-        }
-        Some(_) if !needs_reason => errors.push(FieldError::new(
-            "reason_place_change",
-            "is given only when the child moves to another placement (REC X1), not after a temporary placement",
-        )),
-        Some("CUSTOD") if age_on(dob, end) < 10 => {
-            errors.push(FieldError::new("reason_place_change", "CUSTOD cannot apply to a child under 10").rule("234"))
-        }
-        _ => {}
-    }
-    if let Some(late) = statuses.iter().find(|s| s.effective_from > end) {
-        errors.push(FieldError::new(
-            "end_date",
-            format!("is before the legal status change recorded on {}", late.effective_from),
-        ));
-    }
-}
-
-fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
-    let mut age = on.year() - dob.year();
-    if (on.month(), on.day()) < (dob.month(), dob.day()) {
-        age -= 1;
-    }
-    age
-}
-
 /// Ends a placement (placing LA only).
 pub fn end(
     conn: &mut AnyConnection,
@@ -286,11 +110,11 @@ pub fn end(
     }
     if p.end_date.is_some() {
         return Err(ApiError::conflict(
-            crate::error::ProblemType::AlreadyEnded,
+            ProblemType::AlreadyEnded,
             "This placement has already ended; amend it to correct the end.",
         ));
     }
-    let child = children::find(conn, &p.child_id)?.ok_or(ApiError::NotFound)?;
+    let child = children::find(conn, p.child_id.as_str())?.ok_or(ApiError::NotFound)?;
     children::lock(conn, &child.id)?;
     let statuses = repo::legal_statuses(conn, &p.id)?;
     let mut errors = Vec::new();
@@ -342,7 +166,7 @@ pub fn amend(
     if before.version != expected {
         return Err(ApiError::PreconditionFailed);
     }
-    let child = children::find(conn, &before.child_id)?.ok_or(ApiError::NotFound)?;
+    let child = children::find(conn, before.child_id.as_str())?.ok_or(ApiError::NotFound)?;
     children::lock(conn, &child.id)?;
     let mut p = before.clone();
     let mut errors = Vec::new();
@@ -353,27 +177,13 @@ pub fn amend(
             "this placement has not ended: end it with POST /v1/placements/{id}/end",
         ));
     }
-    if let Some(v) = patch.place {
-        p.place = v;
-    }
-    if let Some(v) = patch.place_provider {
-        p.place_provider = v;
-    }
-    if let Some(v) = patch.emergency {
-        p.emergency = v;
-    }
+    let old_start = p.start_date;
+    crate::apply_patch!(p, patch, [place, place_provider, emergency, reason_place_change, start_date]);
     if let Some(v) = patch.end_date {
         p.end_date = Some(v);
     }
     if let Some(v) = patch.rec {
         p.rec = Some(v);
-    }
-    if let Some(v) = patch.reason_place_change {
-        p.reason_place_change = v;
-    }
-    let old_start = p.start_date;
-    if let Some(v) = patch.start_date {
-        p.start_date = v;
     }
     check_codes(&mut errors, &p.place, p.place_provider.as_deref());
     check_start(&mut errors, p.start_date, child.date_of_birth);
@@ -417,7 +227,7 @@ pub fn amend(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    check_overlap(&repo::of_child(conn, &child.id)?, &p.id, p.start_date, p.end_date)?;
+    check_overlap(&repo::of_child(conn, &child.id)?, Some(&p.id), p.start_date, p.end_date)?;
     p.distance_miles = distance(child.home_postcode.as_deref(), &p.postcode);
     p.updated_at = now;
     if repo::update(conn, &p, expected)? == 0 {
@@ -425,6 +235,10 @@ pub fn amend(
     }
     if p.start_date != old_start {
         repo::move_first_legal_status(conn, &p.id, old_start, p.start_date)?;
+    }
+    if (&p.urn, &p.host_area) != (&before.urn, &before.host_area) {
+        // Episodes carry their placement's area and setting for reports: keep them in step.
+        crate::missing::repo::copy_placement_scope(conn, &p.id)?;
     }
     p.version = expected + 1;
     notify::placement_changed(conn, &before, &p, now)?;
@@ -469,7 +283,7 @@ pub fn views(
     records: Vec<PlacementRecord>,
     today: NaiveDate,
 ) -> Result<Vec<Placement>, ApiError> {
-    let ids: Vec<String> = records.iter().map(|p| p.id.clone()).collect();
+    let ids: Vec<PlacementId> = records.iter().map(|p| p.id.clone()).collect();
     let urns: Vec<String> = records.iter().filter_map(|p| p.urn.clone()).collect();
     let mut statuses = repo::legal_statuses_of(conn, &ids)?;
     let names = repo::setting_names(conn, &urns)?;
@@ -488,8 +302,8 @@ pub fn views(
             Placement {
                 setting_name: p.urn.as_ref().and_then(|u| names.get(u).cloned()),
                 out_of_area: p.host_area != p.placing_la,
-                id: p.id,
-                child_id: p.child_id,
+                id: p.id.0,
+                child_id: p.child_id.0,
                 placing_la: p.placing_la,
                 urn: p.urn,
                 host_area: p.host_area,
@@ -514,4 +328,100 @@ pub fn views(
 
 pub fn view(conn: &mut AnyConnection, p: PlacementRecord, today: NaiveDate) -> Result<Placement, ApiError> {
     views(conn, vec![p], today)?.pop().ok_or_else(|| ApiError::internal("placement view missing"))
+}
+
+/// Registers a placement of one of the caller's children, with its audit entry, in the caller's
+/// transaction.
+pub fn register(
+    conn: &mut AnyConnection,
+    cal: &WorkingCalendar,
+    caller: &Caller,
+    input: NewPlacement,
+    now: NaiveDateTime,
+) -> Result<Placement, ApiError> {
+    let p = create(conn, cal, &caller.org, input, now)?;
+    audit::record(conn, caller, "placement.create", std::slice::from_ref(&p.child_id), now)?;
+    view(conn, p, date_of(now))
+}
+
+/// Placements the caller made (an LA) or those in its settings (a provider), newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    q: PlacementQuery,
+    now: NaiveDateTime,
+) -> Result<Page<Placement>, ApiError> {
+    if caller.org_type == OrgType::Operator {
+        return Err(ApiError::forbidden("The operator does not see placements."));
+    }
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after_pair::<NaiveDate>()?.map(|(d, id)| (d, PlacementId::from(id)));
+    let filter = repo::ListFilter {
+        placing_la: (caller.org_type == OrgType::Authority).then(|| caller.org.clone()),
+        child_id: q.child_id.map(ChildId::from),
+        open_on: q.open_on,
+    };
+    let rows = repo::list(conn, caller, &filter, after, limit)?;
+    let mut ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|p| p.child_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    audit::read(conn, caller, "placement.list", &ids, now)?;
+    let views = views(conn, rows, date_of(now))?;
+    Ok(Page::from_rows(views, limit, |p| vec![p.start_date.to_string(), p.id.clone()]))
+}
+
+/// One placement the caller may see.
+pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Placement, ApiError> {
+    let p = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    audit::read(conn, caller, "placement.read", std::slice::from_ref(&p.child_id), now)?;
+    view(conn, p, date_of(now))
+}
+
+/// Corrects a placement at the version the caller read, with its audit entry.
+pub fn correct(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    patch: PlacementPatch,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<Placement, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let (_before, p) = amend(conn, caller, id, patch, version, now)?;
+        audit::record(conn, caller, "placement.amend", std::slice::from_ref(&p.child_id), now)?;
+        view(conn, p, date_of(now))
+    })
+}
+
+/// Ends a placement (at the version the caller read, when it says), with its audit entry.
+pub fn finish(
+    conn: &mut AnyConnection,
+    cal: &WorkingCalendar,
+    caller: &Caller,
+    id: &str,
+    input: EndPlacement,
+    version: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<Placement, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let p = end(conn, cal, caller, id, input, version, now)?;
+        audit::record(conn, caller, "placement.end", std::slice::from_ref(&p.child_id), now)?;
+        view(conn, p, date_of(now))
+    })
+}
+
+/// Records a legal status from a date, with its audit entry.
+pub fn record_legal_status(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    input: NewLegalStatus,
+    now: NaiveDateTime,
+) -> Result<Placement, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let p = change_legal_status(conn, caller, id, input, now)?;
+        audit::record(conn, caller, "placement.legal_status", std::slice::from_ref(&p.child_id), now)?;
+        view(conn, p, date_of(now))
+    })
 }

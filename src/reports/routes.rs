@@ -8,6 +8,7 @@ use super::service::{self, Context, PageOf};
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::PageQuery;
+use crate::ids::ChildId;
 use crate::period::ReportPeriod as Period;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -69,14 +70,14 @@ fn json_report<F: serde::Serialize>(
 }
 
 /// The children a page of records is about, once each.
-fn children_of(items: &[ReportRecord]) -> Vec<String> {
-    let mut ids: Vec<String> = items
+fn children_of(items: &[ReportRecord]) -> Vec<ChildId> {
+    let mut ids: Vec<ChildId> = items
         .iter()
         .filter_map(|r| match r {
-            ReportRecord::Notification(n) => n.child_id.clone(),
-            ReportRecord::Admission(a) => a.child_id.clone(),
-            ReportRecord::Episode(e) => Some(e.child_id.clone()),
-            ReportRecord::Child(c) => Some(c.child_id.clone()),
+            ReportRecord::Notification(n) => n.child_id.as_deref().map(ChildId::from),
+            ReportRecord::Admission(a) => a.child_id.as_deref().map(ChildId::from),
+            ReportRecord::Episode(e) => Some(ChildId::from(e.child_id.as_str())),
+            ReportRecord::Child(c) => Some(ChildId::from(c.child_id.as_str())),
             ReportRecord::Return(_) => None,
         })
         .collect();
@@ -103,11 +104,10 @@ async fn records(
     let limit = page.limit()?;
     let after = page.after()?;
     let ctx = context(&state);
-    let audit = state.audit.clone();
     let (items, next_cursor) = state
         .db(move |conn| {
             let page = service::records(conn, role, &caller.org, &period, figure, &ctx, PageOf { after, limit })?;
-            audit.push(&caller, "report.records", &children_of(&page.0), ctx.now)?;
+            crate::audit::read(conn, &caller, "report.records", &children_of(&page.0), ctx.now)?;
             Ok(page)
         })
         .await?;

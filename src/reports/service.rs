@@ -9,7 +9,7 @@ use crate::db::AnyConnection;
 use crate::error::{ApiError, FieldError};
 use crate::flags::RETURN_INTERVIEW_HOURS;
 use crate::http::encode_cursor;
-use crate::notifications::clock;
+use crate::notifications::statutory;
 use crate::period::{Quarter, ReportPeriod as Period};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use std::collections::HashMap;
@@ -140,7 +140,7 @@ pub fn records(
             let items = rows
                 .into_iter()
                 .map(|r| {
-                    let ack_due = clock::acknowledgement_due(&ctx.calendar, r.created_at.date(), ctx.ack_days);
+                    let ack_due = statutory::acknowledgement_due(&ctx.calendar, r.created_at.date(), ctx.ack_days);
                     ReportRecord::Notification(NotificationRecord {
                         acknowledgement_overdue: r.acknowledged_at.is_none() && r.created_at < cutoff,
                         id: r.id,

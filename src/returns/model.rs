@@ -1,8 +1,10 @@
 //! What the returns endpoints take and show.
 
+use crate::error::ApiError;
+use crate::period::{QUARTER_FORMAT, Quarter};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// One missing episode in a return. Instants are RFC 3339.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -259,4 +261,45 @@ pub struct AreaReturns {
     pub items: Vec<SettingStanding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitQuery {
+    /// CSV only: `true` for a nil return (no episodes in the quarter). The file may then be
+    /// empty, or hold only the header and template rows.
+    pub nil: Option<bool>,
+    /// CSV only: why this version replaces an earlier one (required once one was accepted).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnQuery {
+    /// `csv` for the CSV template of the quarter instead of the latest version.
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AreaQuery {
+    /// Calendar quarter (`2026-Q3`); default: the latest quarter whose due date has passed.
+    pub period: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A setting's return for a calendar quarter: what `/v1/settings/{urn}/returns/{period}` names.
+#[derive(Debug, Clone)]
+pub struct ReturnKey {
+    pub urn: String,
+    pub period: Quarter,
+}
+
+impl ReturnKey {
+    pub fn parse(urn: &str, period: &str) -> Result<ReturnKey, ApiError> {
+        let period = Quarter::parse(period).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))?;
+        Ok(ReturnKey { urn: urn.trim().to_ascii_uppercase(), period })
+    }
 }

@@ -6,12 +6,14 @@ use super::input::{CHILD_ID, COLUMNS, Format, INDEPENDENT, KIND, Parsed, RawRow,
 use super::model::{
     Conflict, Enrichment, EpisodeRef, Reconciliation, ReconciliationCounts, ReturnEpisode, ReturnedEpisode,
 };
-use crate::children::model::ChildRecord;
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::error::FieldError;
-use crate::missing::model::{EpisodeRecord, FOUND_WHERE, RI_OUTCOMES, RISK_INDICATORS};
+use crate::ids::{ChildId, EpisodeId, PlacementId};
+use crate::missing::model::{FOUND_WHERE, RI_OUTCOMES, RISK_INDICATORS};
 use crate::missing::rules;
 use crate::period::Quarter;
-use crate::placements::model::PlacementRecord;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
@@ -31,11 +33,11 @@ pub struct Context {
     pub return_id: String,
     pub submitter: Submitter,
     /// Children with a placement at the setting overlapping the quarter.
-    pub children: HashMap<String, ChildRecord>,
+    pub children: HashMap<ChildId, ChildRecord>,
     /// Every placement of those children, oldest first.
-    pub placements: HashMap<String, Vec<PlacementRecord>>,
+    pub placements: HashMap<ChildId, Vec<PlacementRecord>>,
     /// Every episode of those children.
-    pub episodes: HashMap<String, Vec<EpisodeRecord>>,
+    pub episodes: HashMap<ChildId, Vec<EpisodeRecord>>,
     /// Set when an earlier version was accepted: what to say when no reason is given.
     pub reason_required: Option<String>,
 }
@@ -57,7 +59,7 @@ struct Row {
     label: String,
     ep: ReturnEpisode,
     started_at: NaiveDateTime,
-    placement_id: String,
+    placement_id: PlacementId,
     reported: Vec<String>,
 }
 
@@ -205,7 +207,7 @@ fn typed(mut raw: RawRow, format: Format, ctx: &Context, errors: &mut Vec<FieldE
         }
     };
     let (child, started) = (child?, started?);
-    ep.child_id = child.id.clone();
+    ep.child_id = child.id.to_string();
     ep.started_at = started;
     let started_at = at(started);
     let day = started_at.date();
@@ -298,15 +300,15 @@ fn merge(stored: &EpisodeRecord, row: &Row) -> (EpisodeRecord, Vec<String>, Vec<
 fn new_episode(row: &Row, ctx: &Context) -> EpisodeRecord {
     let ep = &row.ep;
     EpisodeRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        child_id: ep.child_id.clone(),
+        id: EpisodeId::generate(),
+        child_id: ChildId::from(ep.child_id.as_str()),
         placement_id: row.placement_id.clone(),
         kind: ep.kind.clone(),
         started_at: row.started_at,
         ended_at: ep.ended_at.map(at),
         reported_to_police_at: ep.reported_to_police_at.map(at),
         police_reference: ep.police_reference.clone(),
-        risk_indicators: ep.risk_indicators.clone(),
+        risk_indicators: ep.risk_indicators.clone().into(),
         found_where: ep.found_where.clone(),
         safe_and_well_at: ep.safe_and_well_at.map(at),
         safe_and_well_by: ep.safe_and_well_by.clone(),
@@ -407,8 +409,8 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
                 let (e, filled, cs) = merge(s, row);
                 for (field, stored_v, returned) in cs {
                     conflicts.push(Conflict {
-                        episode_id: s.id.clone(),
-                        child_id: s.child_id.clone(),
+                        episode_id: s.id.to_string(),
+                        child_id: s.child_id.to_string(),
                         row: row.label.clone(),
                         field,
                         stored: stored_v,
@@ -426,12 +428,13 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
         outcomes.push(outcome);
     }
     for (child, list) in by_child.iter_mut() {
-        if let Some(eps) = ctx.episodes.get(child) {
+        if let Some(eps) = ctx.episodes.get(child.as_str()) {
             list.extend(eps.iter().filter(|e| !replaced.contains(e.id.as_str())).cloned());
         }
     }
     for (row, pos) in rows.iter().zip(&position) {
-        let (Some(child), Some(list)) = (ctx.children.get(&row.ep.child_id), by_child.get(row.ep.child_id.as_str()))
+        let (Some(child), Some(list)) =
+            (ctx.children.get(row.ep.child_id.as_str()), by_child.get(row.ep.child_id.as_str()))
         else {
             continue;
         };
@@ -457,8 +460,8 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
             continue;
         };
         let r = EpisodeRef {
-            episode_id: record.id.clone(),
-            child_id: record.child_id.clone(),
+            episode_id: record.id.to_string(),
+            child_id: record.child_id.to_string(),
             started_at: record.started_at.and_utc(),
             row: Some(row.label.clone()),
         };
@@ -477,8 +480,8 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
                     e.updated_at = ctx.now;
                     updates.push((e, stored_version));
                     summary.enriched.push(Enrichment {
-                        episode_id: record.id.clone(),
-                        child_id: record.child_id.clone(),
+                        episode_id: record.id.to_string(),
+                        child_id: record.child_id.to_string(),
                         row: row.label.clone(),
                         fields: filled,
                     });
@@ -488,7 +491,7 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
         };
         episodes.push(ReturnedEpisode {
             row: row.label,
-            episode_id: record.id.clone(),
+            episode_id: record.id.to_string(),
             outcome: label.into(),
             episode: row.ep,
         });
@@ -498,8 +501,8 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
     summary.omitted = omitted
         .into_iter()
         .map(|e| EpisodeRef {
-            episode_id: e.id.clone(),
-            child_id: e.child_id.clone(),
+            episode_id: e.id.to_string(),
+            child_id: e.child_id.to_string(),
             started_at: e.started_at.and_utc(),
             row: None,
         })

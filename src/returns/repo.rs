@@ -1,11 +1,12 @@
 //! SQL for quarterly returns, and the bulk reads a return is checked against (one query per
 //! table and chunk of 500 ids, never one per row).
 
-use crate::children::model::ChildRecord;
 use crate::db::AnyConnection;
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::db::schema::{children, placements, providers, quarterly_returns as qr, settings};
 use crate::error::ApiError;
-use crate::placements::model::PlacementRecord;
+use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub fn lock_setting(conn: &mut AnyConnection, urn: &str) -> Result<(), ApiError>
 
 /// Takes the children's row locks (as real-time reports do), so no episode of theirs is
 /// written by another request while the return is reconciled.
-pub fn lock_children(conn: &mut AnyConnection, ids: &[String]) -> Result<(), ApiError> {
+pub fn lock_children(conn: &mut AnyConnection, ids: &[ChildId]) -> Result<(), ApiError> {
     for chunk in ids.chunks(CHUNK) {
         diesel::update(children::table.filter(children::id.eq_any(chunk)))
             .set(children::version.eq(children::version))
@@ -54,8 +55,8 @@ pub fn children_placed(
     urn: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<String>, ApiError> {
-    let mut ids: Vec<String> = placements::table
+) -> Result<Vec<ChildId>, ApiError> {
+    let mut ids: Vec<ChildId> = placements::table
         .filter(placements::urn.eq(urn))
         .filter(placements::start_date.le(to))
         .filter(placements::end_date.is_null().or(placements::end_date.ge(from)))
@@ -66,56 +67,10 @@ pub fn children_placed(
     Ok(ids)
 }
 
-type ChildRow = (
-    (String, String, String, String, String, NaiveDate, String, String),
-    (Option<String>, Option<String>, Option<String>, Option<String>, i64, NaiveDateTime, NaiveDateTime),
-);
-
-pub fn children_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMap<String, ChildRecord>, ApiError> {
+pub fn children_by_id(conn: &mut AnyConnection, ids: &[ChildId]) -> Result<HashMap<ChildId, ChildRecord>, ApiError> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<ChildRow> = children::table
-            .filter(children::id.eq_any(chunk))
-            .select((
-                (
-                    children::id,
-                    children::responsible_la,
-                    children::la_child_id,
-                    children::given_name,
-                    children::family_name,
-                    children::date_of_birth,
-                    children::sex,
-                    children::ethnicity,
-                ),
-                (
-                    children::nhs_number,
-                    children::upn,
-                    children::home_postcode,
-                    children::category_of_need,
-                    children::version,
-                    children::created_at,
-                    children::updated_at,
-                ),
-            ))
-            .load(conn)?;
-        for (a, b) in rows {
-            let c = ChildRecord {
-                id: a.0,
-                responsible_la: a.1,
-                la_child_id: a.2,
-                given_name: a.3,
-                family_name: a.4,
-                date_of_birth: a.5,
-                sex: a.6,
-                ethnicity: a.7,
-                nhs_number: b.0,
-                upn: b.1,
-                home_postcode: b.2,
-                category_of_need: b.3,
-                version: b.4,
-                created_at: b.5,
-                updated_at: b.6,
-            };
+        for c in children::table.filter(children::id.eq_any(chunk)).select(ChildRecord::as_select()).load(conn)? {
             out.insert(c.id.clone(), c);
         }
     }
@@ -125,11 +80,15 @@ pub fn children_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMa
 /// Every placement of these children, oldest first per child.
 pub fn placements_of(
     conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<HashMap<String, Vec<PlacementRecord>>, ApiError> {
-    let mut out: HashMap<String, Vec<PlacementRecord>> = HashMap::with_capacity(ids.len());
+    ids: &[ChildId],
+) -> Result<HashMap<ChildId, Vec<PlacementRecord>>, ApiError> {
+    let mut out: HashMap<ChildId, Vec<PlacementRecord>> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        for p in crate::placements::repo::of_children(conn, chunk)? {
+        for p in placements::table
+            .filter(placements::child_id.eq_any(chunk))
+            .select(PlacementRecord::as_select())
+            .load(conn)?
+        {
             out.entry(p.child_id.clone()).or_default().push(p);
         }
     }

@@ -1,32 +1,20 @@
 //! HTTP for quarterly returns.
 
 use super::input::{BODY_LIMIT, ROW_LIMIT};
-use super::model::{AreaReturns, PeriodReturns, QuarterlyReturn, ReturnSubmission, ReviewInput};
+use super::model::{
+    AreaQuery, AreaReturns, PeriodReturns, QuarterlyReturn, ReturnKey, ReturnQuery, ReturnSubmission, ReviewInput,
+    SubmitQuery,
+};
 use super::service;
 use crate::auth::{Caller, scopes};
-use crate::error::{ApiError, FieldError, Problem};
-use crate::http::created;
-use crate::http::{Page, PageQuery, etag, optional_if_match};
-use crate::period::{QUARTER_FORMAT, Quarter};
+use crate::error::{ApiError, Problem};
+use crate::http::{Page, PageQuery, created, ok_versioned, optional_if_match};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use futures_util::StreamExt;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use utoipa::IntoParams;
-
-fn parse_period(s: &str) -> Result<Quarter, ApiError> {
-    Quarter::parse(s).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))
-}
-
-fn norm_urn(urn: String) -> String {
-    urn.trim().to_ascii_uppercase()
-}
-
-fn ok(r: QuarterlyReturn) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(r)
-}
 
 fn too_large(size: Option<usize>) -> ApiError {
     let what = size.map_or_else(|| "The body is larger than".to_string(), |n| format!("The body is {n} bytes, over"));
@@ -56,16 +44,6 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct SubmitQuery {
-    /// CSV only: `true` for a nil return (no episodes in the quarter). The file may then be
-    /// empty, or hold only the header and template rows.
-    pub nil: Option<bool>,
-    /// CSV only: why this version replaces an earlier one (required once one was accepted).
-    pub reason: Option<String>,
 }
 
 /// Submit a setting's quarterly missing-episode return (the provider running the setting; another
@@ -122,8 +100,6 @@ pub struct SubmitQuery {
     ),
     responses(
         (status = 201, description = "Stored as the next version, with its reconciliation", body = QuarterlyReturn, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a provider, or the token lacks returns:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such setting of yours", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another request with this Idempotency-Key is in progress", body = Problem, content_type = "application/problem+json"),
@@ -142,12 +118,10 @@ pub async fn submit_return(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (urn, period) = path.into_inner();
-    let urn = norm_urn(urn);
-    let period = parse_period(&period)?;
-    let key = crate::http::idempotency_key(&req)?;
+    let key = ReturnKey::parse(&urn, &period)?;
     let content_type =
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let (c, u) = (caller.clone(), urn.clone());
+    let (c, u) = (caller.clone(), key.urn.clone());
     let setting = state.db(move |conn| service::submittable(conn, &c, &u)).await?;
     let body = read_body(&req, payload).await?;
     let q = q.into_inner();
@@ -155,32 +129,24 @@ pub async fn submit_return(
     h.update(content_type.as_bytes());
     h.update(format!("\n{:?}\n{:?}\n", q.nil, q.reason).as_bytes());
     h.update(&body);
-    let digest = hex::encode(h.finalize());
-    let fp = crate::idempotency::fingerprint(&format!("PUT /v1/settings/{urn}/returns/{period}"), &digest);
-    let owner = caller.owner_key();
-    let now = state.now();
-    let due_days = state.config.return_due_days;
+    let idem = Idempotency::of(
+        &req,
+        &caller,
+        &format!("PUT /v1/settings/{}/returns/{}", key.urn, key.period),
+        &hex::encode(h.finalize()),
+    )?;
+    let (now, due_days) = (state.now(), state.config.return_due_days);
     let (r, replayed) = state
         .db(move |conn| {
             let parsed = service::parse(&content_type, &body, q.nil, q.reason)?;
             drop(body);
-            crate::idempotency::run(conn, &owner, key.as_deref(), &fp, now, |conn| {
-                let r = service::submit(conn, &caller, &setting, period, parsed, now, due_days).map(|(r, _)| r)?;
-                let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
-                crate::audit::record(conn, &caller, "return.submit", &children, now)?;
-                Ok(r)
+            idem.run(conn, now, |conn| {
+                service::submit_version(conn, &caller, &setting, key.period, parsed, now, due_days)
             })
         })
         .await?;
     let location = format!("/v1/settings/{}/returns/{}/versions/{}", r.urn, r.period, r.version);
     Ok(created(&location, r.version, replayed).json(r))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ReturnQuery {
-    /// `csv` for the CSV template of the quarter instead of the latest version.
-    pub template: Option<String>,
 }
 
 /// The latest version of a setting's return for a quarter, with its reconciliation summary and
@@ -198,11 +164,7 @@ pub struct ReturnQuery {
             (QuarterlyReturn = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such setting you may see, or no return for the quarter yet", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/settings/{urn}/returns/{period}")]
@@ -213,38 +175,20 @@ pub async fn get_return(
     q: web::Query<ReturnQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (urn, period) = path.into_inner();
-    let urn = norm_urn(urn);
-    let period = parse_period(&period)?;
+    let key = ReturnKey::parse(&urn, &period)?;
     let template = match q.into_inner().template.as_deref() {
         None => false,
         Some("csv") => true,
-        Some(_) => return Err(ApiError::field("template", "must be csv")),
+        Some(other) => return Err(ApiError::field("template", format!("must be `csv`, not `{other}`"))),
     };
-    let due_days = state.config.return_due_days;
+    let (now, due_days) = (state.now(), state.config.return_due_days);
     if template {
-        let audit = state.audit.clone();
-        let now = state.now();
-        let (csv, urn) = state
-            .db(move |conn| {
-                let (setting, _) = service::readable(conn, &caller, &urn)?;
-                let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
-                audit.push(&caller, "return.template", &children, now)?;
-                Ok((service::template(conn, &setting, period)?, setting.urn))
-            })
-            .await?;
-        return Ok(crate::http::csv::response(csv, &format!("{urn}-{period}.csv")));
+        let file = format!("{}-{}.csv", key.urn, key.period);
+        let csv = state.db(move |conn| service::read_template(conn, &caller, &key, now)).await?;
+        return Ok(crate::http::csv::response(csv, &file));
     }
-    let audit = state.audit.clone();
-    let now = state.now();
-    let r = state
-        .db(move |conn| {
-            let (setting, _) = service::readable(conn, &caller, &urn)?;
-            let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
-            audit.push(&caller, "return.read", &children, now)?;
-            service::find(conn, &setting, period, None, due_days)
-        })
-        .await?;
-    Ok(ok(r))
+    let r = state.db(move |conn| service::read(conn, &caller, &key, None, now, due_days)).await?;
+    Ok(ok_versioned(r.version, &r))
 }
 
 /// One version of a setting's return for a quarter (1 is the first), as stored, with its
@@ -254,11 +198,6 @@ pub async fn get_return(
     params(("urn" = String, Path), ("period" = String, Path, description = "Calendar quarter, e.g. 2026-Q3"), ("version" = i64, Path)),
     responses(
         (status = 200, body = QuarterlyReturn, headers(("ETag" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/settings/{urn}/returns/{period}/versions/{version}")]
@@ -268,20 +207,10 @@ pub async fn get_return_version(
     path: web::Path<(String, String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (urn, period, version) = path.into_inner();
-    let urn = norm_urn(urn);
-    let period = parse_period(&period)?;
-    let due_days = state.config.return_due_days;
-    let audit = state.audit.clone();
-    let now = state.now();
-    let r = state
-        .db(move |conn| {
-            let (setting, _) = service::readable(conn, &caller, &urn)?;
-            let children = super::repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
-            audit.push(&caller, "return.read", &children, now)?;
-            service::find(conn, &setting, period, Some(version), due_days)
-        })
-        .await?;
-    Ok(ok(r))
+    let key = ReturnKey::parse(&urn, &period)?;
+    let (now, due_days) = (state.now(), state.config.return_due_days);
+    let r = state.db(move |conn| service::read(conn, &caller, &key, Some(version), now, due_days)).await?;
+    Ok(ok_versioned(r.version, &r))
 }
 
 /// The quarters a setting has returns for, newest first, each with its versions (status,
@@ -292,10 +221,6 @@ pub async fn get_return_version(
     params(("urn" = String, Path), PageQuery),
     responses(
         (status = 200, body = Page<PeriodReturns>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/settings/{urn}/returns")]
@@ -305,19 +230,10 @@ pub async fn list_returns(
     urn: web::Path<String>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let urn = norm_urn(urn.into_inner());
-    let limit = page.limit()?;
-    let before = page.after()?.and_then(|k| k.into_iter().next());
+    let urn = urn.into_inner().trim().to_ascii_uppercase();
     let due_days = state.config.return_due_days;
-    let (items, more) = state
-        .db(move |conn| {
-            let (setting, _) = service::readable(conn, &caller, &urn)?;
-            service::list(conn, &setting, before.as_deref(), limit, due_days)
-        })
-        .await?;
-    let next_cursor =
-        if more { items.last().map(|p| crate::http::encode_cursor(std::slice::from_ref(&p.period))) } else { None };
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    let page = state.db(move |conn| service::history(conn, &caller, &urn, &page, due_days)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// The host LA accepts or queries the latest version of a return (`comment` required to query).
@@ -330,13 +246,7 @@ pub async fn list_returns(
     request_body = ReviewInput,
     responses(
         (status = 200, body = QuarterlyReturn, headers(("ETag" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already accepted", body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/settings/{urn}/returns/{period}/review")]
@@ -348,31 +258,11 @@ pub async fn review_return(
     body: web::Json<ReviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (urn, period) = path.into_inner();
-    let urn = norm_urn(urn);
-    let period = parse_period(&period)?;
+    let key = ReturnKey::parse(&urn, &period)?;
     let expected = optional_if_match(&req)?;
-    let input = body.into_inner();
-    let now = state.now();
-    let due_days = state.config.return_due_days;
-    let r = state
-        .db(move |conn| {
-            crate::db::write_tx(conn, |conn| {
-                let setting = service::reviewable(conn, &caller, &urn)?;
-                service::review(conn, &caller, &setting, period, input, expected, now, due_days)
-            })
-        })
-        .await?;
-    Ok(ok(r))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct AreaQuery {
-    /// Calendar quarter (`2026-Q3`); default: the latest quarter whose due date has passed.
-    pub period: Option<String>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+    let (input, now, due_days) = (body.into_inner(), state.now(), state.config.return_due_days);
+    let r = state.db(move |conn| service::review(conn, &caller, &key, input, expected, now, due_days)).await?;
+    Ok(ok_versioned(r.version, &r))
 }
 
 /// Every setting located in this LA's area and where its return for a quarter stands:
@@ -386,11 +276,6 @@ pub struct AreaQuery {
     params(("code" = String, Path, description = "ONS code of the host LA"), AreaQuery),
     responses(
         (status = 200, body = AreaReturns),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/authorities/{code}/returns")]
@@ -400,33 +285,9 @@ pub async fn area_returns(
     code: web::Path<String>,
     q: web::Query<AreaQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::RETURNS_READ)?.to_string();
-    let code = code.into_inner();
-    let q = q.into_inner();
-    let today = state.clock.today();
-    let due_days = state.config.return_due_days;
-    let period = match q.period.as_deref() {
-        Some(p) => Quarter::parse(p).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))?,
-        None => Quarter::latest_overdue(today, due_days),
-    };
-    let page = PageQuery { limit: q.limit, cursor: q.cursor };
-    let limit = page.limit()?;
-    let after = match page.after()? {
-        None => None,
-        Some(k) if k.len() == 1 => k.into_iter().next(),
-        Some(_) => return Err(ApiError::validation(vec![FieldError::new("cursor", "not a cursor this API issued")])),
-    };
-    let r = state
-        .db(move |conn| {
-            if crate::directory::repo::find_authority(conn, &code)?.is_none() {
-                return Err(ApiError::NotFound);
-            }
-            if code != la {
-                return Err(ApiError::forbidden("Only the LA itself may see the returns of settings in its area."));
-            }
-            service::area(conn, &code, period, today, due_days, after.as_deref(), limit)
-        })
-        .await?;
+    caller.authority(scopes::RETURNS_READ)?;
+    let (today, due_days) = (state.clock.today(), state.config.return_due_days);
+    let r = state.db(move |conn| service::area_standing(conn, &caller, &code, q.into_inner(), today, due_days)).await?;
     Ok(HttpResponse::Ok().json(r))
 }
 

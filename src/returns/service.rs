@@ -7,10 +7,12 @@ use super::reconcile::{self, Context, Submitter};
 use super::repo::{self, SettingInfo, VersionRow};
 use crate::auth::{Caller, OrgType, scopes};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, FieldError};
-use crate::missing::model::EpisodeRecord;
+use crate::db::rows::missing::EpisodeRecord;
+use crate::error::{ApiError, FieldError, ProblemType};
+use crate::http::{Page, PageQuery};
+use crate::ids::ChildId;
 use crate::notifications::service::{Message, emit};
-use crate::period::{Quarter, return_standing};
+use crate::period::{QUARTER_FORMAT, Quarter, return_standing};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -133,7 +135,7 @@ pub fn submit(
     repo::lock_children(conn, &child_ids)?;
     let children = repo::children_by_id(conn, &child_ids)?;
     let placements = repo::placements_of(conn, &child_ids)?;
-    let mut episodes: HashMap<String, Vec<EpisodeRecord>> = HashMap::with_capacity(child_ids.len());
+    let mut episodes: HashMap<ChildId, Vec<EpisodeRecord>> = HashMap::with_capacity(child_ids.len());
     for e in crate::missing::repo::of_children(conn, &child_ids)? {
         episodes.entry(e.child_id.clone()).or_default().push(e);
     }
@@ -302,8 +304,23 @@ pub fn find(
 
 /// The host LA accepts or queries the latest version. `expected` (from `If-Match`) guards
 /// against reviewing a version that has just been superseded.
-#[allow(clippy::too_many_arguments)]
 pub fn review(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    key: &ReturnKey,
+    input: ReviewInput,
+    expected: Option<i64>,
+    now: NaiveDateTime,
+    due_days: u32,
+) -> Result<QuarterlyReturn, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let setting = reviewable(conn, caller, &key.urn)?;
+        review_of(conn, caller, &setting, key.period, input, expected, now, due_days)
+    })
+}
+
+#[allow(clippy::too_many_arguments, reason = "the setting and period of `review`, resolved")]
+fn review_of(
     conn: &mut AnyConnection,
     caller: &Caller,
     setting: &SettingInfo,
@@ -340,7 +357,7 @@ pub fn review(
     }
     if latest.status == "accepted" {
         return Err(ApiError::conflict(
-            crate::error::ProblemType::ReturnAlreadyAccepted,
+            ProblemType::ReturnAlreadyAccepted,
             format!(
                 "Version {} of this return is already accepted; the provider must submit a new version, with a reason, to change it.",
                 latest.version
@@ -477,7 +494,7 @@ pub fn template(conn: &mut AnyConnection, setting: &SettingInfo, period: Quarter
         .filter(|p| p.urn.as_deref() == Some(setting.urn.as_str()))
         .map(|p| p.id.as_str())
         .collect();
-    let mut episodes: HashMap<String, Vec<EpisodeRecord>> = HashMap::new();
+    let mut episodes: HashMap<ChildId, Vec<EpisodeRecord>> = HashMap::new();
     for e in crate::missing::repo::of_children(conn, &child_ids)? {
         if here.contains(e.placement_id.as_str()) && period.contains(e.started_at.date()) {
             episodes.entry(e.child_id.clone()).or_default().push(e);
@@ -488,7 +505,7 @@ pub fn template(conn: &mut AnyConnection, setting: &SettingInfo, period: Quarter
     let mut rows = Vec::new();
     for c in kids {
         let row = |episode: Vec<String>| TemplateRow {
-            child_id: c.id.clone(),
+            child_id: c.id.to_string(),
             given_name: c.given_name.clone(),
             family_name: c.family_name.clone(),
             date_of_birth: c.date_of_birth.to_string(),
@@ -546,4 +563,97 @@ pub fn parse(content_type: &str, body: &[u8], nil: Option<bool>, reason: Option<
         }
         Format::Csv => input::from_csv(body, nil, reason),
     }
+}
+
+/// Submits a version of a setting's return (its provider), with the audit entry naming every
+/// child placed there in the quarter, in the caller's transaction.
+pub fn submit_version(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    setting: &SettingInfo,
+    period: Quarter,
+    parsed: Parsed,
+    now: NaiveDateTime,
+    due_days: u32,
+) -> Result<QuarterlyReturn, ApiError> {
+    let (r, _) = submit(conn, caller, setting, period, parsed, now, due_days)?;
+    let children = repo::children_placed(conn, &setting.urn, period.first_day(), period.last_day())?;
+    crate::audit::record(conn, caller, "return.submit", &children, now)?;
+    Ok(r)
+}
+
+/// A version of a setting's return (the latest when `version` is None), for its provider or
+/// host LA, with the read in the audit log.
+pub fn read(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    key: &ReturnKey,
+    version: Option<i64>,
+    now: NaiveDateTime,
+    due_days: u32,
+) -> Result<QuarterlyReturn, ApiError> {
+    let (setting, _) = readable(conn, caller, &key.urn)?;
+    let children = repo::children_placed(conn, &setting.urn, key.period.first_day(), key.period.last_day())?;
+    crate::audit::read(conn, caller, "return.read", &children, now)?;
+    find(conn, &setting, key.period, version, due_days)
+}
+
+/// The CSV template of a setting's quarter, for its provider or host LA, with the read in the
+/// audit log.
+pub fn read_template(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    key: &ReturnKey,
+    now: NaiveDateTime,
+) -> Result<Vec<u8>, ApiError> {
+    let (setting, _) = readable(conn, caller, &key.urn)?;
+    let children = repo::children_placed(conn, &setting.urn, key.period.first_day(), key.period.last_day())?;
+    crate::audit::read(conn, caller, "return.template", &children, now)?;
+    template(conn, &setting, key.period)
+}
+
+/// A page of a setting's returns by quarter, newest first.
+pub fn history(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    urn: &str,
+    page: &PageQuery,
+    due_days: u32,
+) -> Result<Page<PeriodReturns>, ApiError> {
+    let limit = page.limit()?;
+    let before = page.after()?.and_then(|k| k.into_iter().next());
+    let (setting, _) = readable(conn, caller, urn)?;
+    let (items, more) = list(conn, &setting, before.as_deref(), limit, due_days)?;
+    let next_cursor =
+        if more { items.last().map(|p| crate::http::encode_cursor(std::slice::from_ref(&p.period))) } else { None };
+    Ok(Page { items, next_cursor })
+}
+
+/// Where the returns of every setting in the caller's own area stand for a quarter.
+pub fn area_standing(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    code: &str,
+    q: AreaQuery,
+    today: chrono::NaiveDate,
+    due_days: u32,
+) -> Result<AreaReturns, ApiError> {
+    let period = match q.period.as_deref() {
+        Some(p) => Quarter::parse(p).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))?,
+        None => Quarter::latest_overdue(today, due_days),
+    };
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = match page.after()? {
+        None => None,
+        Some(k) if k.len() == 1 => k.into_iter().next(),
+        Some(_) => return Err(crate::http::bad_cursor()),
+    };
+    if crate::directory::repo::find_authority(conn, code)?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    if code != caller.org {
+        return Err(ApiError::forbidden("Only the LA itself may see the returns of settings in its area."));
+    }
+    area(conn, code, period, today, due_days, after.as_deref(), limit)
 }

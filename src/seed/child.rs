@@ -7,13 +7,14 @@ use super::timeline::{Frame, Kind, Plan, Stay, add_days, age_on};
 use super::world::{ProviderKind, World};
 use super::write::LegalStatusRow;
 use crate::calendar::WorkingCalendar;
-use crate::children::model::ChildRecord;
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::geo::Geo;
-use crate::missing::model::EpisodeRecord;
-use crate::notifications::clock::{self, Statutory};
+use crate::ids::{ChildId, EpisodeId, PlacementId};
 use crate::notifications::repo::Row as NotificationRow;
 use crate::notifications::service::placement_payload;
-use crate::placements::model::PlacementRecord;
+use crate::notifications::statutory::{self, Statutory};
 use crate::ssda903;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
@@ -198,7 +199,7 @@ impl Ctx<'_> {
             None => self.at_office(&mut rng, first_start),
         };
         rows.child = Some(ChildRecord {
-            id: child_id.clone(),
+            id: ChildId::from(child_id.as_str()),
             responsible_la: la.code.clone(),
             la_child_id: format!("{}{:07}", la.dfe, plan.index),
             given_name: given.to_string(),
@@ -439,8 +440,8 @@ impl Ctx<'_> {
             }
         };
         let p = PlacementRecord {
-            id: rng.uuid(),
-            child_id: child_id.to_string(),
+            id: PlacementId(rng.uuid()),
+            child_id: ChildId::from(child_id),
             placing_la: placing.code.clone(),
             urn: w.urn,
             host_area,
@@ -483,11 +484,11 @@ impl Ctx<'_> {
             at_start.end_date = None;
             at_start.rec = None;
             at_start.reason_place_change = None;
-            let s = clock::placement_start(self.cal, start, stay.emergency, registered);
+            let s = statutory::placement_start(self.cal, start, stay.emergency, registered);
             let payload = placement_payload(&at_start, Some(ls)).to_string();
             rows.notifications.push(self.notification(rng, "placement.started", &p, host, payload, s, created_at));
             if let (Some(end), Some(on), Some(at)) = (stay.end, ended_on, ended_recorded_at) {
-                let s = clock::placement_end(self.cal, end, on);
+                let s = statutory::placement_end(self.cal, end, on);
                 let payload = placement_payload(&p, None).to_string();
                 rows.notifications.push(self.notification(rng, "placement.ended", &p, host, payload, s, at));
             }
@@ -717,7 +718,7 @@ impl Ctx<'_> {
             .unwrap_or(created_at)
             .max(created_at);
         EpisodeRecord {
-            id: rng.uuid(),
+            id: EpisodeId(rng.uuid()),
             child_id: p.child_id.clone(),
             placement_id: p.id.clone(),
             kind: kind.to_string(),
@@ -725,7 +726,7 @@ impl Ctx<'_> {
             ended_at,
             reported_to_police_at,
             police_reference,
-            risk_indicators,
+            risk_indicators: risk_indicators.into(),
             found_where,
             safe_and_well_at,
             safe_and_well_by: safe_and_well_at.map(|_| "Police".to_string()),

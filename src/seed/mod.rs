@@ -113,7 +113,7 @@ impl Summary {
         if self.first_child_id.is_empty()
             && let Some(c) = &rows.child
         {
-            self.first_child_id = c.id.clone();
+            self.first_child_id = c.id.to_string();
         }
     }
 

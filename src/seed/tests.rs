@@ -106,7 +106,7 @@ fn check_database(url: &str, summary: &Summary) {
         if let Some(home) = &child.home_postcode {
             assert_eq!(geo.lookup(home).map(|a| a.code().to_string()).as_deref(), Some(child.responsible_la.as_str()));
         }
-        let ps = placements_repo::of_child(c, id).expect("placements");
+        let ps = placements_repo::of_child(c, &crate::ids::ChildId::from(id.as_str())).expect("placements");
         assert!(!ps.is_empty(), "every child has a placement");
         assert!(ps.iter().all(|p| p.created_at > child.created_at), "the child is registered first");
         assert!(ps[0].start_date >= child.date_of_birth, "no placement before birth (302)");
@@ -147,24 +147,24 @@ fn check_database(url: &str, summary: &Summary) {
                 }
             }
             assert!(pl.created_at < now);
-            assert!(statuses.contains(&(pl.id.clone(), pl.start_date)), "initial legal status");
+            assert!(statuses.contains(&(pl.id.to_string(), pl.start_date)), "initial legal status");
             if pl.host_area != pl.placing_la {
                 out += 1;
                 if in_england {
-                    assert!(notified.contains(&(pl.id.clone(), "placement.started".to_string())));
+                    assert!(notified.contains(&(pl.id.to_string(), "placement.started".to_string())));
                     if pl.end_date.is_some() {
-                        assert!(notified.contains(&(pl.id.clone(), "placement.ended".to_string())));
+                        assert!(notified.contains(&(pl.id.to_string(), "placement.ended".to_string())));
                     }
                 }
             }
         }
-        let es = missing_repo::of_child(c, id).expect("episodes");
+        let es = missing_repo::of_child(c, &crate::ids::ChildId::from(id.as_str())).expect("episodes");
         for e in &es {
             episodes += 1;
             let errors = crate::missing::rules::check(e, &child, &ps, &es, now);
             assert!(errors.is_empty(), "episode {e:?} breaks {errors:?}");
             let on = crate::missing::rules::placement_on(&ps, e.started_at.date()).map(|p| p.id.clone());
-            assert_eq!(on.as_deref(), Some(e.placement_id.as_str()), "the placement the child was in");
+            assert_eq!(on.as_ref(), Some(&e.placement_id), "the placement the child was in");
             if e.ended_at.is_none() {
                 let pl = ps.iter().find(|p| p.id == e.placement_id).expect("placement");
                 assert!(pl.end_date.is_none(), "open episodes only in open placements");

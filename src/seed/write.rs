@@ -1,10 +1,10 @@
 //! Bulk writing: multi-row `INSERT ... VALUES` statements with escaped literals on SQLite, and
 //! `COPY ... FROM STDIN` on PostgreSQL, inside one transaction per load.
 
-use crate::children::model::ChildRecord;
-use crate::missing::model::EpisodeRecord;
+use crate::db::rows::children::ChildRecord;
+use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::placements::PlacementRecord;
 use crate::notifications::repo::Row as NotificationRow;
-use crate::placements::model::PlacementRecord;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -184,7 +184,7 @@ impl Rows for ChildRecord {
     }
     fn values(&self) -> Vec<V<'_>> {
         vec![
-            V::Text(&self.id),
+            V::Text(self.id.as_str()),
             V::Text(&self.responsible_la),
             V::Text(&self.la_child_id),
             V::Text(&self.given_name),
@@ -228,8 +228,8 @@ impl Rows for PlacementRecord {
     }
     fn values(&self) -> Vec<V<'_>> {
         vec![
-            V::Text(&self.id),
-            V::Text(&self.child_id),
+            V::Text(self.id.as_str()),
+            V::Text(self.child_id.as_str()),
             V::Text(&self.placing_la),
             text(&self.urn),
             V::Text(&self.host_area),
@@ -253,7 +253,7 @@ impl Rows for PlacementRecord {
 /// A legal status from a date within a placement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegalStatusRow {
-    pub placement_id: String,
+    pub placement_id: crate::ids::PlacementId,
     pub effective_from: NaiveDate,
     pub legal_status: &'static str,
     pub recorded_at: NaiveDateTime,
@@ -265,7 +265,7 @@ impl Rows for LegalStatusRow {
     }
     fn values(&self) -> Vec<V<'_>> {
         vec![
-            V::Text(&self.placement_id),
+            V::Text(self.placement_id.as_str()),
             V::Date(self.effective_from),
             V::Text(self.legal_status),
             V::Time(self.recorded_at),
@@ -317,9 +317,9 @@ impl Rows for SeededEpisode<'_> {
     fn values(&self) -> Vec<V<'_>> {
         let (e, p) = (self.episode, self.placement);
         vec![
-            V::Text(&e.id),
-            V::Text(&e.child_id),
-            V::Text(&e.placement_id),
+            V::Text(e.id.as_str()),
+            V::Text(e.child_id.as_str()),
+            V::Text(e.placement_id.as_str()),
             V::Text(&e.kind),
             V::Time(e.started_at),
             time(e.ended_at),
@@ -381,8 +381,8 @@ impl Rows for NotificationRow {
             V::Text(&self.recipient_la),
             V::Text(&self.sender_org_type),
             V::Text(&self.sender_org),
-            text(&self.child_id),
-            text(&self.placement_id),
+            self.child_id.as_ref().map_or(V::Null, |c| V::Text(c.as_str())),
+            self.placement_id.as_ref().map_or(V::Null, |p| V::Text(p.as_str())),
             V::Text(&self.payload),
             text(&self.regulation),
             date(self.event_date),

@@ -2,8 +2,8 @@ use crate::common::*;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use placement_registry::auth::OrgType;
+use placement_registry::db::rows::missing::EpisodeRecord;
 use placement_registry::db::schema::quarterly_returns as qr;
-use placement_registry::missing::model::EpisodeRecord;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -40,7 +40,7 @@ fn insert_return(app: &TestApp, urn: &str, period: &str, version: i64, submitted
 fn insert_return_episode(app: &TestApp, child: &str, placement: &str, started: &str, ended: &str) -> String {
     let id = uuid::Uuid::new_v4().to_string();
     let e = EpisodeRecord {
-        id: id.clone(),
+        id: id.as_str().into(),
         child_id: child.into(),
         placement_id: placement.into(),
         kind: "M".into(),
@@ -48,7 +48,7 @@ fn insert_return_episode(app: &TestApp, child: &str, placement: &str, started: &
         ended_at: Some(naive(ended)),
         reported_to_police_at: None,
         police_reference: None,
-        risk_indicators: vec![],
+        risk_indicators: Default::default(),
         found_where: Some("placement".into()),
         safe_and_well_at: None,
         safe_and_well_by: None,

@@ -7,4 +7,46 @@
 //! then select by id), and multi-row `INSERT ... VALUES` and `ON CONFLICT` exist per backend only
 //! (repos `match` on the connection, see `audit.rs`).
 
+pub mod admissions;
+pub mod audit;
 pub mod auth;
+pub mod children;
+pub mod missing;
+pub mod notifications;
+pub mod placements;
+
+/// A list of words kept in one text column, separated by spaces (risk indicators, event types).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Words(pub Vec<String>);
+
+impl From<String> for Words {
+    fn from(s: String) -> Words {
+        Words(s.split_whitespace().map(str::to_string).collect())
+    }
+}
+
+impl From<Words> for String {
+    fn from(w: Words) -> String {
+        w.0.join(" ")
+    }
+}
+
+impl From<Vec<String>> for Words {
+    fn from(v: Vec<String>) -> Words {
+        Words(v)
+    }
+}
+
+impl std::ops::Deref for Words {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Words {
+    fn deref_mut(&mut self) -> &mut Vec<String> {
+        &mut self.0
+    }
+}

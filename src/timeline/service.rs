@@ -1,9 +1,11 @@
-//! A child's timeline for the placing LA: placements, legal status changes, missing episodes
-//! with their checks and interviews, and notifications with their statutory status, in order.
+//! Building a child's timeline from the records of every domain.
 
+use crate::auth::Caller;
+use crate::children::{access, repo as children};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::flags;
+use crate::ids::{ChildId, PlacementId};
 use crate::missing::repo as missing;
 use crate::notifications::repo as notifications;
 use crate::placements::repo as placements;
@@ -32,15 +34,28 @@ fn event(at: DateTime<Utc>, kind: &str, detail: serde_json::Value) -> TimelineEv
     TimelineEvent { at, kind: kind.into(), detail }
 }
 
-pub fn build(
+/// The timeline of a child the caller may see and is responsible for; 404 or 403 otherwise.
+pub fn timeline(
     conn: &mut AnyConnection,
-    child_id: &str,
+    caller: &Caller,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<TimelineEvent>, ApiError> {
+    let rec = children::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    access::require_placing(caller, &rec.responsible_la, "sees a child's timeline")?;
+    crate::audit::read(conn, caller, "child.timeline", std::slice::from_ref(&rec.id), now)?;
+    build(conn, &rec.id, &rec.responsible_la, now)
+}
+
+fn build(
+    conn: &mut AnyConnection,
+    child_id: &ChildId,
     placing_la: &str,
     now: NaiveDateTime,
 ) -> Result<Vec<TimelineEvent>, ApiError> {
     let mut out = Vec::new();
     let ps = placements::of_child(conn, child_id)?;
-    let ids: Vec<String> = ps.iter().map(|p| p.id.clone()).collect();
+    let ids: Vec<PlacementId> = ps.iter().map(|p| p.id.clone()).collect();
     let mut statuses = placements::legal_statuses_of(conn, &ids)?;
     for p in &ps {
         out.push(event(

@@ -1,10 +1,12 @@
 //! `Idempotency-Key` for creating calls: a repeat of the same request with the same key returns
 //! the first result and never creates a second record.
 
-use crate::db::schema::idempotency_keys as ik;
+pub mod repo;
+
+use crate::auth::Caller;
 use crate::db::{AnyConnection, write_tx};
 use crate::error::{ApiError, FieldError, ProblemType};
-use diesel::prelude::*;
+use actix_web::HttpRequest;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -18,6 +20,35 @@ pub fn fingerprint(route: &str, body: &impl Serialize) -> String {
 }
 
 const KEY_IN_USE: ProblemType = ProblemType::IdempotencyKeyInUse;
+
+/// An idempotent creating call: who asks, with which key (if any), for which request.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    owner: String,
+    key: Option<String>,
+    fingerprint: String,
+}
+
+impl Idempotency {
+    /// The request's `Idempotency-Key` for this caller, and the fingerprint of `route` and `body`.
+    pub fn of(req: &HttpRequest, caller: &Caller, route: &str, body: &impl Serialize) -> Result<Idempotency, ApiError> {
+        Ok(Idempotency {
+            owner: caller.owner_key(),
+            key: crate::http::idempotency_key(req)?,
+            fingerprint: fingerprint(route, body),
+        })
+    }
+
+    /// Runs `f` in a write transaction, once per (caller, key). Returns the result and whether it
+    /// was replayed from an earlier request.
+    pub fn run<T, F>(&self, conn: &mut AnyConnection, now: chrono::NaiveDateTime, f: F) -> Result<(T, bool), ApiError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+    {
+        run(conn, &self.owner, self.key.as_deref(), &self.fingerprint, now, f)
+    }
+}
 
 /// Runs `f` in a write transaction, once per (owner, key). Returns the result and whether it
 /// was replayed from an earlier request.
@@ -40,25 +71,15 @@ where
         return Ok((done, true));
     }
     let outcome = write_tx(conn, |conn| {
-        diesel::insert_into(ik::table)
-            .values((
-                ik::owner.eq(owner),
-                ik::key.eq(key),
-                ik::fingerprint.eq(fingerprint),
-                ik::status.eq(0i64),
-                ik::body.eq(""),
-                ik::created_at.eq(now),
-            ))
-            .execute(conn)
-            .map_err(|e| match e {
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    ApiError::conflict(KEY_IN_USE, "A request with this Idempotency-Key is already being processed.")
-                }
-                other => other.into(),
-            })?;
+        repo::claim(conn, owner, key, fingerprint, now).map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::conflict(KEY_IN_USE, "A request with this Idempotency-Key is already being processed.")
+            }
+            other => other.into(),
+        })?;
         let value = f(conn)?;
         let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
-        diesel::update(ik::table.find((owner, key))).set((ik::status.eq(200i64), ik::body.eq(body))).execute(conn)?;
+        repo::complete(conn, owner, key, &body)?;
         Ok(value)
     });
     match outcome {
@@ -76,9 +97,7 @@ fn replay<T: DeserializeOwned>(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<T>, ApiError> {
-    let row: Option<(String, i64, String)> =
-        ik::table.find((owner, key)).select((ik::fingerprint, ik::status, ik::body)).first(conn).optional()?;
-    match row {
+    match repo::find(conn, owner, key)? {
         None => Ok(None),
         Some((fp, _, _)) if fp != fingerprint => Err(ApiError::validation(vec![FieldError::new(
             "Idempotency-Key",

@@ -1,0 +1,83 @@
+//! SQL for the audit log.
+
+use crate::db::AnyConnection;
+use crate::db::rows::audit::{AuditEvent, PendingEvent};
+use crate::db::schema::{audit_events as ev, audit_head as head, audit_pending as pending};
+use crate::error::ApiError;
+use diesel::prelude::*;
+
+/// Rows per `INSERT` (10 values each, well under both backends' limits on bound values).
+const INSERT_ROWS: usize = 1_000;
+
+/// Takes the chain head's row lock for the rest of the transaction and reads it: (last
+/// sequence number, last hash). Serialises appends across processes.
+pub fn lock_head(conn: &mut AnyConnection) -> Result<(i64, String), ApiError> {
+    diesel::update(head::table.find(1i64)).set(head::seq.eq(head::seq)).execute(conn)?;
+    head(conn)
+}
+
+pub fn head(conn: &mut AnyConnection) -> Result<(i64, String), ApiError> {
+    Ok(head::table.find(1i64).select((head::seq, head::hash)).first(conn)?)
+}
+
+pub fn set_head(conn: &mut AnyConnection, seq: i64, hash: &str) -> Result<(), ApiError> {
+    diesel::update(head::table.find(1i64)).set((head::seq.eq(seq), head::hash.eq(hash))).execute(conn)?;
+    Ok(())
+}
+
+/// Inserts events many rows at a time (multi-row `INSERT` exists per backend only).
+pub fn insert_events(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<(), ApiError> {
+    for chunk in events.chunks(INSERT_ROWS) {
+        match conn {
+            AnyConnection::Postgresql(c) => diesel::insert_into(ev::table).values(chunk).execute(c)?,
+            AnyConnection::Sqlite(c) => diesel::insert_into(ev::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Events after a sequence number, in order.
+pub fn events_after(conn: &mut AnyConnection, after: i64, limit: i64) -> Result<Vec<AuditEvent>, ApiError> {
+    Ok(ev::table
+        .filter(ev::seq.gt(after))
+        .order(ev::seq.asc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)?)
+}
+
+/// A child's events, newest first, before a sequence number.
+pub fn of_child(
+    conn: &mut AnyConnection,
+    child_id: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, ApiError> {
+    let mut q = ev::table.filter(ev::child_id.eq(child_id)).select(AuditEvent::as_select()).into_boxed();
+    if let Some(b) = before {
+        q = q.filter(ev::seq.lt(b));
+    }
+    Ok(q.order(ev::seq.desc()).limit(limit).load(conn)?)
+}
+
+pub fn insert_pending(conn: &mut AnyConnection, events: &[PendingEvent]) -> Result<(), ApiError> {
+    for chunk in events.chunks(INSERT_ROWS) {
+        match conn {
+            AnyConnection::Postgresql(c) => diesel::insert_into(pending::table).values(chunk).execute(c)?,
+            AnyConnection::Sqlite(c) => diesel::insert_into(pending::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// The oldest pending read events, in the order they were written.
+pub fn oldest_pending(conn: &mut AnyConnection, limit: i64) -> Result<Vec<PendingEvent>, ApiError> {
+    Ok(pending::table.order(pending::id.asc()).limit(limit).select(PendingEvent::as_select()).load(conn)?)
+}
+
+pub fn delete_pending(conn: &mut AnyConnection, ids: &[String]) -> Result<(), ApiError> {
+    for chunk in ids.chunks(INSERT_ROWS) {
+        diesel::delete(pending::table.filter(pending::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,29 @@
+//! The row of the shared child record.
+
+use crate::db::schema::children;
+use crate::ids::ChildId;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// A child as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = children, treat_none_as_null = true)]
+pub struct ChildRecord {
+    pub id: ChildId,
+    /// ONS code of the LA responsible for the child.
+    pub responsible_la: String,
+    /// The responsible LA's own identifier (SSDA903 `CHILD`).
+    pub la_child_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub ethnicity: String,
+    pub nhs_number: Option<String>,
+    pub upn: Option<String>,
+    pub home_postcode: Option<String>,
+    pub category_of_need: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -1,0 +1,140 @@
+//! SQL for the host view: the placements open in an area on a date with their child, placing LA
+//! and setting, and the state of the notification the host received for each.
+
+use super::model::PlacedChild;
+use crate::db::AnyConnection;
+use crate::db::schema::{authorities, children, notifications, placements, settings};
+use crate::error::ApiError;
+use crate::ids::{ChildId, PlacementId};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+type Row = (
+    (ChildId, String, String, NaiveDate, String),
+    (String, String, PlacementId, Option<String>, Option<String>, String),
+    (NaiveDate, Option<NaiveDate>, bool, Option<f64>),
+);
+
+/// Narrows the host view in SQL.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub placing_la: Option<String>,
+    pub urn: Option<String>,
+}
+
+/// The first `limit` rows in the default order (newest start first, then placement id) after
+/// a cursor's start date and placement id.
+#[derive(Debug, Clone)]
+pub struct Top {
+    pub after: Option<(NaiveDate, PlacementId)>,
+    pub limit: i64,
+}
+
+/// Every placement in `host` open on `on` (started on or before, not ended by then) that
+/// matches `filter`, with its flags left unset: see `service::add_flags`. With `top`, at most
+/// `top.limit` of the open placements, in the default order, and every one ending after the
+/// date: the caller sorts the union with `service::sort_key` as for all rows and keeps a page.
+pub fn placed_children(
+    conn: &mut AnyConnection,
+    host: &str,
+    on: NaiveDate,
+    filter: &Filter,
+    top: Option<&Top>,
+) -> Result<Vec<PlacedChild>, ApiError> {
+    // Two index ranges on (host_area, end_date) instead of an OR over years of history: the
+    // placements still open, and those ending after the date.
+    let mut rows: Vec<Row> = Vec::new();
+    for still_open in [true, false] {
+        let mut q = placements::table
+            .inner_join(children::table)
+            .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
+            .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
+            .filter(placements::host_area.eq(host))
+            .filter(placements::start_date.le(on))
+            .select((
+                (children::id, children::given_name, children::family_name, children::date_of_birth, children::sex),
+                (
+                    placements::placing_la,
+                    authorities::name,
+                    placements::id,
+                    placements::urn,
+                    settings::name.nullable(),
+                    placements::place,
+                ),
+                (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
+            ))
+            .into_boxed();
+        q = if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
+        if let Some(la) = &filter.placing_la {
+            q = q.filter(placements::placing_la.eq(la.clone()));
+        }
+        if let Some(urn) = &filter.urn {
+            q = q.filter(placements::urn.eq(urn.clone()));
+        }
+        // Only the open placements are many; the few ending after the date are read whole
+        // (ordering those by start would walk every placement the area ever had).
+        if let Some(top) = top.filter(|_| still_open) {
+            if let Some((date, id)) = &top.after {
+                q = q.filter(
+                    placements::start_date
+                        .lt(*date)
+                        .or(placements::start_date.eq(*date).and(placements::id.gt(id.clone()))),
+                );
+            }
+            q = q.order((placements::start_date.desc(), placements::id.asc())).limit(top.limit);
+        }
+        rows.extend(q.load::<Row>(conn)?);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(c, p, d)| PlacedChild {
+            child_id: c.0.0,
+            given_name: c.1,
+            family_name: c.2,
+            date_of_birth: c.3,
+            sex: c.4,
+            placing_la: p.0,
+            placing_la_name: p.1,
+            placement_id: p.2.0,
+            urn: p.3,
+            setting_name: p.4,
+            place: p.5,
+            start_date: d.0,
+            end_date: d.1,
+            emergency: d.2,
+            distance_miles: d.3,
+            episodes_last_90_days: 0,
+            currently_missing: false,
+            missing_since: None,
+            repeat_missing: false,
+            return_interview_overdue: false,
+            notification_late: false,
+            notification_unacknowledged: false,
+        })
+        .collect())
+}
+
+/// For each of these placements, the host's `placement.started` notification: (on time, or
+/// None without a statutory clock; unacknowledged).
+pub fn notification_states(
+    conn: &mut AnyConnection,
+    host: &str,
+    placement_ids: &[PlacementId],
+) -> Result<HashMap<PlacementId, (Option<bool>, bool)>, ApiError> {
+    let mut notices = HashMap::new();
+    for chunk in placement_ids.chunks(500) {
+        let found: Vec<(Option<PlacementId>, Option<bool>, Option<NaiveDateTime>)> = notifications::table
+            .filter(notifications::placement_id.eq_any(chunk))
+            .filter(notifications::kind.eq("placement.started"))
+            .filter(notifications::recipient_la.eq(host))
+            .select((notifications::placement_id, notifications::on_time, notifications::acknowledged_at))
+            .load(conn)?;
+        for (pid, on_time, ack) in found {
+            if let Some(pid) = pid {
+                notices.insert(pid, (on_time, ack.is_none()));
+            }
+        }
+    }
+    Ok(notices)
+}

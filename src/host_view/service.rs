@@ -1,0 +1,244 @@
+//! The host view: who is placed in an LA's area on a date, by any LA, with their missing flags
+//! and the state of the placement's notification; filtered, sorted, paged, or every row as CSV.
+
+use super::model::{HostQuery, PlacedChild};
+use super::repo;
+use crate::auth::Caller;
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+use crate::flags;
+use crate::http::{Page, PageQuery, bad_cursor};
+use crate::ids::{ChildId, PlacementId};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+
+/// What the host view answers: a page of children, or every matching child for a CSV download.
+pub enum HostView {
+    Page(Page<PlacedChild>),
+    Csv { rows: Vec<PlacedChild>, on: NaiveDate },
+}
+
+/// The host view of `code` for its own LA (403 for another LA, 404 for an unknown code).
+pub fn placed_children(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    code: &str,
+    q: HostQuery,
+    csv: bool,
+    now: NaiveDateTime,
+) -> Result<HostView, ApiError> {
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after_pair::<String>()?;
+    let sort = q.sort.unwrap_or_else(|| "start_date".into());
+    if !SORTS.contains(&sort.as_str()) {
+        return Err(ApiError::field("sort", format!("must be one of {}", SORTS.join(", "))));
+    }
+    if let Some(f) = q.flag.as_deref().filter(|f| !FLAGS.contains(f)) {
+        return Err(ApiError::field("flag", format!("{f} is not one of {}", FLAGS.join(", "))));
+    }
+    if crate::directory::repo::find_authority(conn, code)?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    if code != caller.org {
+        return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
+    }
+    let on = q.on.unwrap_or_else(|| crate::clock::date_of(now));
+    let filter = repo::Filter { placing_la: q.placing_la, urn: q.urn.map(|u| u.to_ascii_uppercase()) };
+    let flag = q.flag;
+    let flags_first = csv || flags_before_paging(flag.as_deref(), &sort);
+    // In the default order, with nothing to filter or sort on flags, only a page of the open
+    // placements is read (`limit + 1`, to know whether there is a next page).
+    let top = if flags_first || sort != "start_date" {
+        None
+    } else {
+        let after = after
+            .as_ref()
+            .map(|(key, id)| start_date_of_key(key).map(|d| (d, PlacementId::from(id.as_str()))).ok_or_else(bad_cursor))
+            .transpose()?;
+        Some(repo::Top { after, limit: limit + 1 })
+    };
+    let mut rows = repo::placed_children(conn, code, on, &filter, top.as_ref())?;
+    if flags_first {
+        add_flags(conn, code, &mut rows, now)?;
+        rows.retain(|c| flag.as_deref().is_none_or(|f| has_flag(c, f)));
+    }
+    let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (sort_key(&c, &sort), c)).collect();
+    keyed.sort_by(|a, b| (&a.0, &a.1.placement_id).cmp(&(&b.0, &b.1.placement_id)));
+    if csv {
+        let rows: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
+        let ids: Vec<ChildId> = rows.iter().map(|c| ChildId::from(c.child_id.as_str())).collect();
+        crate::audit::read(conn, caller, "host_view.read", &ids, now)?;
+        return Ok(HostView::Csv { rows, on });
+    }
+    if let Some((k, id)) = after {
+        keyed.retain(|(key, c)| (key, &c.placement_id) > (&k, &id));
+    }
+    keyed.truncate(limit as usize + 1);
+    let (keys, mut rows): (Vec<String>, Vec<PlacedChild>) = keyed.into_iter().unzip();
+    if !flags_first {
+        add_flags(conn, code, &mut rows, now)?;
+    }
+    let ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|c| ChildId::from(c.child_id.as_str())).collect();
+    crate::audit::read(conn, caller, "host_view.read", &ids, now)?;
+    let keys: std::collections::HashMap<String, String> =
+        rows.iter().zip(keys).map(|(c, k)| (c.placement_id.clone(), k)).collect();
+    Ok(HostView::Page(Page::from_rows(rows, limit, |c| {
+        vec![keys.get(&c.placement_id).cloned().unwrap_or_default(), c.placement_id.clone()]
+    })))
+}
+
+/// Sets the missing flags of `rows` as of `now`, and the state of the placement notification
+/// `host` received for each.
+pub fn add_flags(
+    conn: &mut AnyConnection,
+    host: &str,
+    rows: &mut [PlacedChild],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let child_ids: Vec<ChildId> = rows.iter().map(|r| ChildId::from(r.child_id.as_str())).collect();
+    let missing = crate::children::service::flags_of_children(conn, &child_ids, now)?;
+    let placement_ids: Vec<PlacementId> = rows.iter().map(|r| PlacementId::from(r.placement_id.as_str())).collect();
+    let notices = repo::notification_states(conn, host, &placement_ids)?;
+    for c in rows {
+        let f = missing.get(c.child_id.as_str()).cloned().unwrap_or_else(|| flags::child(&[], now));
+        let (on_time, unacknowledged) = notices.get(c.placement_id.as_str()).copied().unwrap_or((None, false));
+        c.episodes_last_90_days = f.episodes_last_90_days;
+        c.currently_missing = f.currently_missing;
+        c.missing_since = f.missing_since;
+        c.repeat_missing = f.repeat_missing;
+        c.return_interview_overdue = f.return_interview_overdue;
+        c.notification_late = on_time == Some(false);
+        c.notification_unacknowledged = unacknowledged;
+    }
+    Ok(())
+}
+
+/// The flags the host view filters on.
+pub const FLAGS: &[&str] = &[
+    "currently_missing",
+    "repeat_missing",
+    "return_interview_overdue",
+    "notification_late",
+    "notification_unacknowledged",
+];
+
+pub fn has_flag(c: &PlacedChild, flag: &str) -> bool {
+    match flag {
+        "currently_missing" => c.currently_missing,
+        "repeat_missing" => c.repeat_missing,
+        "return_interview_overdue" => c.return_interview_overdue,
+        "notification_late" => c.notification_late,
+        "notification_unacknowledged" => c.notification_unacknowledged,
+        _ => false,
+    }
+}
+
+/// Sort orders: `start_date` (newest first, the default), `family_name`, `placing_la`,
+/// `episodes` (most episodes in the last 90 days first).
+pub const SORTS: &[&str] = &["start_date", "family_name", "placing_la", "episodes"];
+
+/// Whether rows must carry their flags before they can be filtered and sorted; otherwise only
+/// the page shown needs them.
+pub fn flags_before_paging(flag: Option<&str>, sort: &str) -> bool {
+    flag.is_some() || sort == "episodes"
+}
+
+/// The sort key of a row (compared as strings, with ties broken by placement id).
+pub fn sort_key(c: &PlacedChild, sort: &str) -> String {
+    match sort {
+        "family_name" => format!("{}\u{1f}{}", c.family_name.to_lowercase(), c.given_name.to_lowercase()),
+        "placing_la" => c.placing_la_name.to_lowercase(),
+        // Descending orders sort on a complement so that ascending string order applies.
+        "episodes" => format!("{:020}", i64::MAX - c.episodes_last_90_days),
+        _ => start_date_key(c.start_date),
+    }
+}
+
+/// The `start_date` sort key: newest first as ascending text.
+pub fn start_date_key(d: NaiveDate) -> String {
+    format!("{:08}", 99_999_999 - i64::from(d.year()) * 10_000 - i64::from(d.month()) * 100 - i64::from(d.day()))
+}
+
+/// The start date a `start_date` sort key was made from.
+pub fn start_date_of_key(key: &str) -> Option<NaiveDate> {
+    let n = 99_999_999 - key.parse::<i64>().ok()?;
+    NaiveDate::from_ymd_opt(
+        i32::try_from(n / 10_000).ok()?,
+        u32::try_from(n / 100 % 100).ok()?,
+        u32::try_from(n % 100).ok()?,
+    )
+    .filter(|d| start_date_key(*d) == key)
+}
+
+pub const CSV_HEADER: &[&str] = &[
+    "child_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "placing_la",
+    "placing_la_name",
+    "placement_id",
+    "urn",
+    "setting_name",
+    "place",
+    "start_date",
+    "emergency",
+    "distance_miles",
+    "episodes_last_90_days",
+    "currently_missing",
+    "missing_since",
+    "repeat_missing",
+    "return_interview_overdue",
+    "notification_late",
+    "notification_unacknowledged",
+];
+
+pub fn to_csv(rows: &[PlacedChild]) -> Result<String, ApiError> {
+    let mut w = crate::http::csv::Writer::new();
+    w.row(CSV_HEADER)?;
+    for c in rows {
+        let b = |v: bool| if v { "true" } else { "false" }.to_string();
+        w.row([
+            c.child_id.clone(),
+            c.given_name.clone(),
+            c.family_name.clone(),
+            c.date_of_birth.to_string(),
+            c.sex.clone(),
+            c.placing_la.clone(),
+            c.placing_la_name.clone(),
+            c.placement_id.clone(),
+            c.urn.clone().unwrap_or_default(),
+            c.setting_name.clone().unwrap_or_default(),
+            c.place.clone(),
+            c.start_date.to_string(),
+            b(c.emergency),
+            c.distance_miles.map(|d| format!("{d:.1}")).unwrap_or_default(),
+            c.episodes_last_90_days.to_string(),
+            b(c.currently_missing),
+            c.missing_since.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            b(c.repeat_missing),
+            b(c.return_interview_overdue),
+            b(c.notification_late),
+            b(c.notification_unacknowledged),
+        ])?;
+    }
+    w.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_date_keys_sort_newest_first_and_decode() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let (older, newer) = (d("2019-12-31"), d("2026-01-05"));
+        assert!(start_date_key(newer) < start_date_key(older));
+        for day in [older, newer, d("0999-01-01")] {
+            assert_eq!(start_date_of_key(&start_date_key(day)), Some(day));
+        }
+        assert_eq!(start_date_of_key("not a key"), None);
+        assert_eq!(start_date_of_key("79739999"), None, "no 99th month");
+    }
+}

@@ -1,0 +1,195 @@
+//! The rules a placement must keep, as checks that collect every problem at once: SSDA903 codes
+//! and their compatibility, where the child lives (from the postcode, never from the caller
+//! alone), dates, no overlapping placements, and ends with a reason.
+
+use super::model::LegalStatusPeriod;
+use crate::db::AnyConnection;
+use crate::db::rows::placements::PlacementRecord;
+use crate::directory::repo as directory;
+use crate::error::{ApiError, FieldError, ProblemType};
+use crate::ids::PlacementId;
+use crate::{location, ssda903};
+use chrono::{Datelike, NaiveDate};
+
+/// Earliest date DfE accepts for an episode (rule 353).
+fn earliest_episode() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1991, 10, 14).unwrap_or(NaiveDate::MIN)
+}
+
+pub struct Where {
+    pub urn: Option<String>,
+    pub host_area: String,
+    pub postcode: String,
+}
+
+/// Where the placement is: a registered setting's location, or the postcode given.
+pub fn resolve_where(
+    conn: &mut AnyConnection,
+    errors: &mut Vec<FieldError>,
+    place: &str,
+    urn: Option<&str>,
+    postcode: Option<&str>,
+    host_la: Option<&str>,
+) -> Result<Option<Where>, ApiError> {
+    let urn = urn.map(|u| u.trim().to_ascii_uppercase()).filter(|u| !u.is_empty());
+    let found = match &urn {
+        Some(u) => directory::setting_location(conn, u)?,
+        None => None,
+    };
+    let resolved = if let (Some(u), Some((host_area, setting_pc, _))) = (&urn, found) {
+        if let Some(pc) = postcode
+            && crate::geo::normalise(pc).as_deref() != Some(setting_pc.as_str())
+        {
+            errors
+                .push(FieldError::new("postcode", "comes from the setting; leave it out for a placement in a setting"));
+        }
+        if let Some(h) = host_la.filter(|h| !h.eq_ignore_ascii_case(&host_area)) {
+            errors.push(FieldError::new("host_la", format!("setting {u} is in {host_area}, not {h}")));
+        }
+        Some(Where { urn: Some(u.clone()), host_area, postcode: setting_pc })
+    } else {
+        if let Some(u) = &urn {
+            let agency = ssda903::urn_rule(place) == ssda903::UrnRule::RequiredOrAgency
+                && (u == ssda903::AGENCY_URN || ssda903::is_valid_urn(u));
+            if !agency {
+                errors.push(FieldError::new("urn", format!("no setting with URN {u} is registered")));
+                return Ok(None);
+            }
+        }
+        match postcode {
+            None => {
+                errors.push(FieldError::new("postcode", "is required for a placement not in a registered setting"));
+                None
+            }
+            Some(pc) => match location::resolve("postcode", pc, "host_la", host_la) {
+                Ok(loc) => {
+                    Some(Where { urn: urn.clone(), host_area: loc.area.code().to_string(), postcode: loc.postcode })
+                }
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            },
+        }
+    };
+    if let Some(w) = &resolved {
+        let in_england = w.host_area.starts_with('E');
+        if let Err(m) = ssda903::check_urn_for_location(place, w.urn.as_deref(), in_england) {
+            errors.push(FieldError::new("urn", m));
+        }
+    }
+    Ok(resolved)
+}
+
+pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>) {
+    if !ssda903::is_code(ssda903::PLACE, place) {
+        let why = if ssda903::WITHDRAWN_PLACE.contains(&place) {
+            "was withdrawn in 2025-26"
+        } else {
+            "is not an SSDA903 PLACE code"
+        };
+        errors.push(FieldError::new("place", why));
+        return;
+    }
+    if let Some(p) = provider
+        && !ssda903::is_code(ssda903::PLACE_PROVIDER, p)
+    {
+        errors.push(FieldError::new("place_provider", "is not an SSDA903 PLACE_PROVIDER code"));
+        return;
+    }
+    if let Err(m) = ssda903::check_place_provider(place, provider) {
+        errors.push(FieldError::new("place_provider", m));
+    }
+}
+
+pub fn check_legal_status(errors: &mut Vec<FieldError>, field: &str, ls: &str) {
+    if !ssda903::is_code(ssda903::LEGAL_STATUS, ls) {
+        errors.push(FieldError::new(field, "is not an SSDA903 LS code"));
+    }
+}
+
+pub fn check_start(errors: &mut Vec<FieldError>, start: NaiveDate, dob: NaiveDate) {
+    if start < dob {
+        errors.push(FieldError::new("start_date", "is before the child's date of birth").rule("302"));
+    }
+    if start < earliest_episode() {
+        errors.push(FieldError::new("start_date", "is before 14/10/1991").rule("353"));
+    }
+}
+
+/// Refuses a period that overlaps another placement of the child; ending the day the next one
+/// starts (a move) is fine.
+pub fn check_overlap(
+    others: &[PlacementRecord],
+    id: Option<&PlacementId>,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+) -> Result<(), ApiError> {
+    for o in others.iter().filter(|o| Some(&o.id) != id) {
+        let starts_before_other_ends = o.end_date.is_none_or(|e| start < e);
+        let other_starts_before_end = end.is_none_or(|e| o.start_date < e);
+        if (starts_before_other_ends && other_starts_before_end) || o.start_date == start {
+            let mut extra = serde_json::Map::new();
+            extra.insert("overlapping_placement_id".into(), serde_json::Value::String(o.id.to_string()));
+            return Err(ApiError::Conflict {
+                kind: ProblemType::OverlappingPlacement,
+                detail: format!(
+                    "The child already has a placement from {}{}; end it first (a move ends one placement the day the next starts).",
+                    o.start_date,
+                    o.end_date.map(|e| format!(" to {e}")).unwrap_or_default()
+                ),
+                extra,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn check_end(
+    errors: &mut Vec<FieldError>,
+    p: &PlacementRecord,
+    dob: NaiveDate,
+    end: NaiveDate,
+    rec: &str,
+    reason: Option<&str>,
+    statuses: &[LegalStatusPeriod],
+) {
+    if end < p.start_date {
+        errors.push(FieldError::new("end_date", "is before the start date").rule("356"));
+    }
+    if !ssda903::is_code(ssda903::REC, rec) {
+        errors.push(FieldError::new("rec", "is not an SSDA903 REC code"));
+    }
+    let needs_reason = rec == "X1" && !ssda903::is_temporary_place(&p.place);
+    match reason {
+        None if needs_reason => errors.push(
+            FieldError::new("reason_place_change", "is required when the child moves to another placement (REC X1)")
+                .rule("225"),
+        ),
+        Some(r) if !ssda903::is_code(ssda903::REASON_PLACE_CHANGE, r) => {
+            errors.push(FieldError::new("reason_place_change", "is not an SSDA903 REASON_PLACE_CHANGE code"))
+        }
+        Some(_) if !needs_reason => errors.push(FieldError::new(
+            "reason_place_change",
+            "is given only when the child moves to another placement (REC X1), not after a temporary placement",
+        )),
+        Some("CUSTOD") if age_on(dob, end) < 10 => {
+            errors.push(FieldError::new("reason_place_change", "CUSTOD cannot apply to a child under 10").rule("234"))
+        }
+        _ => {}
+    }
+    if let Some(late) = statuses.iter().find(|s| s.effective_from > end) {
+        errors.push(FieldError::new(
+            "end_date",
+            format!("is before the legal status change recorded on {}", late.effective_from),
+        ));
+    }
+}
+
+pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - dob.year();
+    if (on.month(), on.day()) < (dob.month(), dob.day()) {
+        age -= 1;
+    }
+    age
+}
