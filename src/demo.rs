@@ -4,7 +4,7 @@
 use crate::auth::tokens::Grant;
 use crate::auth::{Caller, OrgType};
 use crate::children::{model::NewChild, repo as children_repo, service as children};
-use crate::db::{AnyConnection, schema, write_tx};
+use crate::db::{AnyConnection, write_tx};
 use crate::directory::repo::{self as directory, SettingValues};
 use crate::error::ApiError;
 use crate::geo::Geo;
@@ -12,7 +12,6 @@ use crate::placements::model::{EndPlacement, NewPlacement};
 use crate::placements::service as placements;
 use crate::state::AppState;
 use chrono::{Days, NaiveDate};
-use diesel::prelude::*;
 
 pub const HACKNEY: &str = "E09000012";
 pub const LEEDS: &str = "E08000035";
@@ -53,8 +52,7 @@ fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, ApiError> {
 
 /// Seeds the demo into an empty database; returns false when there was already data.
 pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTime) -> Result<bool, ApiError> {
-    let count: i64 = schema::children::table.count().get_result(conn)?;
-    if count > 0 {
+    if children_repo::any(conn)? {
         return Ok(false);
     }
     let cal = crate::calendar::WorkingCalendar::england_and_wales();

@@ -3,7 +3,6 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -22,9 +21,7 @@ pub struct Health {
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
         .db(|conn| {
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
-                .map_err(|_| ApiError::Unavailable { detail: "The database does not answer.".into() })
+            crate::db::ping(conn).map_err(|_| ApiError::Unavailable { detail: "The database does not answer.".into() })
         })
         .await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))

@@ -1,11 +1,11 @@
 //! The registry's Ed25519 signing key: from a PEM file named in the configuration, or generated
 //! on first use and kept in the database so every process on that database shares it.
 
-use crate::db::{AnyConnection, schema::signing_keys, write_tx};
+use crate::db::rows::auth::SigningKeyRow;
+use crate::db::{AnyConnection, write_tx};
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 /// A private key (PKCS#8 DER) with its raw public key and key id.
@@ -53,31 +53,23 @@ impl SigningKey {
             return Ok(k);
         }
         let fresh = SigningKey::generate()?;
-        write_tx(conn, |conn| {
-            diesel::insert_into(signing_keys::table)
-                .values((
-                    signing_keys::kid.eq(&fresh.kid),
-                    signing_keys::private_key.eq(STANDARD.encode(&fresh.pkcs8)),
-                    signing_keys::public_key.eq(URL_SAFE_NO_PAD.encode(&fresh.public)),
-                    signing_keys::created_at.eq(now),
-                ))
-                .execute(conn)
-        })?;
+        let row = SigningKeyRow {
+            kid: fresh.kid.clone(),
+            private_key: STANDARD.encode(&fresh.pkcs8),
+            public_key: URL_SAFE_NO_PAD.encode(&fresh.public),
+            created_at: now,
+        };
+        write_tx(conn, |conn| super::repo::insert_signing_key(conn, &row))?;
         // Two processes starting at once both insert; both then use the oldest.
         oldest(conn)?.ok_or_else(|| KeyError::Invalid("signing key vanished".into()))
     }
 }
 
 fn oldest(conn: &mut AnyConnection) -> Result<Option<SigningKey>, KeyError> {
-    let row: Option<String> = signing_keys::table
-        .select(signing_keys::private_key)
-        .order((signing_keys::created_at.asc(), signing_keys::kid.asc()))
-        .first(conn)
-        .optional()?;
-    match row {
+    match super::repo::oldest_signing_key(conn)? {
         None => Ok(None),
-        Some(b64) => {
-            let der = STANDARD.decode(b64).map_err(|e| KeyError::Invalid(e.to_string()))?;
+        Some(row) => {
+            let der = STANDARD.decode(row.private_key).map_err(|e| KeyError::Invalid(e.to_string()))?;
             Ok(Some(SigningKey::from_pkcs8(der)?))
         }
     }

@@ -1,8 +1,10 @@
-//! SQL the auth module shares: whether an organisation a token or client names exists.
+//! SQL the auth module shares: whether an organisation a token or client names exists, and the
+//! registry's signing keys.
 
 use super::OrgType;
 use crate::db::AnyConnection;
-use crate::db::schema::{authorities, providers};
+use crate::db::rows::auth::SigningKeyRow;
+use crate::db::schema::{authorities, providers, signing_keys};
 use crate::error::ApiError;
 use diesel::prelude::*;
 
@@ -13,4 +15,17 @@ pub fn org_exists(conn: &mut AnyConnection, org_type: OrgType, org: &str) -> Res
         OrgType::Provider => providers::table.find(org).count().get_result::<i64>(conn)? > 0,
         OrgType::Operator => true,
     })
+}
+
+pub fn insert_signing_key(conn: &mut AnyConnection, row: &SigningKeyRow) -> Result<(), diesel::result::Error> {
+    diesel::insert_into(signing_keys::table).values(row).execute(conn).map(|_| ())
+}
+
+/// The oldest stored signing key (every process on a database uses it).
+pub fn oldest_signing_key(conn: &mut AnyConnection) -> Result<Option<SigningKeyRow>, diesel::result::Error> {
+    signing_keys::table
+        .select(SigningKeyRow::as_select())
+        .order((signing_keys::created_at.asc(), signing_keys::kid.asc()))
+        .first(conn)
+        .optional()
 }

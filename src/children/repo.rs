@@ -1,20 +1,43 @@
-//! SQL for children. Every read by a caller carries the access condition of `access::visible`.
+//! SQL for children. Every read by a caller carries the access condition of [`visible`].
 
-use super::access;
-use crate::auth::Caller;
+use crate::auth::{Caller, OrgType};
 use crate::db::AnyConnection;
 use crate::db::rows::children::ChildRecord;
-use crate::db::schema::{children, missing_episodes};
+use crate::db::schema::{children, missing_episodes, placements, settings};
+use diesel::dsl::exists;
+use diesel::sql_types::Bool;
 use crate::error::ApiError;
 use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+type Cond = Box<dyn BoxableExpression<children::table, crate::db::MultiBackend, SqlType = Bool>>;
+
+/// The SQL condition selecting the children a caller may see: an authority its own children and
+/// those with a placement in its area (history kept); a provider those placed in its settings.
+pub fn visible(caller: &Caller) -> Cond {
+    match caller.org_type {
+        OrgType::Authority => {
+            let org = caller.org.clone();
+            Box::new(children::responsible_la.eq(org.clone()).or(exists(
+                placements::table.filter(placements::child_id.eq(children::id)).filter(placements::host_area.eq(org)),
+            )))
+        }
+        OrgType::Provider => Box::new(exists(placements::table.filter(placements::child_id.eq(children::id)).filter(
+            placements::urn.eq_any(
+                settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn.nullable()),
+            ),
+        ))),
+        OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
+    }
+}
+
+
 /// A child the caller may see, or None (indistinguishable from a child that does not exist).
 pub fn find_visible(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Option<ChildRecord>, ApiError> {
     Ok(children::table
         .filter(children::id.eq(id))
-        .filter(access::visible(caller))
+        .filter(visible(caller))
         .select(ChildRecord::as_select())
         .first(conn)
         .optional()?)
@@ -121,4 +144,9 @@ pub fn missing_clocks(
         }));
     }
     Ok(out)
+}
+
+/// Whether any child is registered at all.
+pub fn any(conn: &mut AnyConnection) -> Result<bool, ApiError> {
+    Ok(children::table.count().get_result::<i64>(conn)? > 0)
 }

@@ -165,6 +165,11 @@ where
     }
 }
 
+/// Whether the database answers a trivial query.
+pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}
+
 /// Runs blocking database work with a pooled connection on the blocking thread pool.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, crate::error::ApiError>
 where

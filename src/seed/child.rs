@@ -5,7 +5,7 @@ use super::names;
 use super::rng::{Rng, Stream};
 use super::timeline::{Frame, Kind, Plan, Stay, add_days, age_on};
 use super::world::{ProviderKind, World};
-use super::write::LegalStatusRow;
+use super::repo::LegalStatusRow;
 use crate::calendar::WorkingCalendar;
 use crate::db::rows::children::ChildRecord;
 use crate::db::rows::missing::EpisodeRecord;

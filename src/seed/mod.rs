@@ -15,23 +15,21 @@ mod names;
 mod rng;
 mod timeline;
 mod world;
-mod write;
+mod repo;
 
 #[cfg(test)]
 mod tests;
 
 use crate::clock::SystemClock;
-use crate::db::schema;
 use crate::state::AppState;
 use child::{ChildRows, Ctx};
 use chrono::{NaiveDate, Utc};
-use diesel::prelude::*;
 use rng::{Rng, Stream};
 use std::sync::Arc;
 use std::time::Instant;
 use timeline::{Frame, add_days};
 use world::World;
-use write::Writer;
+use repo::Writer;
 
 /// Options of the `seed` subcommand.
 #[derive(clap::Args, Debug)]
@@ -207,8 +205,7 @@ pub fn seed(mut args: SeedArgs) -> Result<Summary, BoxError> {
     let state = AppState::open(args.config.clone(), Arc::new(SystemClock)).map_err(|e| e.to_string())?;
     let authorities = {
         let mut conn = state.pool.get()?;
-        let children: i64 = schema::children::table.count().get_result(&mut conn)?;
-        let settings: i64 = schema::settings::table.count().get_result(&mut conn)?;
+        let (children, settings) = repo::counts(&mut conn)?;
         if children > 0 || settings > 0 {
             return Err(format!(
                 "the database already has {children} children and {settings} settings; `seed` only fills an empty \
@@ -354,7 +351,7 @@ fn generate_and_write(
                 .flat_map(|r| {
                     r.episodes.iter().map(|episode| {
                         let placement = r.placements.iter().find(|p| p.id == episode.placement_id);
-                        placement.map(|placement| write::SeededEpisode { episode, placement }).ok_or_else(|| {
+                        placement.map(|placement| repo::SeededEpisode { episode, placement }).ok_or_else(|| {
                             format!("episode {} names placement {} of another child", episode.id, episode.placement_id)
                         })
                     })

@@ -3,7 +3,7 @@
 
 use super::names;
 use super::rng::{Cumulative, Rng, Stream};
-use super::write::{ProviderRow, SettingRow};
+use super::repo::{ProviderRow, SettingRow};
 use crate::geo::Geo;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use std::collections::HashSet;
