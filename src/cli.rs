@@ -172,7 +172,7 @@ fn serve(args: ServeArgs) -> Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let state = AppState::open(args.config, Arc::new(SystemClock))?;
     if args.demo {
-        crate::demo::seed_and_print(&state, &args.bind)?;
+        crate::demo::load_and_print(&state, &args.bind)?;
     }
     tracing::info!(bind = %args.bind, "serving; API docs at /docs");
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

@@ -50,8 +50,8 @@ fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, ApiError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ApiError::internal("bad demo date"))
 }
 
-/// Seeds the demo into an empty database; returns false when there was already data.
-pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTime) -> Result<bool, ApiError> {
+/// Loads the demo into an empty database; returns false when there was already data.
+pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTime) -> Result<bool, ApiError> {
     if children_repo::any(conn)? {
         return Ok(false);
     }
@@ -169,12 +169,12 @@ pub fn seed(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
     })
 }
 
-/// Seeds if needed and prints tokens for each role with an example call.
-pub fn seed_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// Loads the demo if needed and prints tokens for each role with an example call.
+pub fn load_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::error::Error>> {
     let today = state.clock.today();
     let now = state.now();
     let mut conn = state.pool.get()?;
-    let seeded = seed(&mut conn, today, now).map_err(|e| format!("demo seed failed: {e:?}"))?;
+    let loaded = load(&mut conn, today, now).map_err(|e| format!("demo load failed: {e:?}"))?;
     let issue = |org_type: OrgType, org: &str, sub: &str| -> Result<String, Box<dyn std::error::Error>> {
         let scopes: Vec<String> = org_type.allowed_scopes().iter().map(|s| s.to_string()).collect();
         let grant = Grant { sub, org_type, org, scopes: &scopes, client_id: None, ttl_secs: 86_400 };
@@ -183,7 +183,7 @@ pub fn seed_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::e
     let base = format!("http://{bind}");
     println!(
         "\n{} Demo tokens (valid 24 hours):\n",
-        if seeded { "Demo data seeded." } else { "Demo data already present." }
+        if loaded { "Demo data loaded." } else { "Demo data already present." }
     );
     println!("Placing LA, Hackney ({HACKNEY}):\n  PLACING={}\n", issue(OrgType::Authority, HACKNEY, "demo-hackney")?);
     println!("Host LA, Leeds ({LEEDS}):\n  HOST={}\n", issue(OrgType::Authority, LEEDS, "demo-leeds")?);

@@ -7,6 +7,7 @@ fn main() -> std::process::ExitCode {
 /// keeps what is freed there; with database work spread over a pool of blocking threads that
 /// more than doubled resident memory under load. Two arenas measured no slower (bench/README.md).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code, reason = "mallopt is a C call; it only sets an allocator parameter, before any thread exists")]
 fn limit_malloc_arenas() {
     // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread exists.
     unsafe {

@@ -51,8 +51,12 @@ pub fn base() -> utoipa::openapi::OpenApi {
 }
 
 /// Documents, on every operation, the errors any endpoint can answer with (malformed input,
-/// authentication, permission, absence, rules, limits, server trouble), as problem+json.
+/// authentication, permission, absence, rules, limits, server trouble), as problem+json, and
+/// those that follow from its headers: 412 and 428 with `If-Match`, 409 with `Idempotency-Key`.
+/// Handlers list only the answers particular to them. The problem document's `type` is listed
+/// with every value it takes.
 pub fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
+    list_problem_types(api);
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let problem = |description: &str| {
         RefOr::T(
@@ -89,9 +93,39 @@ pub fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
                 codes.push(("413", "Body larger than this endpoint accepts"));
                 codes.push(("415", "Body in a media type this endpoint does not take"));
             }
+            let header = |name: &str| {
+                op.parameters.iter().flatten().find(|p| {
+                    p.parameter_in == utoipa::openapi::path::ParameterIn::Header && p.name.eq_ignore_ascii_case(name)
+                })
+            };
+            if let Some(if_match) = header("If-Match") {
+                codes.push(("412", "The resource changed since the ETag sent in If-Match was read"));
+                if if_match.required == utoipa::openapi::Required::True {
+                    codes.push(("428", "If-Match is required: send the ETag you read"));
+                }
+            }
+            if header("Idempotency-Key").is_some() {
+                codes.push(("409", "A conflicting record, or another request with this Idempotency-Key in progress"));
+            }
             for (code, description) in codes {
                 op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
             }
         }
     }
+}
+
+/// Lists every problem `type` (with its title and status) on the `Problem` schema.
+fn list_problem_types(api: &mut utoipa::openapi::OpenApi) {
+    use crate::error::ProblemType;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let Some(RefOr::T(Schema::Object(problem))) = api.components.as_mut().and_then(|c| c.schemas.get_mut("Problem"))
+    else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(kind))) = problem.properties.get_mut("type") else { return };
+    kind.enum_values = Some(ProblemType::ALL.iter().map(|t| serde_json::Value::String(t.uri())).collect());
+    let table: Vec<String> =
+        ProblemType::ALL.iter().map(|t| format!("- `{}`: {} ({})", t.uri(), t.title(), t.status().as_u16())).collect();
+    kind.description = Some(format!("Stable identifier of the kind of problem, one of:\n{}", table.join("\n")));
 }

@@ -4,12 +4,12 @@ use crate::auth::{Caller, OrgType};
 use crate::db::AnyConnection;
 use crate::db::rows::children::ChildRecord;
 use crate::db::schema::{children, missing_episodes, placements, settings};
-use diesel::dsl::exists;
-use diesel::sql_types::Bool;
 use crate::error::ApiError;
 use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::exists;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 type Cond = Box<dyn BoxableExpression<children::table, crate::db::MultiBackend, SqlType = Bool>>;
 
@@ -31,7 +31,6 @@ pub fn visible(caller: &Caller) -> Cond {
         OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
     }
 }
-
 
 /// A child the caller may see, or None (indistinguishable from a child that does not exist).
 pub fn find_visible(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Option<ChildRecord>, ApiError> {

@@ -132,7 +132,7 @@ type VRow = (
     Option<String>,
 );
 
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, reason = "the columns of a return version, mapped below")]
 const VCOLS: (
     qr::id,
     qr::urn,

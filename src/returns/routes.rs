@@ -104,7 +104,6 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u
         (status = 404, description = "No such setting of yours", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another request with this Idempotency-Key is in progress", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over 16 MiB or 20,000 rows", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every problem of the return, by row and field; nothing stored", body = Problem, content_type = "application/problem+json"),
     )
 )]

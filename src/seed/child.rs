@@ -2,10 +2,10 @@
 //! codes, legal statuses, notifications to host LAs and missing episodes.
 
 use super::names;
+use super::repo::LegalStatusRow;
 use super::rng::{Rng, Stream};
 use super::timeline::{Frame, Kind, Plan, Stay, add_days, age_on};
 use super::world::{ProviderKind, World};
-use super::repo::LegalStatusRow;
 use crate::calendar::WorkingCalendar;
 use crate::db::rows::children::ChildRecord;
 use crate::db::rows::missing::EpisodeRecord;
@@ -370,7 +370,10 @@ impl Ctx<'_> {
     }
 
     /// The placement record of a stay, with its legal statuses and notifications.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one stay of one child's generated history: each argument is a distinct input"
+    )]
     fn placement(
         &self,
         rng: &mut Rng,
@@ -496,7 +499,7 @@ impl Ctx<'_> {
         Ok(p)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, reason = "the fields of a generated notification, each distinct")]
     fn notification(
         &self,
         rng: &mut Rng,

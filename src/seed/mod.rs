@@ -12,10 +12,10 @@
 
 mod child;
 mod names;
+mod repo;
 mod rng;
 mod timeline;
 mod world;
-mod repo;
 
 #[cfg(test)]
 mod tests;
@@ -24,12 +24,12 @@ use crate::clock::SystemClock;
 use crate::state::AppState;
 use child::{ChildRows, Ctx};
 use chrono::{NaiveDate, Utc};
+use repo::Writer;
 use rng::{Rng, Stream};
 use std::sync::Arc;
 use std::time::Instant;
 use timeline::{Frame, add_days};
 use world::World;
-use repo::Writer;
 
 /// Options of the `seed` subcommand.
 #[derive(clap::Args, Debug)]

@@ -692,6 +692,14 @@ fn copy_escape(out: &mut String, s: &str) {
     }
 }
 
+/// How many children and settings the database holds (the seed fills only an empty one).
+pub fn counts(conn: &mut crate::db::AnyConnection) -> QueryResult<(i64, i64)> {
+    use diesel::QueryDsl;
+    let children = crate::db::schema::children::table.count().get_result(conn)?;
+    let settings = crate::db::schema::settings::table.count().get_result(conn)?;
+    Ok((children, settings))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -739,12 +747,4 @@ mod tests {
         }
         assert!(NotificationRow::spec().columns.contains(&"type"));
     }
-}
-
-/// How many children and settings the database holds (the seed fills only an empty one).
-pub fn counts(conn: &mut crate::db::AnyConnection) -> QueryResult<(i64, i64)> {
-    use diesel::QueryDsl;
-    let children = crate::db::schema::children::table.count().get_result(conn)?;
-    let settings = crate::db::schema::settings::table.count().get_result(conn)?;
-    Ok((children, settings))
 }

@@ -2,8 +2,8 @@
 //! distances between them, providers with their settings, and fostering and adoption agencies.
 
 use super::names;
-use super::rng::{Cumulative, Rng, Stream};
 use super::repo::{ProviderRow, SettingRow};
+use super::rng::{Cumulative, Rng, Stream};
 use crate::geo::Geo;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use std::collections::HashSet;

@@ -34,7 +34,7 @@ pub fn default_now() -> DateTime<Utc> {
 }
 
 enum TestDb {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Sqlite(#[allow(dead_code, reason = "held only so the directory lives as long as the test")] tempfile::TempDir),
     Postgres { admin: String, schema: String },
 }
 
