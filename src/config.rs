@@ -38,7 +38,8 @@ pub struct Config {
     #[arg(long, env = "REGISTRY_ACK_OVERDUE_WORKING_DAYS", default_value_t = 2)]
     pub ack_overdue_working_days: u32,
 
-    /// Development mode: allows webhook endpoints on plain http:// loopback addresses.
+    /// Development mode: webhook and JWKS URLs may be plain `http://` on a loopback address
+    /// (never in production).
     #[arg(long, env = "REGISTRY_DEV", default_value_t = false)]
     pub dev: bool,
 

@@ -19,9 +19,17 @@ pub async fn request_id_header(
     Ok(res)
 }
 
-/// Installs the log subscriber (`RUST_LOG` filters; default info).
+/// Installs the log subscriber (`RUST_LOG` filters; default info). Logs go to standard error,
+/// in colour only when that is a terminal, so standard output carries only what a command prints
+/// (the demo's tokens, an issued token) and a redirected log holds no escape codes.
 pub fn init() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }

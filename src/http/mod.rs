@@ -202,3 +202,20 @@ macro_rules! apply_patch {
         $( if let Some(v) = $patch.$field { $record.$field = v; } )*
     };
 }
+
+/// Answers `HEAD` as `GET` would, headers only (RFC 9110 §9.3.2), for every resource that
+/// answers `GET`: the request is routed as a `GET`, and the server sends no body for a `HEAD`.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let res = next.call(req).await?.map_into_boxed_body();
+    if head {
+        return Ok(res.map_body(|_, _| actix_web::body::BoxBody::new(())));
+    }
+    Ok(res)
+}
