@@ -83,12 +83,48 @@ impl AdmissionRow {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct MovementQuery {
-    /// `matched`, `unmatched` or `resolved`.
-    pub status: Option<String>,
-    /// `admission` or `discharge`.
-    pub kind: Option<String>,
+    /// `matched` (a placement stands behind it), `unmatched` (none yet) or `resolved` (matched
+    /// later).
+    #[param(inline)]
+    pub status: Option<MovementStatus>,
+    #[param(inline)]
+    pub kind: Option<MovementKind>,
     pub urn: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementStatus {
+    Matched,
+    Unmatched,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    Admission,
+    Discharge,
+}
+
+impl MovementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementStatus::Matched => "matched",
+            MovementStatus::Unmatched => "unmatched",
+            MovementStatus::Resolved => "resolved",
+        }
+    }
+}
+
+impl MovementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Admission => "admission",
+            MovementKind::Discharge => "discharge",
+        }
+    }
 }

@@ -4,6 +4,7 @@ use super::model::{Movement, MovementQuery, NewMovement};
 use super::service::{self, Kind};
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
+use crate::http::query::Query;
 use crate::http::{Page, created};
 use crate::idempotency::Idempotency;
 use crate::state::AppState;
@@ -73,7 +74,7 @@ pub async fn record_discharge(
 pub async fn list_movements(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<MovementQuery>,
+    q: Query<MovementQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::PLACEMENTS_READ)?;
     let page = state.db(move |conn| service::list(conn, &caller, q.into_inner())).await?;

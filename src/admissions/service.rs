@@ -121,7 +121,11 @@ pub fn list(conn: &mut AnyConnection, caller: &Caller, q: MovementQuery) -> Resu
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
     let after = page.after_pair::<NaiveDate>()?;
-    let filter = repo::Filter { status: q.status, kind: q.kind, urn: q.urn.map(|u| u.to_ascii_uppercase()) };
+    let filter = repo::Filter {
+        status: q.status.map(|s| s.as_str().to_string()),
+        kind: q.kind.map(|k| k.as_str().to_string()),
+        urn: q.urn.map(|u| u.to_ascii_uppercase()),
+    };
     let rows = repo::list(conn, caller, &filter, after, limit)?.into_iter().map(|r| r.view_for(caller)).collect();
     Ok(Page::from_rows(rows, limit, |m: &Movement| vec![m.date.to_string(), m.id.clone()]))
 }

@@ -4,6 +4,7 @@ use super::model::{Child, ChildPatch, NewChild};
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
+use crate::http::query::Query;
 use crate::http::{Page, PageQuery, created, if_match, ok_versioned};
 use crate::idempotency::Idempotency;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub async fn create_child(
 pub async fn list_children(
     state: web::Data<AppState>,
     caller: Caller,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let la = caller.authority(scopes::CHILDREN_READ)?.to_string();
     let now = state.now();
@@ -94,7 +95,7 @@ pub async fn access_log(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::CHILDREN_READ)?;
     let entries = state.db(move |conn| service::access_log(conn, &caller, &id, &page)).await?;

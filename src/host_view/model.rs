@@ -42,19 +42,45 @@ pub struct PlacedChild {
 #[serde(deny_unknown_fields)]
 pub struct HostQuery {
     /// The date (YYYY-MM-DD); default today.
-    pub on: Option<NaiveDate>,
+    #[param(value_type = Option<NaiveDate>)]
+    pub on: Option<crate::http::query::Date>,
     /// Only children placed by this LA (ONS code).
     pub placing_la: Option<String>,
     /// Only children placed in this setting.
     pub urn: Option<String>,
-    /// Only children with this flag: currently_missing, repeat_missing, return_interview_overdue,
-    /// notification_late, notification_unacknowledged.
-    pub flag: Option<String>,
-    /// start_date (newest first, default), family_name, placing_la, episodes (most first).
-    pub sort: Option<String>,
+    /// Only children with this flag.
+    #[param(inline)]
+    pub flag: Option<HostFlag>,
+    /// `start_date` (newest first, the default), `family_name`, `placing_la`, `episodes` (most
+    /// episodes in the last 90 days first).
+    #[param(inline)]
+    pub sort: Option<HostSort>,
     /// `csv` for a CSV download of every matching child (same as `Accept: text/csv`).
-    pub format: Option<String>,
+    #[param(inline)]
+    pub format: Option<crate::http::Format>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// The flags the host view filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HostFlag {
+    CurrentlyMissing,
+    RepeatMissing,
+    ReturnInterviewOverdue,
+    NotificationLate,
+    NotificationUnacknowledged,
+}
+
+/// The orders of the host view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HostSort {
+    #[default]
+    StartDate,
+    FamilyName,
+    PlacingLa,
+    Episodes,
 }

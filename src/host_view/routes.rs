@@ -5,6 +5,7 @@ use super::service::{self, HostView};
 use crate::auth::{Caller, scopes};
 use crate::error::ApiError;
 use crate::http::Page;
+use crate::http::query::Query;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
@@ -25,11 +26,11 @@ pub async fn placed_children(
     caller: Caller,
     req: HttpRequest,
     code: web::Path<String>,
-    q: web::Query<HostQuery>,
+    q: Query<HostQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::PLACEMENTS_READ)?;
     let q = q.into_inner();
-    let csv = crate::http::wants_csv(&req, q.format.as_deref())?;
+    let csv = crate::http::wants_csv(&req, q.format)?;
     let now = state.now();
     match state.db(move |conn| service::placed_children(conn, &caller, &code, q, csv, now)).await? {
         HostView::Csv { rows, on } => {

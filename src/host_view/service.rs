@@ -1,7 +1,7 @@
 //! The host view: who is placed in an LA's area on a date, by any LA, with their missing flags
 //! and the state of the placement's notification; filtered, sorted, paged, or every row as CSV.
 
-use super::model::{HostQuery, PlacedChild};
+use super::model::{HostFlag, HostQuery, HostSort, PlacedChild};
 use super::repo;
 use crate::auth::Caller;
 use crate::db::AnyConnection;
@@ -29,26 +29,20 @@ pub fn placed_children(
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
     let after = page.after_pair::<String>()?;
-    let sort = q.sort.unwrap_or_else(|| "start_date".into());
-    if !SORTS.contains(&sort.as_str()) {
-        return Err(ApiError::field("sort", format!("must be one of {}", SORTS.join(", "))));
-    }
-    if let Some(f) = q.flag.as_deref().filter(|f| !FLAGS.contains(f)) {
-        return Err(ApiError::field("flag", format!("{f} is not one of {}", FLAGS.join(", "))));
-    }
+    let sort = q.sort.unwrap_or_default();
     if crate::directory::repo::find_authority(conn, code)?.is_none() {
         return Err(ApiError::NotFound);
     }
     if code != caller.org {
         return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
     }
-    let on = q.on.unwrap_or_else(|| crate::clock::date_of(now));
+    let on = q.on.map_or_else(|| crate::clock::date_of(now), |d| d.0);
     let filter = repo::Filter { placing_la: q.placing_la, urn: q.urn.map(|u| u.to_ascii_uppercase()) };
     let flag = q.flag;
-    let flags_first = csv || flags_before_paging(flag.as_deref(), &sort);
+    let flags_first = csv || flags_before_paging(flag, sort);
     // In the default order, with nothing to filter or sort on flags, only a page of the open
     // placements is read (`limit + 1`, to know whether there is a next page).
-    let top = if flags_first || sort != "start_date" {
+    let top = if flags_first || sort != HostSort::StartDate {
         None
     } else {
         let after = after
@@ -60,9 +54,9 @@ pub fn placed_children(
     let mut rows = repo::placed_children(conn, code, on, &filter, top.as_ref())?;
     if flags_first {
         add_flags(conn, code, &mut rows, now)?;
-        rows.retain(|c| flag.as_deref().is_none_or(|f| has_flag(c, f)));
+        rows.retain(|c| flag.is_none_or(|f| has_flag(c, f)));
     }
-    let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (sort_key(&c, &sort), c)).collect();
+    let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (sort_key(&c, sort), c)).collect();
     keyed.sort_by(|a, b| (&a.0, &a.1.placement_id).cmp(&(&b.0, &b.1.placement_id)));
     if csv {
         let rows: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
@@ -113,44 +107,30 @@ pub fn add_flags(
     Ok(())
 }
 
-/// The flags the host view filters on.
-pub const FLAGS: &[&str] = &[
-    "currently_missing",
-    "repeat_missing",
-    "return_interview_overdue",
-    "notification_late",
-    "notification_unacknowledged",
-];
-
-pub fn has_flag(c: &PlacedChild, flag: &str) -> bool {
+pub fn has_flag(c: &PlacedChild, flag: HostFlag) -> bool {
     match flag {
-        "currently_missing" => c.currently_missing,
-        "repeat_missing" => c.repeat_missing,
-        "return_interview_overdue" => c.return_interview_overdue,
-        "notification_late" => c.notification_late,
-        "notification_unacknowledged" => c.notification_unacknowledged,
-        _ => false,
+        HostFlag::CurrentlyMissing => c.currently_missing,
+        HostFlag::RepeatMissing => c.repeat_missing,
+        HostFlag::ReturnInterviewOverdue => c.return_interview_overdue,
+        HostFlag::NotificationLate => c.notification_late,
+        HostFlag::NotificationUnacknowledged => c.notification_unacknowledged,
     }
 }
 
-/// Sort orders: `start_date` (newest first, the default), `family_name`, `placing_la`,
-/// `episodes` (most episodes in the last 90 days first).
-pub const SORTS: &[&str] = &["start_date", "family_name", "placing_la", "episodes"];
-
 /// Whether rows must carry their flags before they can be filtered and sorted; otherwise only
 /// the page shown needs them.
-pub fn flags_before_paging(flag: Option<&str>, sort: &str) -> bool {
-    flag.is_some() || sort == "episodes"
+pub fn flags_before_paging(flag: Option<HostFlag>, sort: HostSort) -> bool {
+    flag.is_some() || sort == HostSort::Episodes
 }
 
 /// The sort key of a row (compared as strings, with ties broken by placement id).
-pub fn sort_key(c: &PlacedChild, sort: &str) -> String {
+pub fn sort_key(c: &PlacedChild, sort: HostSort) -> String {
     match sort {
-        "family_name" => format!("{}\u{1f}{}", c.family_name.to_lowercase(), c.given_name.to_lowercase()),
-        "placing_la" => c.placing_la_name.to_lowercase(),
+        HostSort::FamilyName => format!("{}\u{1f}{}", c.family_name.to_lowercase(), c.given_name.to_lowercase()),
+        HostSort::PlacingLa => c.placing_la_name.to_lowercase(),
         // Descending orders sort on a complement so that ascending string order applies.
-        "episodes" => format!("{:020}", i64::MAX - c.episodes_last_90_days),
-        _ => start_date_key(c.start_date),
+        HostSort::Episodes => format!("{:020}", i64::MAX - c.episodes_last_90_days),
+        HostSort::StartDate => start_date_key(c.start_date),
     }
 }
 

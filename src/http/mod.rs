@@ -2,6 +2,7 @@
 //! `201 Created` answers, cursor pagination, JSON or CSV by `Accept`, and CSV writing.
 
 pub mod csv;
+pub mod query;
 
 use crate::error::{ApiError, FieldError};
 use actix_web::HttpRequest;
@@ -30,15 +31,20 @@ pub fn ok_versioned(version: i64, body: &impl Serialize) -> actix_web::HttpRespo
     actix_web::HttpResponse::Ok().insert_header(("ETag", etag(version))).json(body)
 }
 
+/// A representation a caller may ask for with `format=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Csv,
+}
+
 /// Whether the caller asked for CSV: `format=csv`, or an `Accept` header preferring `text/csv`
-/// to JSON (by q-value). `format` other than `csv` or `json` is refused naming both.
-pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format.map(str::trim) {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(other) => {
-            return Err(ApiError::field("format", format!("must be `json` or `csv`, not `{other}`")));
-        }
+/// to JSON (by q-value).
+pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> Result<bool, ApiError> {
+    match format {
+        Some(Format::Csv) => return Ok(true),
+        Some(Format::Json) => return Ok(false),
         None => {}
     }
     let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -4,6 +4,7 @@ use super::model::{Episode, EpisodePatch, EpisodeQuery, NewEpisode};
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::ApiError;
+use crate::http::query::Query;
 use crate::http::{Page, created, if_match, ok_versioned};
 use crate::idempotency::Idempotency;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub async fn create_episode(
 pub async fn list_episodes(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<EpisodeQuery>,
+    q: Query<EpisodeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::MISSING_READ)?;
     let now = state.now();

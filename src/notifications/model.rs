@@ -57,14 +57,16 @@ pub struct Notification {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationQuery {
-    /// Only this type (e.g. `placement.started`).
+    /// Only this type.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
-    pub kind: Option<String>,
+    #[param(rename = "type", inline)]
+    pub kind: Option<NotificationType>,
     /// Only acknowledged (true) or unacknowledged (false) ones.
     pub acknowledged: Option<bool>,
-    /// Only those created at or after this instant (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
+    /// Only those created at or after this instant: RFC 3339 (`2026-11-01T00:00:00Z`), or a date
+    /// alone for the start of that day in England.
+    #[param(value_type = Option<String>, example = "2026-11-01T00:00:00Z")]
+    pub since: Option<crate::http::query::Instant>,
     /// Only unacknowledged ones past the acknowledgement deadline.
     pub acknowledgement_overdue: Option<bool>,
     /// Only those undelivered for more than 24 hours.
@@ -74,4 +76,60 @@ pub struct NotificationQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// The types of notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum NotificationType {
+    #[serde(rename = "placement.started")]
+    PlacementStarted,
+    #[serde(rename = "placement.changed")]
+    PlacementChanged,
+    #[serde(rename = "placement.ended")]
+    PlacementEnded,
+    #[serde(rename = "admission.recorded")]
+    AdmissionRecorded,
+    #[serde(rename = "admission.unmatched")]
+    AdmissionUnmatched,
+    #[serde(rename = "discharge.recorded")]
+    DischargeRecorded,
+    #[serde(rename = "discharge.unmatched")]
+    DischargeUnmatched,
+    #[serde(rename = "missing.started")]
+    MissingStarted,
+    #[serde(rename = "missing.ended")]
+    MissingEnded,
+    #[serde(rename = "return.submitted")]
+    ReturnSubmitted,
+}
+
+impl NotificationType {
+    pub const ALL: &'static [NotificationType] = &[
+        NotificationType::PlacementStarted,
+        NotificationType::PlacementChanged,
+        NotificationType::PlacementEnded,
+        NotificationType::AdmissionRecorded,
+        NotificationType::AdmissionUnmatched,
+        NotificationType::DischargeRecorded,
+        NotificationType::DischargeUnmatched,
+        NotificationType::MissingStarted,
+        NotificationType::MissingEnded,
+        NotificationType::ReturnSubmitted,
+    ];
+
+    /// The type as written in notifications, webhooks and filters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationType::PlacementStarted => "placement.started",
+            NotificationType::PlacementChanged => "placement.changed",
+            NotificationType::PlacementEnded => "placement.ended",
+            NotificationType::AdmissionRecorded => "admission.recorded",
+            NotificationType::AdmissionUnmatched => "admission.unmatched",
+            NotificationType::DischargeRecorded => "discharge.recorded",
+            NotificationType::DischargeUnmatched => "discharge.unmatched",
+            NotificationType::MissingStarted => "missing.started",
+            NotificationType::MissingEnded => "missing.ended",
+            NotificationType::ReturnSubmitted => "return.submitted",
+        }
+    }
 }

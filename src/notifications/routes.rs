@@ -6,6 +6,7 @@ use super::service;
 use crate::auth::{Caller, OrgType, scopes};
 use crate::error::ApiError;
 use crate::http::Page;
+use crate::http::query::Query;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 
@@ -28,7 +29,7 @@ async fn list(
 pub async fn inbox(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<NotificationQuery>,
+    q: Query<NotificationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::NOTIFICATIONS_READ)?;
     list(state, caller, q.into_inner(), Side::Inbox).await
@@ -43,7 +44,7 @@ pub async fn inbox(
 pub async fn sent(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<NotificationQuery>,
+    q: Query<NotificationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::NOTIFICATIONS_READ)?;
     if caller.org_type == OrgType::Operator {

@@ -207,9 +207,9 @@ pub fn list(
     let limit = page.limit()?;
     let after = page.after_pair::<DateTime<Utc>>()?.map(|(t, id)| (t.naive_utc(), id));
     let filter = Filter {
-        kind: q.kind,
+        kind: q.kind.map(|k| k.as_str().to_string()),
         acknowledged: q.acknowledged,
-        since: q.since.map(|t| t.naive_utc()),
+        since: q.since.map(|t| t.0.naive_utc()),
         unacknowledged_before: q
             .acknowledgement_overdue
             .filter(|b| *b)

@@ -130,7 +130,8 @@ pub struct PlacementQuery {
     /// Only this child's placements.
     pub child_id: Option<String>,
     /// Only placements open on this date (YYYY-MM-DD).
-    pub open_on: Option<NaiveDate>,
+    #[param(value_type = Option<NaiveDate>)]
+    pub open_on: Option<crate::http::query::Date>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,

@@ -4,6 +4,7 @@ use super::model::*;
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
+use crate::http::query::Query;
 use crate::http::{Page, created, if_match, ok_versioned, optional_if_match};
 use crate::idempotency::Idempotency;
 use crate::state::AppState;
@@ -40,7 +41,7 @@ pub async fn create_placement(
 pub async fn list_placements(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<PlacementQuery>,
+    q: Query<PlacementQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::PLACEMENTS_READ)?;
     let now = state.now();

@@ -360,7 +360,7 @@ pub fn list(
     let filter = repo::ListFilter {
         placing_la: (caller.org_type == OrgType::Authority).then(|| caller.org.clone()),
         child_id: q.child_id.map(ChildId::from),
-        open_on: q.open_on,
+        open_on: q.open_on.map(|d| d.0),
     };
     let rows = repo::list(conn, caller, &filter, after, limit)?;
     let mut ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|p| p.child_id.clone()).collect();

@@ -336,7 +336,8 @@ pub struct ReportQuery {
     pub year: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also asks for CSV.
     #[param(pattern = r"^(json|csv)$")]
-    pub format: Option<String>,
+    #[param(inline)]
+    pub format: Option<crate::http::Format>,
 }
 
 /// A figure's records: the period, the figure, and a page.
@@ -355,7 +356,8 @@ pub struct RecordsQuery {
     pub figure: String,
     /// `json` (default) or `csv`; `Accept: text/csv` also asks for CSV.
     #[param(pattern = r"^(json|csv)$")]
-    pub format: Option<String>,
+    #[param(inline)]
+    pub format: Option<crate::http::Format>,
     /// Largest number of records to return (1 to 200, default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -37,7 +37,7 @@ async fn report(
     q: ReportQuery,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::from_query(q.period.as_deref(), q.year.as_deref())?;
-    let csv = crate::http::wants_csv(&req, q.format.as_deref())?;
+    let csv = crate::http::wants_csv(&req, q.format)?;
     let ctx = context(&state);
     let as_of = ctx.now.and_utc();
     let who = org.clone();
@@ -99,7 +99,7 @@ async fn records(
         let message = format!("is not a figure of the {} report; one of: {}", role.as_str(), names.join(", "));
         ApiError::BadRequest { detail: format!("figure: {message}"), errors: vec![FieldError::new("figure", message)] }
     })?;
-    let csv = crate::http::wants_csv(&req, q.format.as_deref())?;
+    let csv = crate::http::wants_csv(&req, q.format)?;
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
     let after = page.after()?;
@@ -157,7 +157,7 @@ pub async fn placing_report(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    q: web::Query<ReportQuery>,
+    q: crate::http::query::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.authority(scopes::REPORTS_READ)?.to_string();
     report(state, req, Role::Placing, org, q.into_inner()).await
@@ -181,7 +181,7 @@ pub async fn host_report(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    q: web::Query<ReportQuery>,
+    q: crate::http::query::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.authority(scopes::REPORTS_READ)?.to_string();
     report(state, req, Role::Host, org, q.into_inner()).await
@@ -204,7 +204,7 @@ pub async fn provider_report(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    q: web::Query<ReportQuery>,
+    q: crate::http::query::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.provider(scopes::REPORTS_READ)?.to_string();
     report(state, req, Role::Provider, org, q.into_inner()).await
@@ -227,7 +227,7 @@ pub async fn placing_records(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    q: web::Query<RecordsQuery>,
+    q: crate::http::query::Query<RecordsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::REPORTS_READ)?;
     records(state, req, caller, Role::Placing, q.into_inner()).await
@@ -248,7 +248,7 @@ pub async fn host_records(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    q: web::Query<RecordsQuery>,
+    q: crate::http::query::Query<RecordsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::REPORTS_READ)?;
     records(state, req, caller, Role::Host, q.into_inner()).await
@@ -270,7 +270,7 @@ pub async fn provider_records(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    q: web::Query<RecordsQuery>,
+    q: crate::http::query::Query<RecordsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.provider(scopes::REPORTS_READ)?;
     records(state, req, caller, Role::Provider, q.into_inner()).await

@@ -277,7 +277,8 @@ pub struct SubmitQuery {
 #[serde(deny_unknown_fields)]
 pub struct ReturnQuery {
     /// `csv` for the CSV template of the quarter instead of the latest version.
-    pub template: Option<String>,
+    #[param(inline)]
+    pub template: Option<Template>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -302,4 +303,11 @@ impl ReturnKey {
         let period = Quarter::parse(period).ok_or_else(|| ApiError::field("period", QUARTER_FORMAT))?;
         Ok(ReturnKey { urn: urn.trim().to_ascii_uppercase(), period })
     }
+}
+
+/// The template a return may be read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Template {
+    Csv,
 }

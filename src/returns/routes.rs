@@ -3,11 +3,12 @@
 use super::input::{BODY_LIMIT, ROW_LIMIT};
 use super::model::{
     AreaQuery, AreaReturns, PeriodReturns, QuarterlyReturn, ReturnKey, ReturnQuery, ReturnSubmission, ReviewInput,
-    SubmitQuery,
+    SubmitQuery, Template,
 };
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
+use crate::http::query::Query;
 use crate::http::{Page, PageQuery, created, ok_versioned, optional_if_match};
 use crate::idempotency::Idempotency;
 use crate::state::AppState;
@@ -113,7 +114,7 @@ pub async fn submit_return(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    q: web::Query<SubmitQuery>,
+    q: Query<SubmitQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (urn, period) = path.into_inner();
@@ -171,15 +172,11 @@ pub async fn get_return(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    q: web::Query<ReturnQuery>,
+    q: Query<ReturnQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (urn, period) = path.into_inner();
     let key = ReturnKey::parse(&urn, &period)?;
-    let template = match q.into_inner().template.as_deref() {
-        None => false,
-        Some("csv") => true,
-        Some(other) => return Err(ApiError::field("template", format!("must be `csv`, not `{other}`"))),
-    };
+    let template = q.into_inner().template == Some(Template::Csv);
     let (now, due_days) = (state.now(), state.config.return_due_days);
     if template {
         let file = format!("{}-{}.csv", key.urn, key.period);
@@ -227,7 +224,7 @@ pub async fn list_returns(
     state: web::Data<AppState>,
     caller: Caller,
     urn: web::Path<String>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let urn = urn.into_inner().trim().to_ascii_uppercase();
     let due_days = state.config.return_due_days;
@@ -282,7 +279,7 @@ pub async fn area_returns(
     state: web::Data<AppState>,
     caller: Caller,
     code: web::Path<String>,
-    q: web::Query<AreaQuery>,
+    q: Query<AreaQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::RETURNS_READ)?;
     let (today, due_days) = (state.clock.today(), state.config.return_due_days);
