@@ -16,6 +16,7 @@ use actix_web::test;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use diesel::{Connection, RunQueryDsl};
 use placement_registry::app;
+use placement_registry::error::ApiError;
 use placement_registry::auth::OrgType;
 use placement_registry::auth::tokens::Grant;
 use placement_registry::clock::ManualClock;
@@ -275,7 +276,7 @@ async fn run(backend: &str, size: usize) -> Result<(), Error> {
         },
         now,
     )?;
-    let caller = state.tokens().verify(&token, now)?.into_caller()?;
+    let caller = state.tokens().verify(&token, now).map_err(ApiError::from)?.into_caller()?;
     let mut conn = state.pool.get()?;
     let total = Instant::now();
     let t = Instant::now();

@@ -39,12 +39,40 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
-    /// Check the hash chain of the audit log and report the first broken link (exit status 2).
-    Verify(Config),
+    /// Check the keyed chain of the audit log, and the signed checkpoints stored with it and any
+    /// given in a file; report the first broken link (exit status 2).
+    Verify {
+        #[command(flatten)]
+        config: Config,
+        /// A file of checkpoints kept apart from the database (one compact JWS per line, as
+        /// `audit checkpoints` prints them): a log truncated or rewound behind them is caught.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Print the signed checkpoints of the log's head (one compact JWS per line), to keep apart
+    /// from the database: `audit checkpoints >> checkpoints.jws`.
+    Checkpoints {
+        #[command(flatten)]
+        config: Config,
+        /// Only those after this event.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Make a new token signing key; the previous one still verifies for a day.
+    Rotate(Config),
 }
 
 #[derive(clap::Parser, Debug)]
@@ -92,7 +120,11 @@ pub fn main() -> ExitCode {
         Some(Command::Openapi { out }) => write_openapi(&out),
         Some(Command::Token(args)) => token(args),
         Some(Command::Seed(args)) => crate::seed::run(args),
-        Some(Command::Audit { command: AuditCommand::Verify(config) }) => return audit_verify(&config),
+        Some(Command::Audit { command: AuditCommand::Verify { config, checkpoints } }) => {
+            return audit_verify(config, checkpoints.as_deref());
+        }
+        Some(Command::Audit { command: AuditCommand::Checkpoints { config, after } }) => audit_checkpoints(config, after),
+        Some(Command::Keys { command: KeysCommand::Rotate(config) }) => rotate_keys(config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,12 +137,23 @@ pub fn main() -> ExitCode {
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-fn audit_verify(config: &Config) -> ExitCode {
+fn audit_verify(config: Config, file: Option<&std::path::Path>) -> ExitCode {
     let run = || -> Result<crate::audit::Verdict> {
-        crate::db::migrate(&config.database_url)?;
-        let pool = crate::db::pool(&config.database_url, 1)?;
-        let mut conn = pool.get()?;
-        Ok(crate::audit::verify(&mut conn).map_err(|e| format!("{e:?}"))?)
+        let state = AppState::open(config, Arc::new(SystemClock))?;
+        let mut conn = state.pool.get()?;
+        let mut jws: Vec<String> = crate::audit::repo::checkpoints_after(&mut conn, 0).map_err(|e| format!("{e:?}"))?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            jws.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+        }
+        let mut checkpoints = Vec::new();
+        for (i, j) in jws.iter().enumerate() {
+            let c = crate::audit::Checkpoint::from_jws(j, state.node.public())
+                .ok_or_else(|| format!("checkpoint {} is not signed by this node's key", i + 1))?;
+            checkpoints.push(c);
+        }
+        let secrets = state.secrets.clone();
+        Ok(crate::audit::verify(&mut conn, secrets.audit_key(), &checkpoints).map_err(|e| format!("{e:?}"))?)
     };
     match run() {
         Ok(crate::audit::Verdict::Intact { events }) => {
@@ -126,6 +169,25 @@ fn audit_verify(config: &Config) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn audit_checkpoints(config: Config, after: i64) -> Result<()> {
+    let state = AppState::open(config, Arc::new(SystemClock))?;
+    let mut conn = state.pool.get()?;
+    crate::audit::chain_pending(&mut conn, state.secrets.audit_key()).map_err(|e| format!("{e:?}"))?;
+    crate::audit::checkpoint(&mut conn, &state.node, state.now()).map_err(|e| format!("{e:?}"))?;
+    for jws in crate::audit::repo::checkpoints_after(&mut conn, after).map_err(|e| format!("{e:?}"))? {
+        println!("{jws}");
+    }
+    Ok(())
+}
+
+fn rotate_keys(config: Config) -> Result<()> {
+    let state = AppState::open(config, Arc::new(SystemClock))?;
+    let mut conn = state.pool.get()?;
+    let key = crate::auth::keys::rotate(&mut conn, &state.secrets, state.now())?;
+    println!("new signing key {}; the previous one verifies tokens for another day", key.kid);
+    Ok(())
 }
 
 fn migrate(config: &Config) -> Result<()> {
@@ -154,14 +216,23 @@ fn token(args: TokenArgs) -> Result<()> {
     Ok(())
 }
 
-/// Appends pending read events to the audit chain every 200 ms.
+/// Appends pending audit events to the chain every 200 ms, and signs a checkpoint of its head
+/// every `audit_checkpoint_secs` while it moves.
 fn spawn_audit_chainer(state: AppState) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_millis(200));
+        let every = std::time::Duration::from_secs(state.config.audit_checkpoint_secs.max(1));
+        let mut last_checkpoint = std::time::Instant::now();
         loop {
             tick.tick().await;
             if let Err(e) = state.chain_audit().await {
-                tracing::error!(error = %e, "chaining audit reads failed; will retry");
+                tracing::error!(error = %e, "chaining audit events failed; will retry");
+            }
+            if last_checkpoint.elapsed() >= every {
+                last_checkpoint = std::time::Instant::now();
+                if let Err(e) = state.checkpoint_audit().await {
+                    tracing::error!(error = %e, "signing an audit checkpoint failed; will retry");
+                }
             }
         }
     });
@@ -194,7 +265,10 @@ fn serve(args: ServeArgs) -> Result<()> {
         };
         server.run().await?;
         if let Err(e) = last.chain_audit().await {
-            tracing::error!(error = %e, "final chaining of audit reads failed");
+            tracing::error!(error = %e, "final chaining of audit events failed");
+        }
+        if let Err(e) = last.checkpoint_audit().await {
+            tracing::error!(error = %e, "final audit checkpoint failed");
         }
         Ok::<_, std::io::Error>(())
     })?;

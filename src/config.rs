@@ -18,9 +18,35 @@ pub struct Config {
     pub audience: String,
 
     /// PKCS#8 PEM file holding the Ed25519 token signing key. Without it, a key is generated on
-    /// first use and kept in the database, so every process on that database shares it.
+    /// first use and kept in the database sealed with the secrets key, so every process on that
+    /// database shares it (and `keys rotate` makes a new one).
     #[arg(long, env = "REGISTRY_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
+
+    /// File holding the secrets key (base64 of 32 bytes) that seals the signing keys, webhook
+    /// secrets and the node key in the database and keys the audit chain; created with mode 0600
+    /// at first start if absent. Default: `registry.key` beside the SQLite database file, or
+    /// `data/registry.key` with PostgreSQL. Keep it backed up, apart from the database.
+    #[arg(long, env = "REGISTRY_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
+
+    /// The secrets key itself, from the environment only (`REGISTRY_SECRETS_KEY`, for
+    /// containers); it takes precedence over the file.
+    #[arg(skip = std::env::var("REGISTRY_SECRETS_KEY").ok())]
+    pub secrets_key: Option<String>,
+
+    /// This node's id, published with its public key; peers know it by this name.
+    #[arg(long, env = "REGISTRY_NODE_ID", default_value = "local")]
+    pub node_id: String,
+
+    /// File of this node's Ed25519 key (sealed with the secrets key), created at first start if
+    /// absent. Default: `node.key` beside the secrets key file.
+    #[arg(long, env = "REGISTRY_NODE_KEY_FILE")]
+    pub node_key_file: Option<PathBuf>,
+
+    /// Seconds between signed checkpoints of the audit log's head (while it moves).
+    #[arg(long, env = "REGISTRY_AUDIT_CHECKPOINT_SECS", default_value_t = 300)]
+    pub audit_checkpoint_secs: u64,
 
     /// Lifetime of tokens issued to API clients, in seconds.
     #[arg(long, env = "REGISTRY_TOKEN_TTL", default_value_t = 3600)]
@@ -76,6 +102,11 @@ impl Config {
             issuer: "placement-registry".into(),
             audience: "placement-registry-api".into(),
             signing_key_file: None,
+            secrets_key_file: None,
+            secrets_key: None,
+            node_id: "local".into(),
+            node_key_file: None,
+            audit_checkpoint_secs: 300,
             token_ttl: 3600,
             pool_size: 8,
             bank_holidays_file: None,
@@ -88,5 +119,32 @@ impl Config {
             rate_limit_per_minute: 1200,
             cors_origins: vec![],
         }
+    }
+}
+
+impl Config {
+    /// Where the secrets key file is: as configured, else beside the SQLite database, else
+    /// `data/registry.key`.
+    pub fn secrets_key_path(&self) -> PathBuf {
+        if let Some(p) = &self.secrets_key_file {
+            return p.clone();
+        }
+        let url = &self.database_url;
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            if path != ":memory:" && !path.starts_with("file:") {
+                if let Some(dir) = std::path::Path::new(path).parent() {
+                    return dir.join("registry.key");
+                }
+            }
+        }
+        PathBuf::from("data/registry.key")
+    }
+
+    /// Where the node key file is: as configured, else `node.key` beside the secrets key file.
+    pub fn node_key_path(&self) -> PathBuf {
+        self.node_key_file.clone().unwrap_or_else(|| {
+            self.secrets_key_path().parent().map_or_else(|| PathBuf::from("node.key"), |d| d.join("node.key"))
+        })
     }
 }

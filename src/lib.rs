@@ -26,12 +26,14 @@ pub mod limits;
 pub mod location;
 pub mod missing;
 
+pub mod node;
 pub mod notifications;
 pub mod openapi;
 pub mod period;
 pub mod placements;
 pub mod reports;
 pub mod returns;
+pub mod secrets;
 pub mod seed;
 pub mod ssda903;
 pub mod state;

@@ -3,13 +3,15 @@
 //! process (migrating the database and loading reference data), shared by every worker.
 
 use crate::auth::authenticator::Authenticator;
-use crate::auth::keys::SigningKey;
+use crate::auth::keys::{self, KeyRing, SigningKey};
 use crate::auth::tokens::TokenService;
 use crate::calendar::WorkingCalendar;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, AnyConnection, DbPool};
 use crate::error::ApiError;
+use crate::node::Node;
+use crate::secrets::Secrets;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -21,6 +23,10 @@ pub struct AppState {
     pub calendar: Arc<WorkingCalendar>,
     /// Token verification and issuing, shared with the auth endpoints.
     pub auth: Arc<Authenticator>,
+    /// The secrets key: seals secrets in the database, keys the audit chain.
+    pub secrets: Arc<Secrets>,
+    /// This node's id and key.
+    pub node: Arc<Node>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +35,10 @@ pub enum StartError {
     Db(#[from] db::DbSetupError),
     #[error(transparent)]
     Key(#[from] crate::auth::keys::KeyError),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
+    #[error(transparent)]
+    NodeKey(#[from] crate::node::NodeKeyError),
     #[error("cannot load reference data: {0}")]
     Reference(String),
     #[error("bank holidays file: {0}")]
@@ -42,11 +52,13 @@ impl AppState {
         let pool = db::pool(&config.database_url, config.pool_size)?;
         let mut conn = pool.get().map_err(db::DbSetupError::from)?;
         crate::db::reference::load_authorities(&mut conn).map_err(|e| StartError::Reference(e.to_string()))?;
-        let key = match &config.signing_key_file {
-            Some(path) => SigningKey::from_pem_file(path)?,
-            None => SigningKey::load_or_create(&mut conn, db::db_time(clock.now()))?,
+        let secrets = Arc::new(Secrets::load(config.secrets_key.as_deref(), &config.secrets_key_path())?);
+        let now = db::db_time(clock.now());
+        let ring = match &config.signing_key_file {
+            Some(path) => KeyRing { keys: vec![SigningKey::from_pem_file(path)?] },
+            None => keys::load_or_create(&mut conn, &secrets, now)?,
         };
-        let tokens = TokenService::new(&key, &config.issuer, &config.audience);
+        let tokens = TokenService::new(&ring, &config.issuer, &config.audience, now);
         let calendar = match &config.bank_holidays_file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| StartError::Calendar(e.to_string()))?;
@@ -54,8 +66,9 @@ impl AppState {
             }
             None => WorkingCalendar::england_and_wales(),
         };
-        let auth = Arc::new(Authenticator::new(tokens, pool.clone(), clock.clone(), &config));
-        Ok(AppState { pool, clock, calendar: Arc::new(calendar), auth, config: Arc::new(config) })
+        let auth = Arc::new(Authenticator::new(tokens, pool.clone(), clock.clone(), secrets.clone(), &config));
+        let node = Arc::new(Node::load(&config.node_id, &config.node_key_path(), &secrets)?);
+        Ok(AppState { pool, clock, calendar: Arc::new(calendar), auth, secrets, node, config: Arc::new(config) })
     }
 
     /// Runs blocking database work on the blocking thread pool.
@@ -67,9 +80,16 @@ impl AppState {
         db::run(&self.pool, f).await
     }
 
-    /// Appends pending read events to the audit chain.
+    /// Appends pending events to the audit chain.
     pub async fn chain_audit(&self) -> Result<usize, ApiError> {
-        self.db(crate::audit::chain_pending).await
+        let secrets = self.secrets.clone();
+        self.db(move |conn| crate::audit::chain_pending(conn, secrets.audit_key())).await
+    }
+
+    /// Signs a checkpoint of the audit log's head, if it moved since the last one.
+    pub async fn checkpoint_audit(&self) -> Result<Option<String>, ApiError> {
+        let (node, now) = (self.node.clone(), self.now());
+        self.db(move |conn| crate::audit::checkpoint(conn, &node, now)).await
     }
 
     /// Now, truncated to what both databases keep.

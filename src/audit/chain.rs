@@ -1,20 +1,22 @@
-//! The hash chain: appending events in order under the head's lock, chaining pending reads, and
-//! verifying the whole chain.
+//! The keyed chain: appending pending events in order under the head's lock, signing
+//! checkpoints of the head, and verifying the whole chain against them.
 
-use super::repo;
-use crate::auth::Caller;
+use super::{AuditKey, repo};
 use crate::db::AnyConnection;
 use crate::db::rows::audit::AuditEvent;
 use crate::error::ApiError;
-use crate::ids::ChildId;
+use crate::node::Node;
 use chrono::NaiveDateTime;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// SHA-256 over the previous hash and the event's fields, each length-prefixed.
-pub fn hash(prev: &str, e: &AuditEvent) -> String {
-    let mut h = Sha256::new();
+/// The event's link in the chain: HMAC-SHA256 under the audit key (plain SHA-256 for events chained
+/// before the key, `key` None) over the previous hash and the event's fields, each
+/// length-prefixed.
+pub fn hash(key: Option<&AuditKey>, prev: &str, e: &AuditEvent) -> String {
+    let mut input = Vec::new();
     for part in [
         prev,
         &e.seq.to_string(),
@@ -26,18 +28,19 @@ pub fn hash(prev: &str, e: &AuditEvent) -> String {
         e.child_id.as_deref().unwrap_or(""),
         e.request_id.as_deref().unwrap_or(""),
     ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+        input.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        input.extend_from_slice(part.as_bytes());
     }
-    hex::encode(h.finalize())
-}
-
-/// Who did what to which children, and when: one event per child, or one without a child.
-pub(super) struct Entry<'a> {
-    pub caller: &'a Caller,
-    pub action: &'a str,
-    pub children: &'a [ChildId],
-    pub at: NaiveDateTime,
+    match key {
+        Some(k) => match <Hmac<Sha256> as Mac>::new_from_slice(k) {
+            Ok(mut mac) => {
+                mac.update(&input);
+                hex::encode(mac.finalize().into_bytes())
+            }
+            Err(_) => String::new(),
+        },
+        None => hex::encode(Sha256::digest(&input)),
+    }
 }
 
 /// The fields of an event before it is placed in the chain.
@@ -53,7 +56,7 @@ struct Unchained {
 
 /// Appends events, in order, in the caller's transaction: the head row is locked and read once,
 /// the events hashed in memory and inserted many rows at a time, and the head moved once.
-fn append_all(conn: &mut AnyConnection, events: Vec<Unchained>) -> Result<(), ApiError> {
+fn append_all(conn: &mut AnyConnection, key: &AuditKey, events: Vec<Unchained>) -> Result<(), ApiError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -73,7 +76,7 @@ fn append_all(conn: &mut AnyConnection, events: Vec<Unchained>) -> Result<(), Ap
             prev_hash: prev.clone(),
             hash: String::new(),
         };
-        e.hash = hash(&prev, &e);
+        e.hash = hash(Some(key), &prev, &e);
         prev = e.hash.clone();
         rows.push(e);
     }
@@ -81,38 +84,18 @@ fn append_all(conn: &mut AnyConnection, events: Vec<Unchained>) -> Result<(), Ap
     repo::set_head(conn, seq, &prev)
 }
 
-pub(super) fn append(conn: &mut AnyConnection, entries: &[Entry<'_>]) -> Result<(), ApiError> {
-    let mut events = Vec::new();
-    for entry in entries {
-        let targets: Vec<Option<&ChildId>> =
-            if entry.children.is_empty() { vec![None] } else { entry.children.iter().map(Some).collect() };
-        for child in targets {
-            events.push(Unchained {
-                at: entry.at,
-                subject: entry.caller.sub.clone(),
-                org_type: entry.caller.org_type.as_str().to_string(),
-                org: entry.caller.org.clone(),
-                action: entry.action.to_string(),
-                child_id: child.map(|c| c.0.clone()),
-                request_id: entry.caller.request_id.clone(),
-            });
-        }
-    }
-    append_all(conn, events)
-}
-
-/// Most pending read events appended in one transaction, so that writes waiting for the chain's
+/// Most pending events appended in one transaction, so that writes waiting for the chain's
 /// lock are not held up behind a long backlog.
 pub const CHAIN_BATCH: i64 = 5_000;
 
-/// Appends every pending read event to the chain, oldest first, in transactions of at most
+/// Appends every pending event to the chain, oldest first, in transactions of at most
 /// [`CHAIN_BATCH`] events, each deleting from the pending table what it chained. Returns how
 /// many were chained. Safe to run from several processes at once: the head's lock orders them.
-pub fn chain_pending(conn: &mut AnyConnection) -> Result<usize, ApiError> {
-    chain_pending_in(conn, CHAIN_BATCH)
+pub fn chain_pending(conn: &mut AnyConnection, key: &AuditKey) -> Result<usize, ApiError> {
+    chain_pending_in(conn, key, CHAIN_BATCH)
 }
 
-pub fn chain_pending_in(conn: &mut AnyConnection, batch: i64) -> Result<usize, ApiError> {
+pub fn chain_pending_in(conn: &mut AnyConnection, key: &AuditKey, batch: i64) -> Result<usize, ApiError> {
     let mut done = 0;
     loop {
         let n = crate::db::write_tx(conn, |conn| {
@@ -132,7 +115,7 @@ pub fn chain_pending_in(conn: &mut AnyConnection, batch: i64) -> Result<usize, A
                     request_id: p.request_id,
                 })
                 .collect();
-            append_all(conn, events)?;
+            append_all(conn, key, events)?;
             repo::delete_pending(conn, &ids)?;
             Ok::<_, ApiError>(ids.len())
         })?;
@@ -143,17 +126,51 @@ pub fn chain_pending_in(conn: &mut AnyConnection, batch: i64) -> Result<usize, A
     }
 }
 
-/// The outcome of checking the chain.
+/// A signed checkpoint of the chain: its head at a sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Checkpoint {
+    /// The checkpoint a JWS carries, if the node key `public` signed it.
+    pub fn from_jws(jws: &str, public: &[u8]) -> Option<Checkpoint> {
+        let v = crate::node::verify_jws(jws, public)?;
+        Some(Checkpoint { seq: v.get("seq")?.as_i64()?, hash: v.get("hash")?.as_str()?.to_string() })
+    }
+}
+
+/// Signs and stores a checkpoint of the head if it moved since the last one; its JWS.
+pub fn checkpoint(conn: &mut AnyConnection, node: &Node, now: NaiveDateTime) -> Result<Option<String>, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let (seq, hash) = repo::lock_head(conn)?;
+        if seq == 0 || repo::last_checkpoint(conn)?.is_some_and(|last| last >= seq) {
+            return Ok(None);
+        }
+        let payload = serde_json::json!({
+            "node": node.id, "seq": seq, "hash": hash,
+            "at": now.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        });
+        let jws = node.jws("audit-checkpoint", &payload);
+        repo::insert_checkpoint(conn, seq, &hash, now, &jws)?;
+        Ok(Some(jws))
+    })
+}
+
+/// The outcome of checking the chain./// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Intact { events: i64 },
     Broken { seq: i64, reason: String },
 }
 
-/// Chains pending reads, then walks the chain in order and reports the first broken link.
-pub fn verify(conn: &mut AnyConnection) -> Result<Verdict, ApiError> {
-    chain_pending(conn)?;
+/// Chains pending events, then walks the chain in order and reports the first broken link, or
+/// the first checkpoint the log no longer matches (rewritten, truncated or rewound).
+pub fn verify(conn: &mut AnyConnection, key: &AuditKey, checkpoints: &[Checkpoint]) -> Result<Verdict, ApiError> {
+    chain_pending(conn, key)?;
     let (head_seq, head_hash) = repo::head(conn)?;
+    let keyed_from = repo::keyed_from(conn)?;
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_string();
     let mut after = 0i64;
@@ -173,7 +190,8 @@ pub fn verify(conn: &mut AnyConnection) -> Result<Verdict, ApiError> {
             if e.prev_hash != prev {
                 return Ok(Verdict::Broken { seq: e.seq, reason: "does not follow the previous event".into() });
             }
-            if hash(&prev, &e) != e.hash {
+            let link_key = (e.seq >= keyed_from).then_some(key);
+            if hash(link_key, &prev, &e) != e.hash {
                 return Ok(Verdict::Broken { seq: e.seq, reason: "its contents do not match its hash".into() });
             }
             prev = e.hash;
@@ -186,6 +204,23 @@ pub fn verify(conn: &mut AnyConnection) -> Result<Verdict, ApiError> {
             seq: last + 1,
             reason: format!("the log ends at {last} but {head_seq} events were written"),
         });
+    }
+    for c in checkpoints {
+        match repo::hash_at(conn, c.seq)? {
+            Some(h) if h == c.hash => {}
+            Some(_) => {
+                return Ok(Verdict::Broken {
+                    seq: c.seq,
+                    reason: "it differs from the signed checkpoint of that event: the log was rewritten".into(),
+                });
+            }
+            None => {
+                return Ok(Verdict::Broken {
+                    seq: c.seq,
+                    reason: format!("a signed checkpoint covers event {} but the log ends at {last}: it was truncated", c.seq),
+                });
+            }
+        }
     }
     Ok(Verdict::Intact { events: last })
 }

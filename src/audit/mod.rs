@@ -1,27 +1,34 @@
 //! The audit log: every read and write of a child's data is recorded (who, organisation,
-//! action, child, request id, time). A write's event is appended to the chain in the write's own
-//! transaction; a read's event is written durably in the read's own database call, to a pending
-//! table, and appended to the chain in order soon after by the chainer, so a read never waits for
-//! the chain's lock and none is lost if the process dies. Events are hash-chained: each hash
-//! covers the previous one, so editing, deleting, inserting or reordering rows breaks the chain,
-//! and `placement-registry audit verify` finds the first broken link.
+//! action, child, request id, time). Each event is written durably before the answer is sent: a
+//! write's in the write's own transaction, a read's in the read's own database call. Events land
+//! in a pending table and the chainer appends them to the chain in order soon after, so no request
+//! waits for the chain's lock and none is lost if the process dies.
+//!
+//! The chain is keyed: each event's HMAC-SHA256 (with a key derived from the secrets key, which
+//! never enters the database) covers the previous one, so editing, deleting, inserting or
+//! reordering rows breaks it even for someone who can write to the database. Its head is signed
+//! with the node key in checkpoints (stored, exported with `audit checkpoints`, and given to peer
+//! nodes in receipts): a truncated or rewound log no longer matches them. `placement-registry
+//! audit verify` finds the first broken link and checks the checkpoints.
 
 mod chain;
 pub mod repo;
 
-pub use chain::{GENESIS, Verdict, chain_pending, chain_pending_in, hash, verify};
+pub use chain::{Checkpoint, GENESIS, Verdict, chain_pending, chain_pending_in, checkpoint, hash, verify};
 
 use crate::auth::Caller;
 use crate::db::AnyConnection;
 use crate::db::rows::audit::PendingEvent;
 use crate::error::ApiError;
 use crate::ids::ChildId;
+
+/// The key of the chain's HMAC (from the secrets key).
+pub type AuditKey = [u8; 32];
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Appends one event per child (or one without a child) to the chain, in the caller's
-/// transaction: for writes.
+/// Records a write (one event per child, or one without a child), in the write's transaction.
 pub fn record(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -29,19 +36,13 @@ pub fn record(
     children: &[ChildId],
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    chain::append(conn, &[chain::Entry { caller, action, children, at: now }])
+    let targets: Vec<Option<&ChildId>> =
+        if children.is_empty() { vec![None] } else { children.iter().map(Some).collect() };
+    repo::insert_pending(conn, &pending(caller, action, &targets, now))
 }
 
-/// Records a read of these children (one event each), durably, before the answer is sent; the
-/// chainer appends it to the chain later. A read of no child records nothing.
-pub fn read(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    action: &str,
-    children: &[ChildId],
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    let events: Vec<PendingEvent> = children
+fn pending(caller: &Caller, action: &str, children: &[Option<&ChildId>], now: NaiveDateTime) -> Vec<PendingEvent> {
+    children
         .iter()
         .map(|child| PendingEvent {
             id: uuid::Uuid::now_v7().to_string(),
@@ -50,14 +51,26 @@ pub fn read(
             org_type: caller.org_type.as_str().to_string(),
             org: caller.org.clone(),
             action: action.to_string(),
-            child_id: Some(child.0.clone()),
+            child_id: child.map(|c| c.0.clone()),
             request_id: caller.request_id.clone(),
         })
-        .collect();
-    if events.is_empty() {
+        .collect()
+}
+
+/// Records a read of these children (one event each), durably, before the answer is sent. A
+/// read of no child records nothing. When the event cannot be written, the read is refused.
+pub fn read(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    action: &str,
+    children: &[ChildId],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if children.is_empty() {
         return Ok(());
     }
-    repo::insert_pending(conn, &events).map_err(|e| {
+    let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
+    repo::insert_pending(conn, &pending(caller, action, &targets, now)).map_err(|e| {
         tracing::error!(error = %e, "a read could not be recorded in the audit log; refusing it");
         ApiError::Unavailable { detail: "The audit log cannot be written right now; the read was refused.".into() }
     })
@@ -78,14 +91,15 @@ pub struct AccessEntry {
     pub request_id: Option<String>,
 }
 
-/// A child's access log, newest first: pending reads are chained first, so it is complete.
+/// A child's access log, newest first: pending events are chained first, so it is complete.
 pub fn access_log(
     conn: &mut AnyConnection,
+    key: &AuditKey,
     child_id: &ChildId,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AccessEntry>, ApiError> {
-    chain_pending(conn)?;
+    chain_pending(conn, key)?;
     Ok(repo::of_child(conn, child_id.as_str(), before, limit + 1)?
         .into_iter()
         .map(|e| AccessEntry {

@@ -2,7 +2,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::rows::audit::{AuditEvent, PendingEvent};
-use crate::db::schema::{audit_events as ev, audit_head as head, audit_pending as pending};
+use crate::db::schema::{audit_checkpoints as cp, audit_events as ev, audit_head as head, audit_pending as pending};
 use crate::error::ApiError;
 use diesel::prelude::*;
 
@@ -18,6 +18,37 @@ pub fn lock_head(conn: &mut AnyConnection) -> Result<(i64, String), ApiError> {
 
 pub fn head(conn: &mut AnyConnection) -> Result<(i64, String), ApiError> {
     Ok(head::table.find(1i64).select((head::seq, head::hash)).first(conn)?)
+}
+
+/// The first sequence number chained with the key (earlier ones used plain SHA-256).
+pub fn keyed_from(conn: &mut AnyConnection) -> Result<i64, ApiError> {
+    Ok(head::table.find(1i64).select(head::keyed_from).first(conn)?)
+}
+
+/// The newest checkpoint's sequence number, if any.
+pub fn last_checkpoint(conn: &mut AnyConnection) -> Result<Option<i64>, ApiError> {
+    Ok(cp::table.select(diesel::dsl::max(cp::seq)).first(conn)?)
+}
+
+pub fn insert_checkpoint(
+    conn: &mut AnyConnection,
+    seq: i64,
+    hash: &str,
+    at: chrono::NaiveDateTime,
+    jws: &str,
+) -> Result<(), ApiError> {
+    diesel::insert_into(cp::table).values((cp::seq.eq(seq), cp::hash.eq(hash), cp::at.eq(at), cp::jws.eq(jws))).execute(conn)?;
+    Ok(())
+}
+
+/// The stored checkpoints after a sequence number, oldest first (compact JWS each).
+pub fn checkpoints_after(conn: &mut AnyConnection, after: i64) -> Result<Vec<String>, ApiError> {
+    Ok(cp::table.filter(cp::seq.gt(after)).order(cp::seq.asc()).select(cp::jws).load(conn)?)
+}
+
+/// The hash of one event.
+pub fn hash_at(conn: &mut AnyConnection, seq: i64) -> Result<Option<String>, ApiError> {
+    Ok(ev::table.find(seq).select(ev::hash).first(conn).optional()?)
 }
 
 pub fn set_head(conn: &mut AnyConnection, seq: i64, hash: &str) -> Result<(), ApiError> {

@@ -7,7 +7,8 @@
 use super::Caller;
 use super::clients::repo as clients;
 use super::issuers::verify::{IssuerCache, peek_issuer};
-use super::tokens::TokenService;
+use super::tokens::{Refusal, TokenService};
+use crate::secrets::Secrets;
 use crate::clock::Clock;
 use crate::db::{self, AnyConnection, DbPool};
 use crate::error::ApiError;
@@ -18,6 +19,9 @@ use std::time::{Duration, Instant};
 
 pub struct Authenticator {
     pub tokens: TokenService,
+    secrets: Arc<Secrets>,
+    /// When the signing keys were last reloaded for a token with an unknown key id.
+    keys_reloaded: Mutex<Option<Instant>>,
     pub issuers: IssuerCache,
     revocations: Revocations,
     rate_limiter: RateLimiter,
@@ -34,10 +38,13 @@ impl Authenticator {
         tokens: TokenService,
         pool: DbPool,
         clock: Arc<dyn Clock>,
+        secrets: Arc<Secrets>,
         config: &crate::config::Config,
     ) -> Authenticator {
         Authenticator {
             tokens,
+            secrets,
+            keys_reloaded: Mutex::new(None),
             issuers: IssuerCache::default(),
             revocations: Revocations::default(),
             rate_limiter: RateLimiter::new(config.rate_limit_per_minute),
@@ -77,7 +84,7 @@ impl Authenticator {
             })?;
         let mut caller = match peek_issuer(token) {
             Some(iss) if iss != self.tokens.issuer() => self.issuers.verify(self, token, &iss).await?,
-            _ => self.tokens.verify(token, self.clock.now())?.into_caller()?,
+            _ => self.verify_own(token).await?.into_caller()?,
         };
         caller.request_id = request_id;
         let client =
@@ -91,6 +98,29 @@ impl Authenticator {
             return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
         }
         Ok(caller)
+    }
+
+    /// Verifies one of the registry's own tokens; a key id not known here reloads the keys from
+    /// the database (at most once a minute), so a key rotated by another process is found.
+    async fn verify_own(&self, token: &str) -> Result<super::tokens::Claims, ApiError> {
+        match self.tokens.verify(token, self.clock.now()) {
+            Err(Refusal::UnknownKey) if self.may_reload_keys() => {
+                let secrets = self.secrets.clone();
+                let ring = self.db(move |conn| super::keys::load(conn, &secrets).map_err(ApiError::internal)).await?;
+                self.tokens.replace(&ring, self.now());
+                Ok(self.tokens.verify(token, self.clock.now())?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    fn may_reload_keys(&self) -> bool {
+        let Ok(mut last) = self.keys_reloaded.lock() else { return false };
+        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(60)) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
     }
 
     async fn is_revoked(&self, client_id: &str) -> Result<bool, ApiError> {

@@ -21,11 +21,15 @@ pub fn insert_signing_key(conn: &mut AnyConnection, row: &SigningKeyRow) -> Resu
     diesel::insert_into(signing_keys::table).values(row).execute(conn).map(|_| ())
 }
 
-/// The oldest stored signing key (every process on a database uses it).
-pub fn oldest_signing_key(conn: &mut AnyConnection) -> Result<Option<SigningKeyRow>, diesel::result::Error> {
+/// Every stored signing key, oldest first.
+pub fn signing_keys(conn: &mut AnyConnection) -> Result<Vec<SigningKeyRow>, diesel::result::Error> {
     signing_keys::table
         .select(SigningKeyRow::as_select())
         .order((signing_keys::created_at.asc(), signing_keys::kid.asc()))
-        .first(conn)
-        .optional()
+        .load(conn)
+}
+
+/// Replaces a key stored in clear by its sealed form.
+pub fn reseal_signing_key(conn: &mut AnyConnection, kid: &str, sealed: &str) -> Result<(), diesel::result::Error> {
+    diesel::update(signing_keys::table.find(kid)).set(signing_keys::private_key.eq(sealed)).execute(conn).map(|_| ())
 }

@@ -1,12 +1,12 @@
 //! Issuing and verifying the registry's own bearer tokens: EdDSA only, `iss`, `aud`, `sub`,
 //! `exp` required, a small leeway, and times checked against the application clock.
 
-use super::keys::SigningKey;
+use super::keys::KeyRing;
 use super::{Caller, OrgType};
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -51,24 +51,60 @@ pub struct Grant<'a> {
     pub ttl_secs: i64,
 }
 
+/// The keys in the form jsonwebtoken uses them.
+struct Keys {
+    signer: Option<(String, EncodingKey)>,
+    /// kid, public key (base64url), decoding key.
+    verifiers: Vec<(String, String, DecodingKey)>,
+}
+
 pub struct TokenService {
-    kid: String,
-    public_x: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    keys: std::sync::RwLock<Keys>,
     issuer: String,
     audience: String,
 }
 
+fn keys_of(ring: &KeyRing, now: NaiveDateTime) -> Keys {
+    Keys {
+        signer: ring.signer().map(|k| (k.kid.clone(), EncodingKey::from_ed_der(&k.pkcs8))),
+        verifiers: ring
+            .verifiers(now)
+            .map(|k| (k.kid.clone(), URL_SAFE_NO_PAD.encode(&k.public), DecodingKey::from_ed_der(&k.public)))
+            .collect(),
+    }
+}
+
+/// Why a token was not verified: its key is not (yet) known here, or anything else.
+#[derive(Debug)]
+pub enum Refusal {
+    UnknownKey,
+    Invalid(ApiError),
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        match r {
+            Refusal::UnknownKey => {
+                ApiError::Unauthorized { detail: "The bearer token is not valid: unknown key id (kid).".into() }
+            }
+            Refusal::Invalid(e) => e,
+        }
+    }
+}
+
 impl TokenService {
-    pub fn new(key: &SigningKey, issuer: &str, audience: &str) -> TokenService {
+    pub fn new(ring: &KeyRing, issuer: &str, audience: &str, now: NaiveDateTime) -> TokenService {
         TokenService {
-            kid: key.kid.clone(),
-            public_x: URL_SAFE_NO_PAD.encode(&key.public),
-            encoding: EncodingKey::from_ed_der(&key.pkcs8),
-            decoding: DecodingKey::from_ed_der(&key.public),
+            keys: std::sync::RwLock::new(keys_of(ring, now)),
             issuer: issuer.to_string(),
             audience: audience.to_string(),
+        }
+    }
+
+    /// Takes the keys of a reloaded ring (after a rotation by another process).
+    pub fn replace(&self, ring: &KeyRing, now: NaiveDateTime) {
+        if let Ok(mut k) = self.keys.write() {
+            *k = keys_of(ring, now);
         }
     }
 
@@ -87,14 +123,21 @@ impl TokenService {
             scope: grant.scopes.join(" "),
             client_id: grant.client_id.map(str::to_string),
         };
+        let keys = self.keys.read().map_err(|_| ApiError::internal("token keys poisoned"))?;
+        let (kid, encoding) = keys.signer.as_ref().ok_or_else(|| ApiError::internal("no signing key"))?;
         let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(ApiError::internal)
+        header.kid = Some(kid.clone());
+        jsonwebtoken::encode(&header, &claims, encoding).map_err(ApiError::internal)
     }
 
-    /// Verifies signature, algorithm, issuer, audience and times; returns the claims.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
-        let invalid = |why: &str| ApiError::Unauthorized { detail: format!("The bearer token is not valid: {why}.") };
+    /// Verifies key id, signature, algorithm, issuer, audience and times; returns the claims.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, Refusal> {
+        let invalid =
+            |why: &str| Refusal::Invalid(ApiError::Unauthorized { detail: format!("The bearer token is not valid: {why}.") });
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
+        let kid = header.kid.ok_or_else(|| invalid("no key id (kid)"))?;
+        let keys = self.keys.read().map_err(|_| Refusal::Invalid(ApiError::internal("token keys poisoned")))?;
+        let decoding = keys.verifiers.iter().find(|(k, _, _)| *k == kid).map(|(_, _, d)| d).ok_or(Refusal::UnknownKey)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
@@ -102,7 +145,7 @@ impl TokenService {
         // Times are checked below against the application clock.
         validation.validate_exp = false;
         validation.validate_nbf = false;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
+        let data = jsonwebtoken::decode::<Claims>(token, decoding, &validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             match e.kind() {
                 K::InvalidSignature => invalid("bad signature"),
@@ -124,12 +167,21 @@ impl TokenService {
         Ok(claims)
     }
 
-    /// The public key as a JSON Web Key Set, for anyone verifying the registry's tokens.
+    /// The public keys that verify tokens, as a JSON Web Key Set.
     pub fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({ "keys": [{
-            "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
-            "kid": self.kid, "x": self.public_x,
-        }]})
+        let keys: Vec<serde_json::Value> = self
+            .keys
+            .read()
+            .map(|k| {
+                k.verifiers
+                    .iter()
+                    .map(|(kid, x, _)| {
+                        serde_json::json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": x})
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        serde_json::json!({ "keys": keys })
     }
 
     pub fn issuer(&self) -> &str {

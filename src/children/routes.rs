@@ -98,7 +98,8 @@ pub async fn access_log(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::CHILDREN_READ)?;
-    let entries = state.db(move |conn| service::access_log(conn, &caller, &id, &page)).await?;
+    let secrets = state.secrets.clone();
+    let entries = state.db(move |conn| service::access_log(conn, &caller, secrets.audit_key(), &id, &page)).await?;
     Ok(HttpResponse::Ok().json(entries))
 }
 

@@ -280,6 +280,7 @@ pub fn amend(
 pub fn access_log(
     conn: &mut AnyConnection,
     caller: &Caller,
+    key: &audit::AuditKey,
     id: &str,
     page: &PageQuery,
 ) -> Result<Page<audit::AccessEntry>, ApiError> {
@@ -290,6 +291,6 @@ pub fn access_log(
     };
     let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
     access::require_placing(caller, &rec.responsible_la, "sees who accessed a child's record")?;
-    let entries = audit::access_log(conn, &rec.id, before, limit)?;
+    let entries = audit::access_log(conn, key, &rec.id, before, limit)?;
     Ok(Page::from_rows(entries, limit, |e| vec![e.seq.to_string()]))
 }

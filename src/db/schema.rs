@@ -270,6 +270,16 @@ diesel::table! {
         id -> BigInt,
         seq -> BigInt,
         hash -> Text,
+        keyed_from -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        hash -> Text,
+        at -> Timestamp,
+        jws -> Text,
     }
 }
 
@@ -342,6 +352,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     missing_episodes,
     audit_head,
     audit_events,
+    audit_checkpoints,
     audit_pending,
     trusted_issuers,
 );

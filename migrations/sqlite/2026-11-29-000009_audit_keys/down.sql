@@ -1,0 +1,2 @@
+DROP TABLE audit_checkpoints;
+ALTER TABLE audit_head DROP COLUMN keyed_from;
