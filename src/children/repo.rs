@@ -65,9 +65,15 @@ pub fn list_own(
     Ok(q.order((children::family_name.asc(), children::id.asc())).limit(limit + 1).load(conn)?)
 }
 
-pub fn by_nhs_number(conn: &mut AnyConnection, nhs: &str) -> Result<Option<(String, String)>, ApiError> {
+/// A child with this NHS number that the caller may see: (id, responsible LA).
+pub fn visible_by_nhs_number(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    nhs: &str,
+) -> Result<Option<(String, String)>, ApiError> {
     Ok(children::table
         .filter(children::nhs_number.eq(nhs))
+        .filter(visible(caller))
         .select((children::id, children::responsible_la))
         .first(conn)
         .optional()?)
@@ -82,10 +88,20 @@ pub fn by_la_child_id(conn: &mut AnyConnection, la: &str, la_child_id: &str) -> 
         .optional()?)
 }
 
-/// Children born on a date: (id, responsible LA, given name, family name).
-pub fn born_on(conn: &mut AnyConnection, dob: NaiveDate) -> Result<Vec<(String, String, String, String)>, ApiError> {
+/// Children with this NHS number, whoever may see them (to match a registration against).
+pub fn by_nhs_number(conn: &mut AnyConnection, nhs: &str) -> Result<Vec<ChildRecord>, ApiError> {
+    Ok(children::table.filter(children::nhs_number.eq(nhs)).select(ChildRecord::as_select()).load(conn)?)
+}
+
+/// Children born on a date that the caller may see: (id, responsible LA, given name, family name).
+pub fn visible_born_on(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    dob: NaiveDate,
+) -> Result<Vec<(String, String, String, String)>, ApiError> {
     Ok(children::table
         .filter(children::date_of_birth.eq(dob))
+        .filter(visible(caller))
         .select((children::id, children::responsible_la, children::given_name, children::family_name))
         .limit(500)
         .load(conn)?)

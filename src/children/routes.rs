@@ -10,9 +10,12 @@ use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
-/// Register a child (placing LA). Refused with 409 when the NHS number is already registered
-/// (`existing_id`), or when a child with the same date of birth and a similar name exists
-/// (`candidates`) unless their ids are listed in `confirmed_distinct_from`.
+/// Register a child (placing LA). Refused with 409 when a child you may see already has the NHS
+/// number (`duplicate-nhs-number`, `existing_id`) or the same date of birth and a similar name
+/// (`possible-duplicate`, `candidates`; repeat with their ids in `confirmed_distinct_from` if they
+/// are different children). A child you may not see is never revealed, except to an LA that
+/// proves it has the child: the same NHS number, date of birth and family name answer 409
+/// `child-already-registered` with `existing_id`. Every such match is in that child's access log.
 #[utoipa::path(tag = "children", request_body = NewChild, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, body = Child, headers(("ETag" = String), ("Location" = String))),
     (status = 409, description = "Duplicate or likely duplicate", body = Problem, content_type = "application/problem+json"),
@@ -24,13 +27,12 @@ pub async fn create_child(
     req: HttpRequest,
     body: web::Json<NewChild>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::CHILDREN_WRITE)?.to_string();
+    caller.authority(scopes::CHILDREN_WRITE)?;
     let input = body.into_inner();
     let idem = Idempotency::of(&req, &caller, "POST /v1/children", &input)?;
     let (now, today) = (state.now(), state.clock.today());
-    let (child, replayed) = state
-        .db(move |conn| idem.run(conn, now, |conn| service::register(conn, &caller, &la, input, now, today)))
-        .await?;
+    let (child, replayed) =
+        state.db(move |conn| service::register_once(conn, &idem, &caller, input, now, today)).await?;
     Ok(created(&format!("/v1/children/{}", child.id), child.version, replayed).json(child))
 }
 

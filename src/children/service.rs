@@ -109,15 +109,17 @@ fn conflict_with(kind: crate::error::ProblemType, detail: String, key: &str, val
     ApiError::Conflict { kind, detail, extra }
 }
 
-/// Refuses a record that would duplicate another: same NHS number, same LA child id, or (for a
-/// new child) same date of birth and a similar name, unless confirmed distinct.
+/// Refuses a record that would duplicate another the caller may see: the same NHS number, the
+/// same LA child id, or (for a new child) the same date of birth and a similar name, unless
+/// confirmed distinct. Children the caller may not see are never named here: see [`screen`].
 pub fn check_duplicates(
     conn: &mut AnyConnection,
+    caller: &Caller,
     c: &ChildRecord,
     confirmed: Option<&[String]>,
 ) -> Result<(), ApiError> {
     if let Some(nhs) = &c.nhs_number
-        && let Some((id, la)) = repo::by_nhs_number(conn, nhs)?
+        && let Some((id, la)) = repo::visible_by_nhs_number(conn, caller, nhs)?
         && id != c.id.0
     {
         let mut e = conflict_with(
@@ -142,7 +144,7 @@ pub fn check_duplicates(
         ));
     }
     if let Some(confirmed) = confirmed {
-        let candidates: Vec<Candidate> = repo::born_on(conn, c.date_of_birth)?
+        let candidates: Vec<Candidate> = repo::visible_born_on(conn, caller, c.date_of_birth)?
             .into_iter()
             .filter(|(id, _, given, family)| {
                 *id != c.id.0
@@ -163,6 +165,57 @@ pub fn check_duplicates(
         }
     }
     Ok(())
+}
+
+/// Family names compared as people write them: case, accents aside, spaces and hyphens ignored.
+fn same_family_name(a: &str, b: &str) -> bool {
+    let fold = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+    fold(a) == fold(b)
+}
+
+/// Matches a child the caller is registering (or correcting) against records with the same NHS
+/// number that the caller may not see, without telling the caller whether any exists unless it
+/// proves it has the child: the matching date of birth and family name. With that proof the
+/// caller is given the existing record's id (409 `child-already-registered`), so it links to it
+/// (a transfer of responsibility, a placement) instead of making a second record; without it the
+/// registration goes on as if there were no match. Either way the match is an audited event on
+/// the existing child (`child.match.made` or `child.match.refused`), in its own transaction, which
+/// its responsible LA sees in the access log.
+pub fn screen(conn: &mut AnyConnection, caller: &Caller, c: &ChildRecord, now: NaiveDateTime) -> Result<(), ApiError> {
+    let Some(nhs) = c.nhs_number.as_deref().and_then(ssda903::normalise_nhs_number) else { return Ok(()) };
+    if repo::visible_by_nhs_number(conn, caller, &nhs)?.is_some() {
+        // The caller may see it: check_duplicates names it.
+        return Ok(());
+    }
+    let others: Vec<ChildRecord> = repo::by_nhs_number(conn, &nhs)?.into_iter().filter(|o| o.id != c.id).collect();
+    let proven = others
+        .iter()
+        .find(|o| o.date_of_birth == c.date_of_birth && same_family_name(&o.family_name, &c.family_name));
+    let events: Vec<(&str, ChildId)> = others
+        .iter()
+        .map(|o| {
+            let made = proven.is_some_and(|p| p.id == o.id);
+            (if made { "child.match.made" } else { "child.match.refused" }, o.id.clone())
+        })
+        .collect();
+    crate::db::write_tx(conn, |conn| {
+        for (action, id) in &events {
+            audit::record(conn, caller, action, std::slice::from_ref(id), now)?;
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    match proven {
+        Some(p) => Err(conflict_with(
+            ProblemType::ChildAlreadyRegistered,
+            "This child is already registered: the NHS number, date of birth and family name match an existing \
+             record. Link to it (existing_id) rather than making a second one; its responsible LA can transfer \
+             responsibility."
+                .into(),
+            "existing_id",
+            serde_json::Value::String(p.id.to_string()),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A child's missing flags as of now.
@@ -199,6 +252,23 @@ fn view(conn: &mut AnyConnection, caller: &Caller, rec: ChildRecord, now: NaiveD
     Ok(Child { missing, ..rec.view(access) })
 }
 
+/// Registers a child of the caller's LA, once per `Idempotency-Key`: matched first against
+/// records the caller may not see ([`screen`]), then checked and stored in one transaction.
+pub fn register_once(
+    conn: &mut AnyConnection,
+    idem: &crate::idempotency::Idempotency,
+    caller: &Caller,
+    input: NewChild,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> Result<(Child, bool), ApiError> {
+    let mut probe = new_record(&caller.org, input.clone(), now);
+    if validate(&mut probe, today).is_ok() {
+        screen(conn, caller, &probe, now)?;
+    }
+    idem.run(conn, now, |conn| register(conn, caller, &caller.org, input, now, today))
+}
+
 /// Registers a child of the caller's LA (in the caller's transaction).
 pub fn register(
     conn: &mut AnyConnection,
@@ -211,7 +281,7 @@ pub fn register(
     let confirmed = input.confirmed_distinct_from.clone();
     let mut record = new_record(la, input, now);
     validate(&mut record, today)?;
-    check_duplicates(conn, &record, Some(&confirmed))?;
+    check_duplicates(conn, caller, &record, Some(&confirmed))?;
     repo::insert(conn, &record)?;
     audit::record(conn, caller, "child.create", std::slice::from_ref(&record.id), now)?;
     Ok(record.view(ChildAccess::Placing))
@@ -265,7 +335,7 @@ pub fn amend(
         }
         apply_patch(&mut rec, patch);
         validate(&mut rec, today)?;
-        check_duplicates(conn, &rec, None)?;
+        check_duplicates(conn, caller, &rec, None)?;
         rec.updated_at = now;
         if repo::update(conn, &rec, version)? == 0 {
             return Err(ApiError::PreconditionFailed);
