@@ -8,6 +8,7 @@ use crate::db::schema::{missing_episodes as m, notifications as n, placement_leg
 use crate::geo::Geo;
 use crate::missing::repo as missing_repo;
 use crate::placements::repo as placements_repo;
+use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 const SCALE: f64 = 0.002;
