@@ -11,6 +11,7 @@ pub mod admissions;
 pub mod audit;
 pub mod auth;
 pub mod children;
+pub mod directory;
 pub mod missing;
 pub mod notifications;
 pub mod placements;
