@@ -15,6 +15,7 @@ pub mod directory;
 pub mod missing;
 pub mod notifications;
 pub mod placements;
+pub mod returns;
 pub mod webhooks;
 
 /// A list of words kept in one text column, separated by spaces (risk indicators, event types).
