@@ -16,7 +16,6 @@ use actix_web::test;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use diesel::{Connection, RunQueryDsl};
 use placement_registry::app;
-use placement_registry::error::ApiError;
 use placement_registry::auth::OrgType;
 use placement_registry::auth::tokens::Grant;
 use placement_registry::clock::ManualClock;
@@ -25,6 +24,7 @@ use placement_registry::db::rows::children::ChildRecord;
 use placement_registry::db::rows::missing::EpisodeRecord;
 use placement_registry::db::rows::placements::PlacementRecord;
 use placement_registry::db::{self, AnyConnection};
+use placement_registry::error::ApiError;
 use placement_registry::period::Quarter;
 use placement_registry::returns::service;
 use placement_registry::state::AppState;
@@ -90,22 +90,15 @@ fn instant(t: NaiveDateTime) -> String {
 /// A home with `size / PER_CHILD` children placed since June, a quarter of their episodes
 /// already reported (less detail), and a few reported episodes the return omits.
 fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: NaiveDateTime) -> Result<Seeded, Error> {
-    use placement_registry::directory::repo::{SettingValues, insert_setting};
+    use placement_registry::directory::{repo::insert_setting, service::setting_record};
     let urn = format!("SC{:06}", 500_000 + n);
     let name = format!("Bench House {n}");
-    let v = SettingValues {
-        urn: &urn,
-        provider_id: provider,
-        name: &name,
-        place: "K2",
-        host_area: LEEDS,
-        postcode: "LS1 4AP",
-    };
+    let v = setting_record(&urn, provider, &name, "K2", LEEDS, "LS1 4AP", now);
     let children = size.div_ceil(PER_CHILD);
     let q3 = NaiveDate::from_ymd_opt(2026, 7, 1).ok_or("date")?;
     let mut episodes = Vec::with_capacity(size);
     db::write_tx(conn, |conn| -> Result<(), placement_registry::error::ApiError> {
-        insert_setting(conn, &v, now)?;
+        insert_setting(conn, &v)?;
         for c in 0..children {
             let child = ChildRecord {
                 id: placement_registry::ids::ChildId::generate(),
@@ -254,7 +247,9 @@ async fn run(backend: &str, size: usize) -> Result<(), Error> {
     let seeded = {
         let mut conn = state.pool.get()?;
         let naive = db::db_time(now);
-        placement_registry::directory::repo::insert_provider(&mut conn, &provider, "Bench Care Ltd", None, naive)?;
+        let bench_provider =
+            placement_registry::directory::service::provider_record(provider.clone(), "Bench Care Ltd", None, naive);
+        placement_registry::directory::repo::insert_provider(&mut conn, &bench_provider)?;
         let t = Instant::now();
         let s: Vec<Seeded> = (1..=3).map(|n| seed(&mut conn, &provider, n, size, naive)).collect::<Result<_, _>>()?;
         println!("  seeded 3 settings x {size} episodes in {}", ms(t.elapsed()));

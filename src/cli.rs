@@ -123,7 +123,9 @@ pub fn main() -> ExitCode {
         Some(Command::Audit { command: AuditCommand::Verify { config, checkpoints } }) => {
             return audit_verify(config, checkpoints.as_deref());
         }
-        Some(Command::Audit { command: AuditCommand::Checkpoints { config, after } }) => audit_checkpoints(config, after),
+        Some(Command::Audit { command: AuditCommand::Checkpoints { config, after } }) => {
+            audit_checkpoints(config, after)
+        }
         Some(Command::Keys { command: KeysCommand::Rotate(config) }) => rotate_keys(config),
     };
     match result {

@@ -5,7 +5,7 @@ use crate::auth::tokens::Grant;
 use crate::auth::{Caller, OrgType};
 use crate::children::{model::NewChild, repo as children_repo, service as children};
 use crate::db::{AnyConnection, write_tx};
-use crate::directory::repo::{self as directory, SettingValues};
+use crate::directory::{repo as directory, service as directory_rules};
 use crate::error::ApiError;
 use crate::geo::Geo;
 use crate::placements::model::{EndPlacement, NewPlacement};
@@ -59,12 +59,17 @@ pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
     write_tx(conn, |conn| {
         directory::insert_provider(
             conn,
-            PROVIDER_A,
-            "Brightwater Care Ltd",
-            Some("referrals@brightwater.example"),
-            now,
+            &directory_rules::provider_record(
+                PROVIDER_A.into(),
+                "Brightwater Care Ltd",
+                Some("referrals@brightwater.example".into()),
+                now,
+            ),
         )?;
-        directory::insert_provider(conn, PROVIDER_B, "Northern Lights Children's Services", None, now)?;
+        directory::insert_provider(
+            conn,
+            &directory_rules::provider_record(PROVIDER_B.into(), "Northern Lights Children's Services", None, now),
+        )?;
         let settings = [
             ("SC480011", PROVIDER_A, "Oak House", "K2", LEEDS, 11),
             ("SC480012", PROVIDER_A, "Willow Lodge", "K2", KENT, 12),
@@ -75,8 +80,7 @@ pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
             let pc = postcode(area, seed)?;
             directory::insert_setting(
                 conn,
-                &SettingValues { urn, provider_id: provider, name, place, host_area: area, postcode: &pc },
-                now,
+                &directory_rules::setting_record(urn, provider, name, place, area, &pc, now),
             )?;
         }
         let start = |days: u64| today.checked_sub_days(Days::new(days)).ok_or_else(|| ApiError::internal("date"));

@@ -217,7 +217,10 @@ pub fn verify(conn: &mut AnyConnection, key: &AuditKey, checkpoints: &[Checkpoin
             None => {
                 return Ok(Verdict::Broken {
                     seq: c.seq,
-                    reason: format!("a signed checkpoint covers event {} but the log ends at {last}: it was truncated", c.seq),
+                    reason: format!(
+                        "a signed checkpoint covers event {} but the log ends at {last}: it was truncated",
+                        c.seq
+                    ),
                 });
             }
         }

@@ -37,7 +37,9 @@ pub fn insert_checkpoint(
     at: chrono::NaiveDateTime,
     jws: &str,
 ) -> Result<(), ApiError> {
-    diesel::insert_into(cp::table).values((cp::seq.eq(seq), cp::hash.eq(hash), cp::at.eq(at), cp::jws.eq(jws))).execute(conn)?;
+    diesel::insert_into(cp::table)
+        .values((cp::seq.eq(seq), cp::hash.eq(hash), cp::at.eq(at), cp::jws.eq(jws)))
+        .execute(conn)?;
     Ok(())
 }
 

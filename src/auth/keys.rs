@@ -78,7 +78,11 @@ impl KeyRing {
     pub fn verifiers(&self, now: NaiveDateTime) -> impl Iterator<Item = &SigningKey> {
         let next_made: Vec<Option<NaiveDateTime>> =
             (0..self.keys.len()).map(|i| self.keys.get(i + 1).and_then(|k| k.created_at)).collect();
-        self.keys.iter().zip(next_made).filter(move |(_, next)| next.is_none_or(|t| now < t + RETIRE_AFTER)).map(|(k, _)| k)
+        self.keys
+            .iter()
+            .zip(next_made)
+            .filter(move |(_, next)| next.is_none_or(|t| now < t + RETIRE_AFTER))
+            .map(|(k, _)| k)
     }
 }
 

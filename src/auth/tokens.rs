@@ -132,12 +132,14 @@ impl TokenService {
 
     /// Verifies key id, signature, algorithm, issuer, audience and times; returns the claims.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, Refusal> {
-        let invalid =
-            |why: &str| Refusal::Invalid(ApiError::Unauthorized { detail: format!("The bearer token is not valid: {why}.") });
+        let invalid = |why: &str| {
+            Refusal::Invalid(ApiError::Unauthorized { detail: format!("The bearer token is not valid: {why}.") })
+        };
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
         let kid = header.kid.ok_or_else(|| invalid("no key id (kid)"))?;
         let keys = self.keys.read().map_err(|_| Refusal::Invalid(ApiError::internal("token keys poisoned")))?;
-        let decoding = keys.verifiers.iter().find(|(k, _, _)| *k == kid).map(|(_, _, d)| d).ok_or(Refusal::UnknownKey)?;
+        let decoding =
+            keys.verifiers.iter().find(|(k, _, _)| *k == kid).map(|(_, _, d)| d).ok_or(Refusal::UnknownKey)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);

@@ -188,9 +188,8 @@ pub fn screen(conn: &mut AnyConnection, caller: &Caller, c: &ChildRecord, now: N
         return Ok(());
     }
     let others: Vec<ChildRecord> = repo::by_nhs_number(conn, &nhs)?.into_iter().filter(|o| o.id != c.id).collect();
-    let proven = others
-        .iter()
-        .find(|o| o.date_of_birth == c.date_of_birth && same_family_name(&o.family_name, &c.family_name));
+    let proven =
+        others.iter().find(|o| o.date_of_birth == c.date_of_birth && same_family_name(&o.family_name, &c.family_name));
     let events: Vec<(&str, ChildId)> = others
         .iter()
         .map(|o| {

@@ -6,6 +6,7 @@
 //! - [`tables`]: the rows, the exact DfE header rows, CSV in and out.
 //! - [`validate`]: the DfE rules, run on the tables as DfE receives them.
 //! - [`repo`]: what an export reads.
+//! - [`service`]: the year asked for, the export with its audit, the validation report.
 //!
 //! Decisions where DfE's specification leaves a choice:
 //!
@@ -21,43 +22,14 @@
 //!   same postcode as the previous one (`T`, `U`); see [`build`] for the rest.
 
 pub mod build;
-pub mod handlers;
+pub mod model;
 pub mod repo;
+pub mod routes;
+pub mod service;
 pub mod tables;
 pub mod validate;
 
-use crate::auth::Caller;
-use crate::db::AnyConnection;
-use crate::error::ApiError;
-use crate::ids::ChildId;
-use chrono::NaiveDateTime;
-
-/// The three tables of the caller's collection year, with the read of every child in them in
-/// the audit log as `action`.
-pub fn export(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    period: &build::YearToDate,
-    action: &str,
-    now: NaiveDateTime,
-) -> Result<tables::Tables, ApiError> {
-    let la = caller.org.as_str();
-    let histories = repo::load(conn, la, period)?;
-    let tables = build::build(period, &histories);
-    let exported: std::collections::HashSet<&str> = tables.header.iter().map(|h| h.child.as_str()).collect();
-    let ids: Vec<ChildId> = histories
-        .iter()
-        .filter(|h| exported.contains(h.child.la_child_id.as_str()))
-        .map(|h| ChildId::from(h.child.id.as_str()))
-        .collect();
-    crate::audit::read(conn, caller, action, &ids, now)?;
-    Ok(tables)
-}
-
 /// HTTP routes of this module.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::header_csv)
-        .service(handlers::episodes_csv)
-        .service(handlers::missing_csv)
-        .service(handlers::validation);
+    routes::routes(cfg);
 }

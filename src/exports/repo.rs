@@ -14,21 +14,55 @@ use std::collections::HashMap;
 /// Ids per query, well under SQLite's limit on bound parameters.
 const CHUNK: usize = 500;
 
-type ChildRow = (String, String, NaiveDate, String, String, Option<String>, Option<String>, Option<String>);
+/// What an export reads of a child.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = children)]
+struct ChildRow {
+    id: String,
+    la_child_id: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    ethnicity: String,
+    upn: Option<String>,
+    home_postcode: Option<String>,
+    category_of_need: Option<String>,
+}
 
-type PlacementRow = (
-    String,
-    String,
-    NaiveDate,
-    Option<NaiveDate>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-);
+/// What an export reads of a placement.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = placements)]
+struct PlacementRow {
+    id: String,
+    child_id: String,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    rec: Option<String>,
+    reason_place_change: Option<String>,
+    place: String,
+    place_provider: Option<String>,
+    urn: Option<String>,
+    host_area: String,
+    postcode: String,
+}
+
+/// What an export reads of a legal status.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pls)]
+struct LegalStatusRow {
+    placement_id: String,
+    effective_from: NaiveDate,
+    legal_status: String,
+}
+
+/// What an export reads of a missing episode.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = m)]
+struct MissingRow {
+    child_id: String,
+    kind: String,
+    started_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
+}
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_time(NaiveTime::MIN)
@@ -52,87 +86,68 @@ pub fn load(conn: &mut AnyConnection, la: &str, period: &YearToDate) -> Result<V
         let rows: Vec<ChildRow> = children::table
             .filter(children::id.eq_any(chunk))
             .filter(children::responsible_la.eq(la))
-            .select((
-                children::id,
-                children::la_child_id,
-                children::date_of_birth,
-                children::sex,
-                children::ethnicity,
-                children::upn,
-                children::home_postcode,
-                children::category_of_need,
-            ))
+            .select(ChildRow::as_select())
             .load(conn)?;
         for r in rows {
             let child = ChildIn {
-                id: r.0.clone(),
-                la_child_id: r.1,
-                date_of_birth: r.2,
-                sex: r.3,
-                ethnicity: r.4,
-                upn: r.5,
-                home_postcode: r.6,
-                category_of_need: r.7,
+                id: r.id.clone(),
+                la_child_id: r.la_child_id,
+                date_of_birth: r.date_of_birth,
+                sex: r.sex,
+                ethnicity: r.ethnicity,
+                upn: r.upn,
+                home_postcode: r.home_postcode,
+                category_of_need: r.category_of_need,
             };
-            out.insert(r.0, ChildHistory { child, placements: Vec::new(), missing: Vec::new() });
+            out.insert(r.id, ChildHistory { child, placements: Vec::new(), missing: Vec::new() });
         }
 
         let rows: Vec<PlacementRow> = placements::table
             .filter(placements::child_id.eq_any(chunk))
             .filter(placements::placing_la.eq(la))
             .filter(placements::start_date.le(period.as_of))
-            .select((
-                placements::id,
-                placements::child_id,
-                placements::start_date,
-                placements::end_date,
-                placements::rec,
-                placements::reason_place_change,
-                placements::place,
-                placements::place_provider,
-                placements::urn,
-                placements::host_area,
-                placements::postcode,
-            ))
+            .select(PlacementRow::as_select())
             .load(conn)?;
-        let placement_ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let placement_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut statuses: HashMap<String, Vec<(NaiveDate, String)>> = HashMap::new();
         for ids in placement_ids.chunks(CHUNK) {
-            let s: Vec<(String, NaiveDate, String)> = pls::table
-                .filter(pls::placement_id.eq_any(ids))
-                .select((pls::placement_id, pls::effective_from, pls::legal_status))
-                .load(conn)?;
-            for (id, from, ls) in s {
-                statuses.entry(id).or_default().push((from, ls));
+            let s: Vec<LegalStatusRow> =
+                pls::table.filter(pls::placement_id.eq_any(ids)).select(LegalStatusRow::as_select()).load(conn)?;
+            for ls in s {
+                statuses.entry(ls.placement_id).or_default().push((ls.effective_from, ls.legal_status));
             }
         }
         for r in rows {
-            if let Some(h) = out.get_mut(&r.1) {
+            if let Some(h) = out.get_mut(&r.child_id) {
                 h.placements.push(PlacementIn {
-                    legal_statuses: statuses.remove(&r.0).unwrap_or_default(),
-                    start_date: r.2,
-                    end_date: r.3,
-                    rec: r.4,
-                    reason_place_change: r.5,
-                    place: r.6,
-                    place_provider: r.7,
-                    urn: r.8,
-                    host_area: r.9,
-                    postcode: r.10,
+                    legal_statuses: statuses.remove(&r.id).unwrap_or_default(),
+                    start_date: r.start_date,
+                    end_date: r.end_date,
+                    rec: r.rec,
+                    reason_place_change: r.reason_place_change,
+                    place: r.place,
+                    place_provider: r.place_provider,
+                    urn: r.urn,
+                    host_area: r.host_area,
+                    postcode: r.postcode,
                 });
             }
         }
 
         let until = period.end.succ_opt().map(midnight).unwrap_or(NaiveDateTime::MAX);
-        let rows: Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> = m::table
+        let rows: Vec<MissingRow> = m::table
             .filter(m::child_id.eq_any(chunk))
             .filter(m::started_at.lt(until))
             .filter(m::ended_at.is_null().or(m::ended_at.ge(midnight(period.start))))
-            .select((m::child_id, m::kind, m::started_at, m::ended_at))
+            .select(MissingRow::as_select())
             .load(conn)?;
-        for (child_id, kind, start, end) in rows {
-            if let Some(h) = out.get_mut(&child_id) {
-                h.missing.push(MissingIn { kind, start: start.date(), end: end.map(|e| e.date()) });
+        for r in rows {
+            if let Some(h) = out.get_mut(&r.child_id) {
+                h.missing.push(MissingIn {
+                    kind: r.kind,
+                    start: r.started_at.date(),
+                    end: r.ended_at.map(|e| e.date()),
+                });
             }
         }
     }

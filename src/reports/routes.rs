@@ -1,32 +1,29 @@
 //! HTTP for reports: one report per role (placing LA, host LA, provider), always of the caller's
 //! own organisation, and the records behind each figure; JSON, or CSV on request.
 
-use super::figures::{Figure, Role};
+use super::figures::Role;
 use super::model::*;
-use super::render;
-use super::service::{self, Context, PageOf};
+use super::service::{self, Context, Rendered};
 use crate::auth::{Caller, scopes};
-use crate::error::{ApiError, FieldError, Problem};
-use crate::http::PageQuery;
-use crate::ids::ChildId;
+use crate::error::{ApiError, Problem};
 use crate::period::ReportPeriod as Period;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use serde::Serialize;
 
-fn context(state: &AppState) -> Context {
-    Context {
-        now: state.now(),
-        calendar: state.calendar.clone(),
-        ack_days: state.config.ack_overdue_working_days,
-        return_due_days: state.config.return_due_days,
+/// The answer to a report or records request: JSON or CSV, varying by `Accept`.
+fn render<T: Serialize>(rendered: Rendered<T>) -> HttpResponse {
+    match rendered {
+        Rendered::Json(body) => HttpResponse::Ok().insert_header((header::VARY, "Accept")).json(body),
+        Rendered::Csv { file, body, next } => {
+            let mut res = crate::http::csv::response(body, &file);
+            if let Some(v) = next.and_then(|n| header::HeaderValue::from_str(&n).ok()) {
+                res.headers_mut().insert(header::LINK, v);
+            }
+            res
+        }
     }
-}
-
-fn records_href(role: Role, period: &Period, f: Figure) -> String {
-    format!("/v1/reports/{}/records?{}&figure={}", role.as_str(), period.query(), f.name())
 }
 
 async fn report(
@@ -38,52 +35,9 @@ async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::from_query(q.period.as_deref(), q.year.as_deref())?;
     let csv = crate::http::wants_csv(&req, q.format)?;
-    let ctx = context(&state);
-    let as_of = ctx.now.and_utc();
-    let who = org.clone();
-    let figures = state.db(move |conn| service::figures(conn, role, &who, &period, &ctx)).await?;
-    if csv {
-        let file = format!("{}-report-{}.csv", role.as_str(), period.label());
-        return Ok(crate::http::csv::response(render::report(&figures)?, &file));
-    }
-    let values: HashMap<Figure, i64> = figures.into_iter().collect();
-    let value = |f: Figure| FigureValue {
-        value: values.get(&f).copied().unwrap_or(0),
-        records_href: records_href(role, &period, f),
-    };
-    Ok(match role {
-        Role::Placing => json_report(role, org, &period, as_of, PlacingFigures::build(value)),
-        Role::Host => json_report(role, org, &period, as_of, HostFigures::build(value)),
-        Role::Provider => json_report(role, org, &period, as_of, ProviderFigures::build(value)),
-    })
-}
-
-fn json_report<F: serde::Serialize>(
-    role: Role,
-    org: String,
-    period: &Period,
-    as_of: DateTime<Utc>,
-    figures: F,
-) -> HttpResponse {
-    let report = Report { role: role.as_str().to_string(), organisation: org, period: period.view(), as_of, figures };
-    HttpResponse::Ok().insert_header((header::VARY, "Accept")).json(report)
-}
-
-/// The children a page of records is about, once each.
-fn children_of(items: &[ReportRecord]) -> Vec<ChildId> {
-    let mut ids: Vec<ChildId> = items
-        .iter()
-        .filter_map(|r| match r {
-            ReportRecord::Notification(n) => n.child_id.as_deref().map(ChildId::from),
-            ReportRecord::Admission(a) => a.child_id.as_deref().map(ChildId::from),
-            ReportRecord::Episode(e) => Some(ChildId::from(e.child_id.as_str())),
-            ReportRecord::Child(c) => Some(ChildId::from(c.child_id.as_str())),
-            ReportRecord::Return(_) => None,
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
+    let ctx = Context::new(state.now(), state.calendar.clone(), &state.config);
+    let report = state.db(move |conn| service::report(conn, role, &org, &period, csv, &ctx)).await?;
+    Ok(render(report))
 }
 
 async fn records(
@@ -94,43 +48,10 @@ async fn records(
     q: RecordsQuery,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::from_query(q.period.as_deref(), q.year.as_deref())?;
-    let figure = Figure::of_role(role, q.figure.trim()).ok_or_else(|| {
-        let names: Vec<&str> = role.figures().iter().map(|f| f.name()).collect();
-        let message = format!("is not a figure of the {} report; one of: {}", role.as_str(), names.join(", "));
-        ApiError::BadRequest { detail: format!("figure: {message}"), errors: vec![FieldError::new("figure", message)] }
-    })?;
     let csv = crate::http::wants_csv(&req, q.format)?;
-    let page = PageQuery { limit: q.limit, cursor: q.cursor };
-    let limit = page.limit()?;
-    let after = page.after()?;
-    let ctx = context(&state);
-    let (items, next_cursor) = state
-        .db(move |conn| {
-            let page = service::records(conn, role, &caller.org, &period, figure, &ctx, PageOf { after, limit })?;
-            crate::audit::read(conn, &caller, "report.records", &children_of(&page.0), ctx.now)?;
-            Ok(page)
-        })
-        .await?;
-    if csv {
-        let file = format!("{}-{}-{}.csv", role.as_str(), figure.name(), period.label());
-        let mut res = crate::http::csv::response(render::records(figure.source(), items)?, &file);
-        if let Some(c) = next_cursor {
-            let next =
-                format!("<{}&format=csv&limit={limit}&cursor={c}>; rel=\"next\"", records_href(role, &period, figure));
-            if let Ok(v) = header::HeaderValue::from_str(&next) {
-                res.headers_mut().insert(header::LINK, v);
-            }
-        }
-        return Ok(res);
-    }
-    let body = RecordPage {
-        figure: figure.name().to_string(),
-        record_type: figure.source().record_type().to_string(),
-        period: period.view(),
-        items,
-        next_cursor,
-    };
-    Ok(HttpResponse::Ok().insert_header((header::VARY, "Accept")).json(body))
+    let ctx = Context::new(state.now(), state.calendar.clone(), &state.config);
+    let page = state.db(move |conn| service::records(conn, &caller, role, &period, q, csv, &ctx)).await?;
+    Ok(render(page))
 }
 
 const REPORT_CSV: &str = "figure,value\r\nnotifications,12\r\nnotifications_on_time,10\r\nnotifications_late,2\r\n";
@@ -149,7 +70,6 @@ const RECORDS_CSV: &str = "id,urn,host_la,date,status,placing_la,child_id,placem
         (String = "text/csv", example = json!(REPORT_CSV)),
     )),
     (status = 400, description = "A bad or missing period, year or format (named in `errors`)", body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/reports/placing")]
@@ -173,7 +93,6 @@ pub async fn placing_report(
         (String = "text/csv", example = json!(REPORT_CSV)),
     )),
     (status = 400, description = "A bad or missing period, year or format (named in `errors`)", body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/reports/host")]
@@ -196,7 +115,6 @@ pub async fn host_report(
         (String = "text/csv", example = json!(REPORT_CSV)),
     )),
     (status = 400, description = "A bad or missing period, year or format (named in `errors`)", body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/reports/provider")]
@@ -219,7 +137,6 @@ pub async fn provider_report(
         (String = "text/csv", example = json!(RECORDS_CSV)),
     )),
     (status = 400, description = "A bad or missing period, year, figure, format, limit or cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/reports/placing/records")]
@@ -240,7 +157,6 @@ pub async fn placing_records(
         (String = "text/csv", example = json!(RECORDS_CSV)),
     )),
     (status = 400, description = "A bad or missing period, year, figure, format, limit or cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a local authority, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/reports/host/records")]
@@ -262,7 +178,6 @@ pub async fn host_records(
         (String = "text/csv", example = json!(RECORDS_CSV)),
     )),
     (status = 400, description = "A bad or missing period, year, figure, format, limit or cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider, or no `reports:read` scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/reports/provider/records")]

@@ -1,17 +1,23 @@
 //! Computing a report's figures and listing the records behind one, for the caller's own
-//! organisation in one role.
+//! organisation in one role, as JSON or CSV; every child a page of records is about is recorded
+//! as read.
 
 use super::figures::{Figure, Role, Source};
 use super::model::*;
+use super::render;
 use super::repo::{self, ReturnQuarter, Scope};
+use crate::auth::Caller;
 use crate::calendar::WorkingCalendar;
+use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, FieldError};
 use crate::flags::RETURN_INTERVIEW_HOURS;
-use crate::http::encode_cursor;
+use crate::http::{PageQuery, encode_cursor};
+use crate::ids::ChildId;
 use crate::notifications::statutory;
 use crate::period::{Quarter, ReportPeriod as Period};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -27,6 +33,11 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of a request made at `now`, with the configured deadlines.
+    pub fn new(now: NaiveDateTime, calendar: Arc<WorkingCalendar>, config: &Config) -> Context {
+        Context { now, calendar, ack_days: config.ack_overdue_working_days, return_due_days: config.return_due_days }
+    }
+
     /// Notifications created before this instant and unacknowledged are past their deadline.
     fn unacknowledged_before(&self) -> NaiveDateTime {
         crate::notifications::service::overdue_before(&self.calendar, self.now.date(), self.ack_days)
@@ -111,13 +122,13 @@ fn date_id(after: Option<Vec<String>>) -> Result<Option<(NaiveDate, String)>, Ap
 }
 
 /// Which page of records: the sort key of the last record seen, and how many to give.
-pub struct PageOf {
-    pub after: Option<Vec<String>>,
-    pub limit: i64,
+struct PageOf {
+    after: Option<Vec<String>>,
+    limit: i64,
 }
 
 /// One page of the records behind `figure` (which must be in the role's report).
-pub fn records(
+fn page_of_records(
     conn: &mut AnyConnection,
     role: Role,
     org: &str,
@@ -293,4 +304,126 @@ fn return_records(
     }
     let (rows, next) = page(out, limit, |r| vec![r.period.clone(), r.urn.clone()]);
     Ok((rows.into_iter().map(ReportRecord::Return).collect(), next))
+}
+
+fn records_href(role: Role, period: &Period, f: Figure) -> String {
+    format!("/v1/reports/{}/records?{}&figure={}", role.as_str(), period.query(), f.name())
+}
+
+/// A report as JSON, of whichever role.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum AnyReport {
+    Placing(Report<PlacingFigures>),
+    Host(Report<HostFigures>),
+    Provider(Report<ProviderFigures>),
+}
+
+/// A report, or a page of records, as asked for.
+pub enum Rendered<T> {
+    Json(T),
+    /// A CSV file named `file`; for records, `next` is the `Link` header value of the next page.
+    Csv {
+        file: String,
+        body: String,
+        next: Option<String>,
+    },
+}
+
+/// The role's report of the caller's organisation `org` for the period: JSON with the link to
+/// each figure's records, or `figure,value` CSV.
+pub fn report(
+    conn: &mut AnyConnection,
+    role: Role,
+    org: &str,
+    period: &Period,
+    csv: bool,
+    ctx: &Context,
+) -> Result<Rendered<AnyReport>, ApiError> {
+    let figures = figures(conn, role, org, period, ctx)?;
+    if csv {
+        let file = format!("{}-report-{}.csv", role.as_str(), period.label());
+        return Ok(Rendered::Csv { file, body: render::report(&figures)?, next: None });
+    }
+    let values: HashMap<Figure, i64> = figures.into_iter().collect();
+    let value = |f: Figure| FigureValue {
+        value: values.get(&f).copied().unwrap_or(0),
+        records_href: records_href(role, period, f),
+    };
+    Ok(Rendered::Json(match role {
+        Role::Placing => AnyReport::Placing(report_of(role, org, period, ctx, PlacingFigures::build(value))),
+        Role::Host => AnyReport::Host(report_of(role, org, period, ctx, HostFigures::build(value))),
+        Role::Provider => AnyReport::Provider(report_of(role, org, period, ctx, ProviderFigures::build(value))),
+    }))
+}
+
+fn report_of<F>(role: Role, org: &str, period: &Period, ctx: &Context, figures: F) -> Report<F> {
+    Report {
+        role: role.as_str().to_string(),
+        organisation: org.to_string(),
+        period: period.view(),
+        as_of: ctx.now.and_utc(),
+        figures,
+    }
+}
+
+/// The figure named in a records request, which must be in the role's report (400 naming the
+/// role's figures otherwise).
+fn figure_named(role: Role, name: &str) -> Result<Figure, ApiError> {
+    Figure::of_role(role, name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = role.figures().iter().map(|f| f.name()).collect();
+        let message = format!("is not a figure of the {} report; one of: {}", role.as_str(), names.join(", "));
+        ApiError::BadRequest { detail: format!("figure: {message}"), errors: vec![FieldError::new("figure", message)] }
+    })
+}
+
+/// The children a page of records is about, once each.
+fn children_of(items: &[ReportRecord]) -> Vec<ChildId> {
+    let mut ids: Vec<ChildId> = items
+        .iter()
+        .filter_map(|r| match r {
+            ReportRecord::Notification(n) => n.child_id.as_deref().map(ChildId::from),
+            ReportRecord::Admission(a) => a.child_id.as_deref().map(ChildId::from),
+            ReportRecord::Episode(e) => Some(ChildId::from(e.child_id.as_str())),
+            ReportRecord::Child(c) => Some(ChildId::from(c.child_id.as_str())),
+            ReportRecord::Return(_) => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// One page of the records behind a figure of the role's report of the caller's organisation,
+/// oldest first, as JSON or CSV (the next page then linked); the children they are about are
+/// recorded as read.
+pub fn records(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    role: Role,
+    period: &Period,
+    q: RecordsQuery,
+    csv: bool,
+    ctx: &Context,
+) -> Result<Rendered<RecordPage>, ApiError> {
+    let figure = figure_named(role, &q.figure)?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let after = page.after()?;
+    let (items, next_cursor) = page_of_records(conn, role, &caller.org, period, figure, ctx, PageOf { after, limit })?;
+    crate::audit::read(conn, caller, "report.records", &children_of(&items), ctx.now)?;
+    if csv {
+        let file = format!("{}-{}-{}.csv", role.as_str(), figure.name(), period.label());
+        let next = next_cursor.map(|c| {
+            format!("<{}&format=csv&limit={limit}&cursor={c}>; rel=\"next\"", records_href(role, period, figure))
+        });
+        return Ok(Rendered::Csv { file, body: render::records(figure.source(), items)?, next });
+    }
+    Ok(Rendered::Json(RecordPage {
+        figure: figure.name().to_string(),
+        record_type: figure.source().record_type().to_string(),
+        period: period.view(),
+        items,
+        next_cursor,
+    }))
 }

@@ -4,6 +4,7 @@
 use crate::db::AnyConnection;
 use crate::db::rows::children::ChildRecord;
 use crate::db::rows::placements::PlacementRecord;
+use crate::db::rows::returns::ReturnRow;
 use crate::db::schema::{children, placements, providers, quarterly_returns as qr, settings};
 use crate::error::ApiError;
 use crate::ids::ChildId;
@@ -11,10 +12,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
+pub use crate::db::rows::returns::ReturnVersionRow as VersionRow;
+
 const CHUNK: usize = 500;
 
 /// A setting as returns need it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = settings)]
 pub struct SettingInfo {
     pub urn: String,
     pub provider_id: String,
@@ -23,12 +27,7 @@ pub struct SettingInfo {
 }
 
 pub fn setting(conn: &mut AnyConnection, urn: &str) -> Result<Option<SettingInfo>, ApiError> {
-    let row: Option<(String, String, String, String)> = settings::table
-        .find(urn)
-        .select((settings::urn, settings::provider_id, settings::host_area, settings::name))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(urn, provider_id, host_area, name)| SettingInfo { urn, provider_id, host_area, name }))
+    Ok(settings::table.find(urn).select(SettingInfo::as_select()).first(conn).optional()?)
 }
 
 /// Takes the setting's row lock for the rest of the transaction, so two versions of one
@@ -98,98 +97,14 @@ pub fn placements_of(
     Ok(out)
 }
 
-/// A stored version of a return, without its summary and content.
-#[derive(Debug, Clone)]
-pub struct VersionRow {
-    pub id: String,
-    pub urn: String,
-    pub period: String,
-    pub version: i64,
-    pub nil: bool,
-    pub row_count: i64,
-    pub submitted_by: String,
-    pub submitted_at: NaiveDateTime,
-    pub reason: Option<String>,
-    pub status: String,
-    pub reviewed_by: Option<String>,
-    pub reviewed_at: Option<NaiveDateTime>,
-    pub review_comment: Option<String>,
-}
-
-type VRow = (
-    String,
-    String,
-    String,
-    i64,
-    bool,
-    i64,
-    String,
-    NaiveDateTime,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<NaiveDateTime>,
-    Option<String>,
-);
-
-#[allow(clippy::type_complexity, reason = "the columns of a return version, mapped below")]
-const VCOLS: (
-    qr::id,
-    qr::urn,
-    qr::period,
-    qr::version,
-    qr::nil,
-    qr::row_count,
-    qr::submitted_by,
-    qr::submitted_at,
-    qr::reason,
-    qr::status,
-    qr::reviewed_by,
-    qr::reviewed_at,
-    qr::review_comment,
-) = (
-    qr::id,
-    qr::urn,
-    qr::period,
-    qr::version,
-    qr::nil,
-    qr::row_count,
-    qr::submitted_by,
-    qr::submitted_at,
-    qr::reason,
-    qr::status,
-    qr::reviewed_by,
-    qr::reviewed_at,
-    qr::review_comment,
-);
-
-fn version_row(r: VRow) -> VersionRow {
-    VersionRow {
-        id: r.0,
-        urn: r.1,
-        period: r.2,
-        version: r.3,
-        nil: r.4,
-        row_count: r.5,
-        submitted_by: r.6,
-        submitted_at: r.7,
-        reason: r.8,
-        status: r.9,
-        reviewed_by: r.10,
-        reviewed_at: r.11,
-        review_comment: r.12,
-    }
-}
-
 /// The versions of a setting's return for a period, oldest first.
 pub fn versions(conn: &mut AnyConnection, urn: &str, period: &str) -> Result<Vec<VersionRow>, ApiError> {
-    let rows: Vec<VRow> = qr::table
+    Ok(qr::table
         .filter(qr::urn.eq(urn))
         .filter(qr::period.eq(period))
-        .select(VCOLS)
+        .select(VersionRow::as_select())
         .order(qr::version.asc())
-        .load(conn)?;
-    Ok(rows.into_iter().map(version_row).collect())
+        .load(conn)?)
 }
 
 /// The stored summary and content (JSON) of a version.
@@ -208,23 +123,8 @@ pub fn summaries(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMap<Str
     Ok(out)
 }
 
-pub fn insert(conn: &mut AnyConnection, v: &VersionRow, summary: &str, content: &str) -> Result<(), ApiError> {
-    diesel::insert_into(qr::table)
-        .values((
-            qr::id.eq(&v.id),
-            qr::urn.eq(&v.urn),
-            qr::period.eq(&v.period),
-            qr::version.eq(v.version),
-            qr::nil.eq(v.nil),
-            qr::row_count.eq(v.row_count),
-            qr::submitted_by.eq(&v.submitted_by),
-            qr::submitted_at.eq(v.submitted_at),
-            qr::reason.eq(&v.reason),
-            qr::status.eq(&v.status),
-            qr::summary.eq(summary),
-            qr::content.eq(content),
-        ))
-        .execute(conn)?;
+pub fn insert(conn: &mut AnyConnection, row: &ReturnRow) -> Result<(), ApiError> {
+    diesel::insert_into(qr::table).values(row).execute(conn)?;
     Ok(())
 }
 
@@ -258,32 +158,41 @@ pub fn versions_of_periods(
     urn: &str,
     periods: &[String],
 ) -> Result<Vec<VersionRow>, ApiError> {
-    let rows: Vec<VRow> = qr::table
+    Ok(qr::table
         .filter(qr::urn.eq(urn))
         .filter(qr::period.eq_any(periods))
-        .select(VCOLS)
+        .select(VersionRow::as_select())
         .order((qr::period.desc(), qr::version.asc()))
-        .load(conn)?;
-    Ok(rows.into_iter().map(version_row).collect())
+        .load(conn)?)
 }
 
-/// Settings located in an area: (urn, name, provider id, provider name), by URN.
-pub fn settings_in(conn: &mut AnyConnection, area: &str) -> Result<Vec<(String, String, String, String)>, ApiError> {
+/// A setting located in an area, with its provider's name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = settings)]
+pub struct SettingInArea {
+    pub urn: String,
+    pub name: String,
+    pub provider_id: String,
+    #[diesel(select_expression = providers::name)]
+    pub provider_name: String,
+}
+
+/// Settings located in an area, by URN.
+pub fn settings_in(conn: &mut AnyConnection, area: &str) -> Result<Vec<SettingInArea>, ApiError> {
     Ok(settings::table
         .inner_join(providers::table)
         .filter(settings::host_area.eq(area))
-        .select((settings::urn, settings::name, settings::provider_id, providers::name))
+        .select(SettingInArea::as_select())
         .order(settings::urn.asc())
         .load(conn)?)
 }
 
 /// Every version for a period of the settings located in an area, oldest first.
 pub fn versions_in_area(conn: &mut AnyConnection, area: &str, period: &str) -> Result<Vec<VersionRow>, ApiError> {
-    let rows: Vec<VRow> = qr::table
+    Ok(qr::table
         .filter(qr::period.eq(period))
         .filter(qr::urn.eq_any(settings::table.filter(settings::host_area.eq(area)).select(settings::urn)))
-        .select(VCOLS)
+        .select(VersionRow::as_select())
         .order((qr::urn.asc(), qr::version.asc()))
-        .load(conn)?;
-    Ok(rows.into_iter().map(version_row).collect())
+        .load(conn)?)
 }

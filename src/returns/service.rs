@@ -4,10 +4,11 @@
 use super::input::{self, Format, Parsed, TemplateRow};
 use super::model::*;
 use super::reconcile::{self, Context, Submitter};
-use super::repo::{self, SettingInfo, VersionRow};
+use super::repo::{self, SettingInArea, SettingInfo, VersionRow};
 use crate::auth::{Caller, OrgType, scopes};
 use crate::db::AnyConnection;
 use crate::db::rows::missing::EpisodeRecord;
+use crate::db::rows::returns::ReturnRow;
 use crate::error::{ApiError, FieldError, ProblemType};
 use crate::http::{Page, PageQuery};
 use crate::ids::ChildId;
@@ -193,7 +194,9 @@ pub fn submit(
     let content = Content { format: format.as_str().into(), episodes: plan.episodes };
     let summary_json = serde_json::to_string(&plan.summary).map_err(ApiError::internal)?;
     let content_json = serde_json::to_string(&content).map_err(ApiError::internal)?;
-    repo::insert(conn, &row, &summary_json, &content_json)?;
+    let stored = ReturnRow { version: row, summary: summary_json, content: content_json };
+    repo::insert(conn, &stored)?;
+    let row = stored.version;
     for e in &plan.inserts {
         crate::missing::repo::insert(conn, e)?;
     }
@@ -443,7 +446,7 @@ pub fn area(
     let mut counts = StandingCounts::default();
     let mut items = Vec::new();
     let mut more = false;
-    for (urn, setting_name, provider_id, provider_name) in settings {
+    for SettingInArea { urn, name: setting_name, provider_id, provider_name } in settings {
         let versions = by_urn.get(&urn).map(Vec::as_slice).unwrap_or_default();
         let (first, latest) = (versions.first(), versions.last());
         let standing = return_standing(first.map(|v| v.submitted_at.date()), due_by, today);

@@ -1,8 +1,11 @@
 //! What the webhook endpoints take and show.
 
+use crate::db::rows::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
+use crate::error::ApiError;
+use crate::http::PageQuery;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// The notification types an endpoint may subscribe to; `*` stands for all of them.
 pub const EVENT_TYPES: &[&str] = &[
@@ -129,4 +132,67 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
     /// Every attempt, oldest first.
     pub attempts: Vec<Attempt>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryQuery {
+    /// Only deliveries in this state.
+    pub status: Option<DeliveryStatus>,
+    /// Largest number of items to return (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl DeliveryQuery {
+    /// The page selection, with the status filter taken out.
+    pub fn split(self) -> (PageQuery, Option<DeliveryStatus>) {
+        (PageQuery { limit: self.limit, cursor: self.cursor }, self.status)
+    }
+}
+
+impl From<EndpointRow> for Webhook {
+    fn from(r: EndpointRow) -> Webhook {
+        Webhook {
+            id: r.id,
+            authority: r.authority,
+            url: r.url,
+            event_types: r.event_types.0,
+            created_at: r.created_at.and_utc(),
+            disabled_at: r.disabled_at.map(|d| d.and_utc()),
+        }
+    }
+}
+
+impl From<AttemptRow> for Attempt {
+    fn from(a: AttemptRow) -> Attempt {
+        Attempt {
+            attempted_at: a.attempted_at.and_utc(),
+            status_code: a.status_code.and_then(|c| u16::try_from(c).ok()),
+            error: a.error,
+            duration_ms: a.duration_ms,
+        }
+    }
+}
+
+impl Delivery {
+    /// A stored delivery, the type of its notification and its attempts (oldest first).
+    pub fn of(d: DeliveryRow, notification_type: String, attempts: Vec<Attempt>) -> Result<Delivery, ApiError> {
+        let status =
+            DeliveryStatus::parse(&d.status).ok_or_else(|| ApiError::internal("bad status in webhook_deliveries"))?;
+        Ok(Delivery {
+            id: d.id,
+            notification_id: d.notification_id,
+            notification_type,
+            status,
+            attempt_count: d.attempts,
+            next_attempt_at: (status == DeliveryStatus::Pending).then(|| d.next_attempt_at.and_utc()),
+            delivered_at: d.delivered_at.map(|t| t.and_utc()),
+            last_error: d.last_error,
+            created_at: d.created_at.and_utc(),
+            attempts,
+        })
+    }
 }

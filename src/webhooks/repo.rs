@@ -1,7 +1,7 @@
 //! SQL for webhook endpoints, deliveries and attempts. An LA sees only its own endpoints.
 
-use super::model::{Attempt, Delivery, DeliveryStatus, Webhook};
-use super::service;
+use super::model::DeliveryStatus;
+use crate::db::rows::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
 use crate::db::schema::{
     notifications as n, webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we,
 };
@@ -10,120 +10,90 @@ use crate::error::ApiError;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-type EndpointTuple = (String, String, String, String, NaiveDateTime, Option<NaiveDateTime>);
-
-const ENDPOINT_COLUMNS: (we::id, we::authority, we::url, we::event_types, we::created_at, we::disabled_at) =
-    (we::id, we::authority, we::url, we::event_types, we::created_at, we::disabled_at);
-
-fn endpoint(t: EndpointTuple) -> Webhook {
-    Webhook {
-        id: t.0,
-        authority: t.1,
-        url: t.2,
-        event_types: service::event_types(&t.3),
-        created_at: t.4.and_utc(),
-        disabled_at: t.5.map(|d| d.and_utc()),
-    }
-}
-
-pub struct NewEndpoint<'a> {
-    pub id: &'a str,
-    pub authority: &'a str,
-    pub url: &'a str,
-    pub event_types: &'a str,
-    pub secret: &'a str,
-    pub created_at: NaiveDateTime,
-}
-
-pub fn insert_endpoint(conn: &mut AnyConnection, e: &NewEndpoint<'_>) -> Result<(), ApiError> {
-    diesel::insert_into(we::table)
-        .values((
-            we::id.eq(e.id),
-            we::authority.eq(e.authority),
-            we::url.eq(e.url),
-            we::event_types.eq(e.event_types),
-            we::secret.eq(e.secret),
-            we::created_at.eq(e.created_at),
-        ))
-        .execute(conn)?;
+pub fn insert_endpoint(conn: &mut AnyConnection, row: &EndpointRow) -> Result<(), ApiError> {
+    // A by-value insert: `event_types` is serialised through `String` (diesel inserts such rows
+    // only by value).
+    diesel::insert_into(we::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
-/// An active endpoint of the LA (a deleted one is gone for the API).
-pub fn find_endpoint(conn: &mut AnyConnection, la: &str, id: &str) -> Result<Option<Webhook>, ApiError> {
-    let r: Option<EndpointTuple> = we::table
+/// An active endpoint of the LA (a disabled one is gone for the API).
+pub fn find_endpoint(conn: &mut AnyConnection, la: &str, id: &str) -> Result<Option<EndpointRow>, ApiError> {
+    Ok(we::table
         .filter(we::id.eq(id))
         .filter(we::authority.eq(la))
         .filter(we::disabled_at.is_null())
-        .select(ENDPOINT_COLUMNS)
+        .select(EndpointRow::as_select())
         .first(conn)
-        .optional()?;
-    Ok(r.map(endpoint))
+        .optional()?)
 }
 
-/// The LA's endpoints, newest first, after the (created_at, id) of the previous page.
+/// The LA's active endpoints, newest first, after the (created_at, id) of the previous page.
 pub fn list_endpoints(
     conn: &mut AnyConnection,
     la: &str,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
-) -> Result<Vec<Webhook>, ApiError> {
+) -> Result<Vec<EndpointRow>, ApiError> {
     let mut q = we::table
         .filter(we::authority.eq(la.to_string()))
         .filter(we::disabled_at.is_null())
-        .select(ENDPOINT_COLUMNS)
+        .select(EndpointRow::as_select())
         .into_boxed();
     if let Some((t, id)) = after {
         q = q.filter(we::created_at.lt(t).or(we::created_at.eq(t).and(we::id.lt(id))));
     }
-    let rows: Vec<EndpointTuple> = q.order((we::created_at.desc(), we::id.desc())).limit(limit + 1).load(conn)?;
-    Ok(rows.into_iter().map(endpoint).collect())
+    Ok(q.order((we::created_at.desc(), we::id.desc())).limit(limit + 1).load(conn)?)
 }
 
-/// Disables an endpoint of the LA and cancels its pending deliveries. False when the LA has no
-/// such endpoint; disabling twice keeps the first time.
-pub fn disable_endpoint(conn: &mut AnyConnection, la: &str, id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
-    write_tx(conn, |conn| {
-        let found: i64 = we::table.filter(we::id.eq(id)).filter(we::authority.eq(la)).count().get_result(conn)?;
-        if found == 0 {
-            return Ok(false);
-        }
-        diesel::update(we::table.find(id).filter(we::disabled_at.is_null()))
-            .set(we::disabled_at.eq(now))
-            .execute(conn)?;
-        diesel::update(
-            wd::table.filter(wd::endpoint_id.eq(id)).filter(wd::status.eq(DeliveryStatus::Pending.as_str())),
-        )
-        .set((
-            wd::status.eq(DeliveryStatus::Cancelled.as_str()),
-            wd::locked_by.eq(None::<String>),
-            wd::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-        Ok(true)
-    })
+/// Whether the LA has an endpoint with this id, disabled or not.
+pub fn owns_endpoint(conn: &mut AnyConnection, la: &str, id: &str) -> Result<bool, ApiError> {
+    let found: i64 = we::table.filter(we::id.eq(id)).filter(we::authority.eq(la)).count().get_result(conn)?;
+    Ok(found > 0)
 }
 
-type DeliveryTuple =
-    ((String, String, String, String, i64), (NaiveDateTime, Option<NaiveDateTime>, Option<String>, NaiveDateTime));
+/// Marks an endpoint disabled (disabling twice keeps the first time).
+pub fn disable_endpoint(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(we::table.find(id).filter(we::disabled_at.is_null())).set(we::disabled_at.eq(now)).execute(conn)?;
+    Ok(())
+}
 
-type AttemptTuple = (String, NaiveDateTime, Option<i64>, Option<String>, i64);
+/// Cancels the endpoint's pending deliveries, releasing any lease on them.
+pub fn cancel_pending(conn: &mut AnyConnection, endpoint_id: &str) -> Result<(), ApiError> {
+    diesel::update(
+        wd::table.filter(wd::endpoint_id.eq(endpoint_id)).filter(wd::status.eq(DeliveryStatus::Pending.as_str())),
+    )
+    .set((
+        wd::status.eq(DeliveryStatus::Cancelled.as_str()),
+        wd::locked_by.eq(None::<String>),
+        wd::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
 
-/// Deliveries to an endpoint, newest first, each with its attempts (oldest first).
+/// A delivery with the type of its notification.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = wd)]
+pub struct DeliveryWithType {
+    #[diesel(embed)]
+    pub delivery: DeliveryRow,
+    #[diesel(select_expression = n::kind)]
+    pub notification_type: String,
+}
+
+/// Deliveries to an endpoint, newest first, after the (created_at, id) of the previous page.
 pub fn list_deliveries(
     conn: &mut AnyConnection,
     endpoint_id: &str,
     status: Option<DeliveryStatus>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
-) -> Result<Vec<Delivery>, ApiError> {
+) -> Result<Vec<DeliveryWithType>, ApiError> {
     let mut q = wd::table
         .inner_join(n::table)
         .filter(wd::endpoint_id.eq(endpoint_id.to_string()))
-        .select((
-            (wd::id, wd::notification_id, n::kind, wd::status, wd::attempts),
-            (wd::next_attempt_at, wd::delivered_at, wd::last_error, wd::created_at),
-        ))
+        .select(DeliveryWithType::as_select())
         .into_boxed();
     if let Some(s) = status {
         q = q.filter(wd::status.eq(s.as_str()));
@@ -131,41 +101,16 @@ pub fn list_deliveries(
     if let Some((t, id)) = after {
         q = q.filter(wd::created_at.lt(t).or(wd::created_at.eq(t).and(wd::id.lt(id))));
     }
-    let rows: Vec<DeliveryTuple> = q.order((wd::created_at.desc(), wd::id.desc())).limit(limit + 1).load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.0.0.clone()).collect();
-    let attempts: Vec<AttemptTuple> = wa::table
-        .filter(wa::delivery_id.eq_any(&ids))
-        .select((wa::delivery_id, wa::attempted_at, wa::status_code, wa::error, wa::duration_ms))
+    Ok(q.order((wd::created_at.desc(), wd::id.desc())).limit(limit + 1).load(conn)?)
+}
+
+/// The attempts at these deliveries, oldest first.
+pub fn attempts_of(conn: &mut AnyConnection, delivery_ids: &[String]) -> Result<Vec<AttemptRow>, ApiError> {
+    Ok(wa::table
+        .filter(wa::delivery_id.eq_any(delivery_ids))
+        .select(AttemptRow::as_select())
         .order((wa::attempted_at.asc(), wa::id.asc()))
-        .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for ((id, notification_id, kind, status, count), (next, delivered_at, last_error, created_at)) in rows {
-        let status =
-            DeliveryStatus::parse(&status).ok_or_else(|| ApiError::internal("bad status in webhook_deliveries"))?;
-        let attempts = attempts
-            .iter()
-            .filter(|a| a.0 == id)
-            .map(|a| Attempt {
-                attempted_at: a.1.and_utc(),
-                status_code: a.2.and_then(|c| u16::try_from(c).ok()),
-                error: a.3.clone(),
-                duration_ms: a.4,
-            })
-            .collect();
-        out.push(Delivery {
-            id,
-            notification_id,
-            notification_type: kind,
-            status,
-            attempt_count: count,
-            next_attempt_at: (status == DeliveryStatus::Pending).then(|| next.and_utc()),
-            delivered_at: delivered_at.map(|t| t.and_utc()),
-            last_error,
-            created_at: created_at.and_utc(),
-            attempts,
-        });
-    }
-    Ok(out)
+        .load(conn)?)
 }
 
 /// Claims up to `limit` due deliveries for `worker` until `until`: pending, due, to an active
@@ -213,36 +158,40 @@ pub fn claim(
     })
 }
 
-/// A claimed delivery, ready to send.
-#[derive(Debug, Clone)]
+/// A claimed delivery, ready to send: the delivery and what it needs of its endpoint.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = wd)]
 pub struct Job {
+    #[diesel(column_name = id)]
     pub delivery_id: String,
     pub notification_id: String,
+    #[diesel(select_expression = we::url)]
     pub url: String,
+    #[diesel(select_expression = we::secret)]
     pub secret: String,
     /// Attempts made before this one.
     pub attempts: i64,
-    pub endpoint_disabled: bool,
+    /// When the endpoint was disabled, if it was.
+    #[diesel(select_expression = we::disabled_at)]
+    pub endpoint_disabled_at: Option<NaiveDateTime>,
+}
+
+impl Job {
+    pub fn endpoint_disabled(&self) -> bool {
+        self.endpoint_disabled_at.is_some()
+    }
 }
 
 /// The delivery if `worker` still holds it and it is pending.
 pub fn job(conn: &mut AnyConnection, worker: &str, delivery_id: &str) -> Result<Option<Job>, ApiError> {
-    let r: Option<(String, String, i64, String, String, Option<NaiveDateTime>)> = wd::table
+    Ok(wd::table
         .inner_join(we::table)
         .filter(wd::id.eq(delivery_id))
         .filter(wd::locked_by.eq(worker))
         .filter(wd::status.eq(DeliveryStatus::Pending.as_str()))
-        .select((wd::id, wd::notification_id, wd::attempts, we::url, we::secret, we::disabled_at))
+        .select(Job::as_select())
         .first(conn)
-        .optional()?;
-    Ok(r.map(|(delivery_id, notification_id, attempts, url, secret, disabled)| Job {
-        delivery_id,
-        notification_id,
-        url,
-        secret,
-        attempts,
-        endpoint_disabled: disabled.is_some(),
-    }))
+        .optional()?)
 }
 
 /// Gives a claimed delivery back without attempting it.
@@ -287,16 +236,15 @@ pub fn record(
         Outcome::Failed { error } | Outcome::Retry { error, .. } => Some(error.clone()),
     };
     write_tx(conn, |conn| {
-        diesel::insert_into(wa::table)
-            .values((
-                wa::id.eq(uuid::Uuid::new_v4().to_string()),
-                wa::delivery_id.eq(&job.delivery_id),
-                wa::attempted_at.eq(attempt.attempted_at),
-                wa::status_code.eq(attempt.status_code.map(i64::from)),
-                wa::error.eq(&error),
-                wa::duration_ms.eq(attempt.duration_ms),
-            ))
-            .execute(conn)?;
+        let row = AttemptRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            delivery_id: job.delivery_id.clone(),
+            attempted_at: attempt.attempted_at,
+            status_code: attempt.status_code.map(i64::from),
+            error,
+            duration_ms: attempt.duration_ms,
+        };
+        diesel::insert_into(wa::table).values(&row).execute(conn)?;
         let unlock = (wd::locked_by.eq(None::<String>), wd::locked_until.eq(None::<NaiveDateTime>));
         let held = wd::table
             .filter(wd::id.eq(&job.delivery_id))

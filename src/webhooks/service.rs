@@ -1,13 +1,20 @@
-//! Rules for webhook endpoints (which URLs and event types are accepted) and the signature.
+//! Rules for webhook endpoints (which URLs and event types are accepted), registering,
+//! listing and disabling an LA's endpoints, the deliveries to one, and the signature.
 
-use super::model::{EVENT_TYPES, NewWebhook};
+use super::model::{CreatedWebhook, Delivery, DeliveryQuery, EVENT_TYPES, NewWebhook, Webhook};
+use super::repo;
+use crate::db::rows::webhooks::EndpointRow;
+use crate::db::{AnyConnection, write_tx};
 use crate::error::{ApiError, FieldError};
+use crate::http::{Page, PageQuery};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use reqwest::Url;
 use sha2::Sha256;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Longest URL accepted.
@@ -64,11 +71,6 @@ fn check_event_types(errors: &mut Vec<FieldError>, types: &[String]) -> String {
         return "*".to_string();
     }
     EVENT_TYPES.iter().filter(|k| types.iter().any(|t| t == *k)).copied().collect::<Vec<_>>().join(" ")
-}
-
-/// The event types of a stored endpoint.
-pub fn event_types(stored: &str) -> Vec<String> {
-    stored.split_whitespace().map(str::to_string).collect()
 }
 
 /// Checks a webhook URL. `https://` is required, except that development mode accepts plain
@@ -174,6 +176,95 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
     mac.update(b".");
     mac.update(body);
     Ok(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+}
+
+/// Registers an endpoint of the LA with a new signing secret, returned this once.
+pub fn register(
+    conn: &mut AnyConnection,
+    la: &str,
+    input: &NewWebhook,
+    dev: bool,
+    now: NaiveDateTime,
+) -> Result<CreatedWebhook, ApiError> {
+    let checked = check(input, dev)?;
+    let row = EndpointRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        authority: la.to_string(),
+        url: checked.url,
+        event_types: checked.event_types.into(),
+        secret: new_secret(),
+        created_at: now,
+        disabled_at: None,
+    };
+    write_tx(conn, |conn| repo::insert_endpoint(conn, &row))?;
+    let secret = row.secret.clone();
+    Ok(CreatedWebhook { webhook: row.into(), secret })
+}
+
+/// The (created_at, id) a page of endpoints or deliveries ended on.
+fn cursor(page: &PageQuery) -> Result<Option<(NaiveDateTime, String)>, ApiError> {
+    match page.after()? {
+        None => Ok(None),
+        Some(k) if k.len() == 2 => match k[0].parse::<DateTime<Utc>>() {
+            Ok(t) => Ok(Some((t.naive_utc(), k[1].clone()))),
+            Err(_) => Err(ApiError::field("cursor", "not a cursor this API issued")),
+        },
+        Some(_) => Err(ApiError::field("cursor", "not a cursor this API issued")),
+    }
+}
+
+/// A page of the LA's active endpoints, newest first.
+pub fn list(conn: &mut AnyConnection, la: &str, page: &PageQuery) -> Result<Page<Webhook>, ApiError> {
+    let limit = page.limit()?;
+    let after = cursor(page)?;
+    let rows = repo::list_endpoints(conn, la, after, limit)?;
+    let items = rows.into_iter().map(Webhook::from).collect();
+    Ok(Page::from_rows(items, limit, |w| vec![w.created_at.to_rfc3339(), w.id.clone()]))
+}
+
+/// An active endpoint of the LA; 404 for another LA's or a disabled one.
+pub fn read(conn: &mut AnyConnection, la: &str, id: &str) -> Result<Webhook, ApiError> {
+    repo::find_endpoint(conn, la, id)?.map(Webhook::from).ok_or(ApiError::NotFound)
+}
+
+/// Disables an endpoint of the LA and cancels its pending deliveries; 404 when the LA has no
+/// such endpoint. Disabling twice keeps the first time.
+pub fn disable(conn: &mut AnyConnection, la: &str, id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    write_tx(conn, |conn| {
+        if !repo::owns_endpoint(conn, la, id)? {
+            return Err(ApiError::NotFound);
+        }
+        repo::disable_endpoint(conn, id, now)?;
+        repo::cancel_pending(conn, id)
+    })
+}
+
+/// A page of the deliveries to an active endpoint of the LA, newest first, each with every
+/// attempt (oldest first).
+pub fn deliveries(
+    conn: &mut AnyConnection,
+    la: &str,
+    endpoint_id: &str,
+    q: DeliveryQuery,
+) -> Result<Page<Delivery>, ApiError> {
+    let (page, status) = q.split();
+    let limit = page.limit()?;
+    let after = cursor(&page)?;
+    repo::find_endpoint(conn, la, endpoint_id)?.ok_or(ApiError::NotFound)?;
+    let rows = repo::list_deliveries(conn, endpoint_id, status, after, limit)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.delivery.id.clone()).collect();
+    let mut attempts: HashMap<String, Vec<_>> = HashMap::new();
+    for a in repo::attempts_of(conn, &ids)? {
+        attempts.entry(a.delivery_id.clone()).or_default().push(a.into());
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let tried = attempts.remove(&r.delivery.id).unwrap_or_default();
+            Delivery::of(r.delivery, r.notification_type, tried)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(items, limit, |d| vec![d.created_at.to_rfc3339(), d.id.clone()]))
 }
 
 #[cfg(test)]

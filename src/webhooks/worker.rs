@@ -105,7 +105,7 @@ impl Ctx {
                 let Some(job) = repo::job(conn, &name, &id)? else {
                     return Ok(None);
                 };
-                if job.endpoint_disabled {
+                if job.endpoint_disabled() {
                     repo::release(conn, &name, &id)?;
                     return Ok(None);
                 }

@@ -11,9 +11,12 @@ pub mod admissions;
 pub mod audit;
 pub mod auth;
 pub mod children;
+pub mod directory;
 pub mod missing;
 pub mod notifications;
 pub mod placements;
+pub mod returns;
+pub mod webhooks;
 
 /// A list of words kept in one text column, separated by spaces (risk indicators, event types).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
