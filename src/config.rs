@@ -132,10 +132,11 @@ impl Config {
         let url = &self.database_url;
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-            if path != ":memory:" && !path.starts_with("file:") {
-                if let Some(dir) = std::path::Path::new(path).parent() {
-                    return dir.join("registry.key");
-                }
+            if path != ":memory:"
+                && !path.starts_with("file:")
+                && let Some(dir) = std::path::Path::new(path).parent()
+            {
+                return dir.join("registry.key");
             }
         }
         PathBuf::from("data/registry.key")
