@@ -1,0 +1,202 @@
+//! A fresh database for every test, copied from a template migrated once per run.
+//!
+//! The first test of a run builds the template: it opens the real application on an empty
+//! database (so migrations and the authority seed run exactly as in production), then drops the
+//! signing key that opening created, so that every test still makes its own. Each test then gets
+//! a copy: on SQLite the template's bytes in a new file, on PostgreSQL a new schema cloned from a
+//! template schema (tables, rows, constraints and indexes under their own names, including
+//! diesel's migration table, so the application finds nothing to migrate). Copies are dropped
+//! when the test ends, passed or failed; what a killed run leaves behind is swept by the next.
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use std::sync::OnceLock;
+
+/// The backend the suite runs on: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// One test's database; dropping it removes it.
+pub enum TestDb {
+    Sqlite { url: String, _dir: tempfile::TempDir },
+    Postgres { url: String, admin: String, schema: String },
+}
+
+impl TestDb {
+    /// A copy of the template, ready for `AppState::open`.
+    pub fn fresh() -> TestDb {
+        match template() {
+            Template::Sqlite(bytes) => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("registry.db");
+                std::fs::write(&path, bytes).expect("copy the template database");
+                TestDb::Sqlite { url: format!("sqlite://{}", path.display()), _dir: dir }
+            }
+            Template::Postgres { admin, script } => {
+                let schema = format!("t_{}_{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
+                let mut c = PgConnection::establish(admin).expect("TEST_DATABASE_URL reachable");
+                c.batch_execute(&script.replace(SCHEMA, &schema)).expect("clone the template schema");
+                TestDb::Postgres { url: schema_url(admin, &schema), admin: admin.clone(), schema }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // The SQLite file goes with its temporary directory.
+        if let TestDb::Postgres { admin, schema, .. } = self {
+            drop_schema(admin, schema);
+        }
+    }
+}
+
+fn drop_schema(admin: &str, schema: &str) {
+    if let Ok(mut c) = PgConnection::establish(admin) {
+        let _ = c.batch_execute(&format!("SET synchronous_commit = off; DROP SCHEMA IF EXISTS {schema} CASCADE"));
+    }
+}
+
+/// A URL whose connections work in `schema`.
+fn schema_url(admin: &str, schema: &str) -> String {
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    format!("{admin}{sep}options=-csearch_path%3D{schema}")
+}
+
+enum Template {
+    /// The migrated, seeded database file.
+    Sqlite(Vec<u8>),
+    /// SQL that makes a copy of the template schema, with [`SCHEMA`] for the copy's name.
+    Postgres { admin: String, script: String },
+}
+
+/// Stands for the new schema's name in the clone script.
+const SCHEMA: &str = "{schema}";
+
+fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| match postgres_admin_url() {
+        Some(admin) => postgres_template(admin),
+        None => sqlite_template(),
+    })
+}
+
+fn sqlite_template() -> Template {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("template.db");
+    super::app::prepare_database(&format!("sqlite://{}", path.display()));
+    let mut c = SqliteConnection::establish(&path.display().to_string()).expect("open the template");
+    // Fold the write-ahead log into the file, so the file alone is the whole database.
+    c.batch_execute("DELETE FROM signing_keys; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+        .expect("settle the template");
+    drop(c);
+    Template::Sqlite(std::fs::read(&path).expect("read the template"))
+}
+
+#[derive(QueryableByName)]
+struct Text {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    text: String,
+}
+
+fn postgres_template(admin: String) -> Template {
+    let mut c = PgConnection::establish(&admin).expect("TEST_DATABASE_URL reachable");
+    sweep_leftovers(&mut c, &admin);
+    let tpl = format!("tpl_{}", std::process::id());
+    c.batch_execute(&format!("DROP SCHEMA IF EXISTS {tpl} CASCADE; CREATE SCHEMA {tpl}")).expect("template schema");
+    super::app::prepare_database(&schema_url(&admin, &tpl));
+    c.batch_execute(&format!("DELETE FROM {tpl}.signing_keys")).expect("no signing key in the template");
+    let rows = |c: &mut PgConnection, sql: String| -> Vec<String> {
+        diesel::sql_query(sql)
+            .load::<Text>(c)
+            .expect("read the template's catalogue")
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    };
+    // Definitions read with the template first on the search path come out unqualified, so they
+    // apply to whichever schema is first on the path when they run.
+    c.batch_execute(&format!("SET search_path = {tpl}")).expect("search path");
+    let tables =
+        rows(&mut c, format!("SELECT tablename::text AS text FROM pg_tables WHERE schemaname = '{tpl}' ORDER BY 1"));
+    let constraints = rows(
+        &mut c,
+        format!(
+            "SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s;', conrelid::regclass::text, conname, pg_get_constraintdef(oid)) AS text \
+             FROM pg_constraint WHERE connamespace = '{tpl}'::regnamespace AND contype IN ('p', 'u', 'f') \
+             ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, conname"
+        ),
+    );
+    let indexes = rows(
+        &mut c,
+        format!(
+            "SELECT pg_get_indexdef(i.indexrelid) || ';' AS text FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
+             WHERE t.relnamespace = '{tpl}'::regnamespace \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1"
+        ),
+    );
+    c.batch_execute("SET search_path = DEFAULT").expect("search path");
+    let mut script = format!("SET synchronous_commit = off; BEGIN; CREATE SCHEMA {SCHEMA};\n");
+    for t in &tables {
+        script.push_str(&format!(
+            "CREATE TABLE {SCHEMA}.{t} (LIKE {tpl}.{t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED \
+             INCLUDING IDENTITY INCLUDING STORAGE); INSERT INTO {SCHEMA}.{t} SELECT * FROM {tpl}.{t};\n"
+        ));
+    }
+    script.push_str(&format!("SET LOCAL search_path = {SCHEMA};\n"));
+    // Index definitions name their table with its schema; the copy's indexes go on its own.
+    let indexes = indexes.iter().map(|i| i.replace(&format!(" ON {tpl}."), " ON "));
+    for s in constraints.into_iter().chain(indexes) {
+        script.push_str(&s);
+        script.push('\n');
+    }
+    script.push_str("COMMIT;");
+    Template::Postgres { admin, script }
+}
+
+/// Drops the template and test schemas of earlier runs whose process is gone (a run killed
+/// before its tests could clean up), never those of a run still going.
+fn sweep_leftovers(c: &mut PgConnection, admin: &str) {
+    let schemas: Vec<String> = diesel::sql_query(
+        "SELECT nspname::text AS text FROM pg_namespace WHERE nspname ~ '^(tpl|t)_[0-9]+(_[0-9a-f]+)?$'",
+    )
+    .load::<Text>(c)
+    .map(|rows| rows.into_iter().map(|t| t.text).collect())
+    .unwrap_or_default();
+    for schema in schemas {
+        let pid = schema.split('_').nth(1).unwrap_or_default();
+        if pid != std::process::id().to_string() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            drop_schema(admin, &schema);
+        }
+    }
+}
+
+/// An empty PostgreSQL schema of its own (when the suite runs on PostgreSQL), dropped with it.
+pub struct ScratchSchema {
+    pub url: String,
+    admin: String,
+    schema: String,
+}
+
+impl ScratchSchema {
+    pub fn create() -> Option<ScratchSchema> {
+        let admin = postgres_admin_url()?;
+        let schema = format!("t_{}_{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let mut c = PgConnection::establish(&admin).expect("TEST_DATABASE_URL reachable");
+        c.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+        Some(ScratchSchema { url: schema_url(&admin, &schema), admin, schema })
+    }
+}
+
+impl Drop for ScratchSchema {
+    fn drop(&mut self) {
+        drop_schema(&self.admin, &self.schema);
+    }
+}
