@@ -10,6 +10,7 @@ mod host_view;
 mod missing;
 mod notifications;
 mod placements;
+mod returns;
 
 // Not yet moved to the new harness.
 mod common;
@@ -23,7 +24,7 @@ mod http;
 mod matrix;
 mod openapi;
 mod reports;
-mod returns;
+
 mod schema;
 mod security;
 mod webhooks;
