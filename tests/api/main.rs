@@ -10,6 +10,7 @@ mod host_view;
 mod missing;
 mod notifications;
 mod placements;
+mod reports;
 mod returns;
 
 // Not yet moved to the new harness.
@@ -23,7 +24,6 @@ mod federation;
 mod http;
 mod matrix;
 mod openapi;
-mod reports;
 
 mod schema;
 mod security;
