@@ -6,6 +6,7 @@ mod support;
 
 mod admissions;
 mod children;
+mod exports;
 mod host_view;
 mod missing;
 mod notifications;
@@ -19,7 +20,7 @@ mod common;
 mod audit;
 mod auth;
 mod directory;
-mod exports;
+
 mod federation;
 mod http;
 mod matrix;
