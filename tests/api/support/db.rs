@@ -3,14 +3,25 @@
 //! The first test of a run builds the template: it opens the real application on an empty
 //! database (so migrations and the authority seed run exactly as in production), then drops the
 //! signing key that opening created, so that every test still makes its own. Each test then gets
-//! a copy: on SQLite the template's bytes in a new file, on PostgreSQL a new schema cloned from a
-//! template schema (tables, rows, constraints and indexes under their own names, including
-//! diesel's migration table, so the application finds nothing to migrate). Copies are dropped
-//! when the test ends, passed or failed; what a killed run leaves behind is swept by the next.
+//! a copy:
+//!
+//! - SQLite: the template's bytes written to a new file in a temporary directory, removed with
+//!   it when the test ends.
+//! - PostgreSQL: a schema of its own holding the template's tables, rows, constraints and
+//!   indexes under their own names, including diesel's migration table, so the application finds
+//!   nothing to migrate. Creating and dropping a schema costs PostgreSQL about 0.1 s of DDL, so
+//!   when a test ends its schema is emptied back to the template's rows (a few deletes and
+//!   inserts) and handed to the next test of the run; a schema that cannot be reset is dropped.
+//!   The schemas still in hand when the run ends (one per test thread) and those of runs that
+//!   were killed are dropped by the next run, which drops every `t_<pid>_*` and `tpl_<pid>`
+//!   schema whose process is gone.
+//!
+//! Either way a test starts on exactly the template's rows, and what it wrote is gone when it
+//! ends, passed or failed.
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The backend the suite runs on: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
 fn postgres_admin_url() -> Option<String> {
@@ -33,10 +44,14 @@ impl TestDb {
                 std::fs::write(&path, bytes).expect("copy the template database");
                 TestDb::Sqlite { url: format!("sqlite://{}", path.display()), _dir: dir }
             }
-            Template::Postgres { admin, script } => {
-                let schema = format!("t_{}_{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
-                let mut c = PgConnection::establish(admin).expect("TEST_DATABASE_URL reachable");
-                c.batch_execute(&script.replace(SCHEMA, &schema)).expect("clone the template schema");
+            Template::Postgres { admin, clone, .. } => {
+                let reused = FREE_SCHEMAS.lock().ok().and_then(|mut free| free.pop());
+                let schema = reused.unwrap_or_else(|| {
+                    let schema = new_schema_name();
+                    let mut c = PgConnection::establish(admin).expect("TEST_DATABASE_URL reachable");
+                    c.batch_execute(&clone.replace(SCHEMA, &schema)).expect("clone the template schema");
+                    schema
+                });
                 TestDb::Postgres { url: schema_url(admin, &schema), admin: admin.clone(), schema }
             }
         }
@@ -49,13 +64,31 @@ impl TestDb {
     }
 }
 
+/// Emptied schemas ready for the next test of this run.
+static FREE_SCHEMAS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 impl Drop for TestDb {
+    /// The SQLite file goes with its temporary directory. A PostgreSQL schema is reset to the
+    /// template's rows for the next test, or dropped if that fails. The application's pool must
+    /// be closed by now (`TestApp` drops its state first).
     fn drop(&mut self) {
-        // The SQLite file goes with its temporary directory.
-        if let TestDb::Postgres { admin, schema, .. } = self {
-            drop_schema(admin, schema);
+        if let TestDb::Postgres { admin, schema, .. } = self
+            && let Template::Postgres { reset, .. } = template()
+        {
+            let done = match PgConnection::establish(admin) {
+                Ok(mut c) => c.batch_execute(&reset.replace(SCHEMA, schema)).is_ok(),
+                Err(_) => false,
+            };
+            match FREE_SCHEMAS.lock() {
+                Ok(mut free) if done => free.push(schema.clone()),
+                _ => drop_schema(admin, schema),
+            }
         }
     }
+}
+
+fn new_schema_name() -> String {
+    format!("t_{}_{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12])
 }
 
 fn drop_schema(admin: &str, schema: &str) {
@@ -73,8 +106,9 @@ fn schema_url(admin: &str, schema: &str) -> String {
 enum Template {
     /// The migrated, seeded database file.
     Sqlite(Vec<u8>),
-    /// SQL that makes a copy of the template schema, with [`SCHEMA`] for the copy's name.
-    Postgres { admin: String, script: String },
+    /// SQL that makes a copy of the template schema, and SQL that empties a copy back to the
+    /// template's rows, with [`SCHEMA`] for the copy's name.
+    Postgres { admin: String, clone: String, reset: String },
 }
 
 /// Stands for the new schema's name in the clone script.
@@ -142,23 +176,69 @@ fn postgres_template(admin: String) -> Template {
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1"
         ),
     );
+    // Foreign keys as (table, referenced table), to empty tables before those they reference.
+    let references: Vec<(String, String)> = rows(
+        &mut c,
+        format!(
+            "SELECT conrelid::regclass::text || ' ' || confrelid::regclass::text AS text FROM pg_constraint \
+             WHERE connamespace = '{tpl}'::regnamespace AND contype = 'f'"
+        ),
+    )
+    .into_iter()
+    .filter_map(|r| r.split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())))
+    .collect();
+    let with_rows = rows(
+        &mut c,
+        tables
+            .iter()
+            .map(|t| format!("SELECT '{t}' AS text WHERE EXISTS (SELECT 1 FROM {t})"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL "),
+    );
     c.batch_execute("SET search_path = DEFAULT").expect("search path");
-    let mut script = format!("SET synchronous_commit = off; BEGIN; CREATE SCHEMA {SCHEMA};\n");
+    let mut clone = format!("SET synchronous_commit = off; BEGIN; CREATE SCHEMA {SCHEMA};\n");
     for t in &tables {
-        script.push_str(&format!(
+        clone.push_str(&format!(
             "CREATE TABLE {SCHEMA}.{t} (LIKE {tpl}.{t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED \
              INCLUDING IDENTITY INCLUDING STORAGE); INSERT INTO {SCHEMA}.{t} SELECT * FROM {tpl}.{t};\n"
         ));
     }
-    script.push_str(&format!("SET LOCAL search_path = {SCHEMA};\n"));
+    clone.push_str(&format!("SET LOCAL search_path = {SCHEMA};\n"));
     // Index definitions name their table with its schema; the copy's indexes go on its own.
     let indexes = indexes.iter().map(|i| i.replace(&format!(" ON {tpl}."), " ON "));
     for s in constraints.into_iter().chain(indexes) {
-        script.push_str(&s);
-        script.push('\n');
+        clone.push_str(&s);
+        clone.push('\n');
     }
-    script.push_str("COMMIT;");
-    Template::Postgres { admin, script }
+    clone.push_str("COMMIT;");
+    let order = referencing_first(&tables, &references);
+    let mut reset = String::from("SET synchronous_commit = off; BEGIN;\n");
+    for t in &order {
+        reset.push_str(&format!("DELETE FROM {SCHEMA}.{t};\n"));
+    }
+    for t in order.iter().rev().filter(|t| with_rows.contains(t)) {
+        reset.push_str(&format!("INSERT INTO {SCHEMA}.{t} SELECT * FROM {tpl}.{t};\n"));
+    }
+    reset.push_str("COMMIT;");
+    Template::Postgres { admin, clone, reset }
+}
+
+/// The tables ordered so that each comes before every table it references.
+fn referencing_first(tables: &[String], references: &[(String, String)]) -> Vec<String> {
+    let mut left: Vec<String> = tables.to_vec();
+    let mut order = Vec::new();
+    while !left.is_empty() {
+        // A table nobody left references can go now.
+        let free: Vec<String> = left
+            .iter()
+            .filter(|t| !references.iter().any(|(from, to)| to == *t && from != *t && left.contains(from)))
+            .cloned()
+            .collect();
+        assert!(!free.is_empty(), "foreign keys form a cycle among {left:?}");
+        left.retain(|t| !free.contains(t));
+        order.extend(free);
+    }
+    order
 }
 
 /// Drops the template and test schemas of earlier runs whose process is gone (a run killed
@@ -188,7 +268,7 @@ pub struct ScratchSchema {
 impl ScratchSchema {
     pub fn create() -> Option<ScratchSchema> {
         let admin = postgres_admin_url()?;
-        let schema = format!("t_{}_{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let schema = new_schema_name();
         let mut c = PgConnection::establish(&admin).expect("TEST_DATABASE_URL reachable");
         c.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
         Some(ScratchSchema { url: schema_url(&admin, &schema), admin, schema })
