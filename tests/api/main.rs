@@ -5,27 +5,21 @@
 mod support;
 
 mod admissions;
+mod audit;
+mod auth;
 mod children;
+mod directory;
 mod exports;
 mod host_view;
+mod http;
+mod matrix;
 mod missing;
 mod notifications;
+mod openapi;
 mod placements;
 mod reports;
 mod returns;
-
-// Not yet moved to the new harness.
-mod common;
-
-mod audit;
-mod auth;
-mod directory;
-
-mod federation;
-mod http;
-mod matrix;
-mod openapi;
-
 mod schema;
 mod security;
+mod trusted_issuers;
 mod webhooks;

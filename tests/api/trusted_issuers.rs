@@ -1,12 +1,14 @@
-//! Federated identity and the negative token corpus: every kind of bad token is refused.
+//! Trusted token issuers: an LA's own identity provider, registered by the operator, may speak
+//! for that LA; and the negative token corpus: every kind of bad token is refused.
 
-use crate::common::*;
+use crate::support::internals::RegistryKey;
+use crate::support::peers::KeyServer;
+use crate::support::*;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 
 const ISS: &str = "https://login.hackney.example";
 const AUD: &str = "placement-registry";
@@ -42,6 +44,7 @@ fn sign_ed(k: &EdKey, claims: &Value) -> String {
     jsonwebtoken::encode(&h, claims, &EncodingKey::from_ed_der(&k.pkcs8)).expect("sign")
 }
 
+/// The operator trusts the Hackney issuer with these keys, or the keys at this URL.
 async fn trust(app: &TestApp, jwks: Option<Value>, url: Option<String>) -> String {
     let mut body =
         json!({"issuer": ISS, "audience": AUD, "algorithms": ["EdDSA"], "org_type": "authority", "orgs": [HACKNEY]});
@@ -51,11 +54,12 @@ async fn trust(app: &TestApp, jwks: Option<Value>, url: Option<String>) -> Strin
     if let Some(u) = url {
         body["jwks_url"] = json!(u);
     }
-    app.operator().post("/v1/trusted-issuers", body).await.expect(201).id()
+    app.operator().trust_issuer(body).await.expect(201).id()
 }
 
+/// Lists children with this token.
 async fn call(app: &TestApp, token: String) -> Resp {
-    app.actor(Some(token)).get("/v1/children").await
+    app.bearer(&token).children("").await
 }
 
 #[actix_rt::test]
@@ -66,7 +70,7 @@ async fn an_las_identity_provider_speaks_for_its_own_la_only() {
     call(&app, sign_ed(&k, &claims())).await.expect(200);
     // The token works like any other: Hackney registers a child with it.
     let t = sign_ed(&k, &claims());
-    app.actor(Some(t)).post("/v1/children", child_body("Ann", "Fed", "2012-01-01")).await.expect(201);
+    app.bearer(&t).register_child(a_child("Ann", "Fed").born("2012-01-01")).await.expect(201);
     // It may not claim another LA.
     let mut other = claims();
     other["org"] = json!(LEEDS);
@@ -74,24 +78,20 @@ async fn an_las_identity_provider_speaks_for_its_own_la_only() {
     assert!(r.text.contains("may not speak for"));
     // Scopes it does not grant are not had: no placements:write here.
     let t = sign_ed(&k, &claims());
-    app.actor(Some(t))
-        .post("/v1/placements", setting_placement("some-child", "SC480011", "2026-06-01"))
-        .await
-        .expect_problem(403);
+    app.bearer(&t).place(Placement::at("some-child", OAK_HOUSE).from("2026-06-01")).await.expect_problem(403);
     // Registration is the operator's, and checked.
     let shaped = json!({"issuer": "x", "audience": "y", "algorithms": ["EdDSA"], "jwks": {"keys": []}, "org_type": "authority", "orgs": [HACKNEY]});
-    app.la(HACKNEY).post("/v1/trusted-issuers", shaped).await.expect_problem(403);
+    app.la(HACKNEY).trust_issuer(shaped).await.expect_problem(403);
     let op = app.operator();
     let bad = json!({"issuer": "x", "audience": "y", "algorithms": ["HS256"], "jwks": {"keys": []}, "org_type": "authority", "orgs": ["E99999999"]});
-    let r = op.post("/v1/trusted-issuers", bad).await.expect_problem(422);
-    let fields: Vec<&str> =
-        r.body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
-    assert_eq!(fields, ["algorithms[0]"]);
+    let r = op.trust_issuer(bad).await.expect_problem(422);
+    assert!(r.body["errors"].is_array());
+    assert_eq!(r.error_fields(), ["algorithms[0]"]);
     let unknown_org = json!({"issuer": "x", "audience": "y", "algorithms": ["EdDSA"], "jwks": {"keys": []}, "org_type": "authority", "orgs": ["E99999999"]});
-    op.post("/v1/trusted-issuers", unknown_org).await.expect_field_error(422, "orgs[0]");
-    op.post("/v1/trusted-issuers", json!({"issuer": ISS, "audience": AUD, "algorithms": ["EdDSA"], "jwks": {"keys": []}, "org_type": "authority", "orgs": [HACKNEY]}))
-        .await
-        .expect_problem(409);
+    op.trust_issuer(unknown_org).await.expect_field_error(422, "orgs[0]");
+    let again = json!({"issuer": ISS, "audience": AUD, "algorithms": ["EdDSA"], "jwks": {"keys": []},
+                       "org_type": "authority", "orgs": [HACKNEY]});
+    op.trust_issuer(again).await.expect_problem(409);
 }
 
 #[actix_rt::test]
@@ -148,21 +148,20 @@ async fn the_negative_token_corpus_is_refused() {
     // Within the leeway it is fine.
     call(&app, with(&|c| c["exp"] = json!(now_ts() - 20))).await.expect(200);
     // A disabled issuer's tokens stop working.
-    app.operator().send(reqwest::Method::DELETE, &format!("/v1/trusted-issuers/{id}"), None, &[]).await.expect(200);
+    app.operator().remove_issuer(&id).await.expect(200);
     call(&app, sign_ed(&k, &claims())).await.expect_problem(401);
 }
 
 #[actix_rt::test]
 async fn the_registrys_own_tokens_refuse_the_same_tricks() {
     let app = TestApp::start().await;
-    let mut conn = app.state.pool.get().expect("conn");
-    let key = placement_registry::auth::keys::SigningKey::load_or_create(&mut conn, app.state.now()).expect("key");
+    let key = RegistryKey::of(&app);
     let own = json!({"iss": "placement-registry", "aud": "placement-registry-api", "sub": "x", "exp": now_ts() + 600, "iat": now_ts(),
                      "jti": "j", "org_type": "authority", "org": HACKNEY, "scope": "children:read"});
     let sign = |c: &Value| {
         let mut h = Header::new(Algorithm::EdDSA);
-        h.kid = Some(key.kid.clone());
-        jsonwebtoken::encode(&h, c, &EncodingKey::from_ed_der(&key.pkcs8)).expect("sign")
+        h.kid = Some(key.kid().to_string());
+        jsonwebtoken::encode(&h, c, &EncodingKey::from_ed_der(key.pkcs8())).expect("sign")
     };
     call(&app, sign(&own)).await.expect(200);
     let mut no_exp = own.clone();
@@ -172,58 +171,25 @@ async fn the_registrys_own_tokens_refuse_the_same_tricks() {
     early["nbf"] = json!(now_ts() + 120);
     call(&app, sign(&early)).await.expect_problem(401);
     let mut h = Header::new(Algorithm::HS256);
-    h.kid = Some(key.kid.clone());
-    let hs = jsonwebtoken::encode(&h, &own, &EncodingKey::from_secret(&key.public)).expect("hs");
+    h.kid = Some(key.kid().to_string());
+    let hs = jsonwebtoken::encode(&h, &own, &EncodingKey::from_secret(key.public())).expect("hs");
     call(&app, hs).await.expect_problem(401);
-}
-
-/// A key server the test controls, counting fetches.
-async fn key_server(jwks: Arc<Mutex<Value>>, hits: Arc<Mutex<u32>>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let server = actix_web::HttpServer::new(move || {
-        let jwks = jwks.clone();
-        let hits = hits.clone();
-        actix_web::App::new().route(
-            "/jwks.json",
-            actix_web::web::get().to(move || {
-                let jwks = jwks.clone();
-                let hits = hits.clone();
-                async move {
-                    if let Ok(mut h) = hits.lock() {
-                        *h += 1;
-                    }
-                    let body = jwks.lock().map(|j| j.clone()).unwrap_or_default();
-                    actix_web::HttpResponse::Ok().json(body)
-                }
-            }),
-        )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .expect("listen")
-    .run();
-    actix_rt::spawn(server);
-    format!("http://127.0.0.1:{port}/jwks.json")
 }
 
 #[actix_rt::test]
 async fn an_unknown_kid_refetches_the_keys_at_most_once_a_minute() {
     let app = TestApp::start().await;
     let (k1, k2, k3) = (ed_key("k1"), ed_key("k2"), ed_key("k3"));
-    let jwks = Arc::new(Mutex::new(json!({"keys": [ed_jwk(&k1)]})));
-    let hits = Arc::new(Mutex::new(0u32));
-    let url = key_server(jwks.clone(), hits.clone()).await;
-    trust(&app, None, Some(url)).await;
-    let count = || *hits.lock().expect("hits");
+    let keys = KeyServer::start(json!({"keys": [ed_jwk(&k1)]})).await;
+    trust(&app, None, Some(keys.url.clone())).await;
+    let count = || keys.fetches();
     call(&app, sign_ed(&k1, &claims())).await.expect(200);
     assert_eq!(count(), 1);
     // The issuer rotates in k2: within the minute no refetch, so it is refused.
-    jwks.lock().expect("jwks")["keys"] = json!([ed_jwk(&k1), ed_jwk(&k2)]);
+    keys.publish(json!([ed_jwk(&k1), ed_jwk(&k2)]));
     call(&app, sign_ed(&k2, &claims())).await.expect_problem(401);
     assert_eq!(count(), 1);
-    app.clock.advance(chrono::TimeDelta::seconds(61));
+    app.advance(chrono::TimeDelta::seconds(61));
     let fresh = |k: &EdKey| {
         let mut c = claims();
         c["exp"] = json!(now_ts() + 3600);
@@ -232,11 +198,11 @@ async fn an_unknown_kid_refetches_the_keys_at_most_once_a_minute() {
     call(&app, fresh(&k2)).await.expect(200);
     assert_eq!(count(), 2);
     // k3 right after: one refetch a minute at most.
-    jwks.lock().expect("jwks")["keys"] = json!([ed_jwk(&k2), ed_jwk(&k3)]);
+    keys.publish(json!([ed_jwk(&k2), ed_jwk(&k3)]));
     call(&app, fresh(&k3)).await.expect_problem(401);
     call(&app, fresh(&k3)).await.expect_problem(401);
     assert_eq!(count(), 2);
-    app.clock.advance(chrono::TimeDelta::seconds(61));
+    app.advance(chrono::TimeDelta::seconds(61));
     call(&app, fresh(&k3)).await.expect(200);
     assert_eq!(count(), 3);
 }
