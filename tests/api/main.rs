@@ -21,5 +21,6 @@ mod reports;
 mod returns;
 mod schema;
 mod security;
+mod shapes;
 mod trusted_issuers;
 mod webhooks;

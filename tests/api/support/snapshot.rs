@@ -7,13 +7,14 @@
 //! `INSTA_UPDATE=no` (CI) nothing is written.
 
 macro_rules! snapshot {
-    ($name:expr, $value:expr, {$($selector:expr => $replacement:expr),* $(,)?}) => {
+    ($name:expr, $value:expr, {$($selector:expr => $replacement:expr),* $(,)?}) => {{
+        let value = $value;
         insta::with_settings!({
             snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/snapshots"),
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {
-            insta::assert_json_snapshot!($name, $value, {$($selector => $replacement),*});
+            insta::assert_json_snapshot!($name, value, {$($selector => $replacement),*});
         })
-    };
+    }};
 }
