@@ -280,3 +280,76 @@ impl Drop for ScratchSchema {
         drop_schema(&self.admin, &self.schema);
     }
 }
+
+/// What a test database holds, for comparing one with the template: every table's columns,
+/// constraints, indexes and rows, in a stable order.
+pub fn describe(url: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    let lines = |sql: &str| -> Vec<String> {
+        let mut out = match postgres_admin_url() {
+            Some(_) => {
+                let mut c = PgConnection::establish(url).expect("connect");
+                diesel::sql_query(sql).load::<Line>(&mut c)
+            }
+            None => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                let mut c = SqliteConnection::establish(path).expect("open");
+                diesel::sql_query(sql).load::<Line>(&mut c)
+            }
+        }
+        .expect(sql)
+        .into_iter()
+        .map(|l| l.line)
+        .collect::<Vec<_>>();
+        out.sort();
+        out
+    };
+    let (catalogue, tables) = match postgres_admin_url() {
+        Some(_) => (
+            lines(
+                "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || \
+                 CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || \
+                 coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') AS line \
+                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' \
+                 AND a.attnum > 0 AND NOT a.attisdropped \
+                 UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE connamespace = current_schema()::regnamespace \
+                 UNION ALL SELECT regexp_replace(pg_get_indexdef(indexrelid), ' ON [a-z0-9_]+\\.', ' ON ') \
+                 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
+                 WHERE t.relnamespace = current_schema()::regnamespace",
+            ),
+            lines("SELECT tablename::text AS line FROM pg_tables WHERE schemaname = current_schema()"),
+        ),
+        None => (
+            lines("SELECT type || ' ' || name || ' ' || coalesce(sql, '') AS line FROM sqlite_master"),
+            lines("SELECT name AS line FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"),
+        ),
+    };
+    let rows: Vec<String> = tables
+        .iter()
+        .map(|t| {
+            let all = lines(&format!("SELECT CAST(count(*) AS TEXT) AS line FROM {t}"));
+            format!("{t}: {} rows", all.join(""))
+        })
+        .collect();
+    format!("{}\n{}", catalogue.join("\n"), rows.join("\n"))
+}
+
+/// The template's own URL (a copy of it, on SQLite; the template schema, on PostgreSQL).
+pub fn describe_template() -> String {
+    match template() {
+        Template::Sqlite(bytes) => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("template.db");
+            std::fs::write(&path, bytes).expect("write");
+            describe(&format!("sqlite://{}", path.display()))
+        }
+        Template::Postgres { admin, .. } => describe(&schema_url(admin, &format!("tpl_{}", std::process::id()))),
+    }
+}
