@@ -1,16 +1,20 @@
-use crate::common::*;
-use diesel::RunQueryDsl;
-use placement_registry::audit::{self, Verdict};
-use serde_json::json;
+//! The access log: every read and write of a child's record is chained into a tamper-evident
+//! audit trail that the placing LA can read and the `audit verify` command checks.
+
+use crate::support::internals::{
+    Verdict, audit_checkpoint, chain_audit, chain_audit_in_batches, execute_sql, recompute_audit_chain_without_key,
+    verify_audit_chain, verify_audit_chain_with,
+};
+use crate::support::*;
 
 /// Some activity: a child placed in Leeds, read by both LAs.
 async fn activity(app: &TestApp) -> String {
     let (_, urn) = app.provider_with_home().await;
-    let child = app.child(HACKNEY, "Amelia", "Hughes", "2011-05-14").await;
-    app.la(HACKNEY).post("/v1/placements", setting_placement(&child, &urn, "2026-06-15")).await.expect(201);
-    app.la(LEEDS).get(&format!("/v1/children/{child}")).await.expect(200);
-    app.la(LEEDS).get(&format!("/v1/authorities/{LEEDS}/placed-children")).await.expect(200);
-    app.la(HACKNEY).get(&format!("/v1/children/{child}")).await.expect(200);
+    let child = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
+    app.la(HACKNEY).place(Placement::at(&child, &urn).from("2026-06-15")).await.expect(201);
+    app.la(LEEDS).child(&child).await.expect(200);
+    app.la(LEEDS).placed_children("").await.expect(200);
+    app.la(HACKNEY).child(&child).await.expect(200);
     child
 }
 
@@ -18,123 +22,102 @@ async fn activity(app: &TestApp) -> String {
 async fn the_placing_la_sees_who_accessed_its_childs_record() {
     let app = TestApp::start().await;
     let child = activity(&app).await;
-    let log = app.la(HACKNEY).get(&format!("/v1/children/{child}/access-log")).await.expect(200);
-    let entries: Vec<(String, String)> = log.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|e| {
-            (e["org"].as_str().unwrap_or_default().to_string(), e["action"].as_str().unwrap_or_default().to_string())
-        })
-        .collect();
+    let log = app.la(HACKNEY).access_log(&child, "").await.expect(200);
+    let entries: Vec<(String, String)> = log.column("org").into_iter().zip(log.column("action")).collect();
     assert_eq!(
         entries,
         [
-            (HACKNEY.to_string(), "child.read".to_string()),
-            (LEEDS.to_string(), "host_view.read".to_string()),
-            (LEEDS.to_string(), "child.read".to_string()),
-            (HACKNEY.to_string(), "placement.create".to_string()),
-            (HACKNEY.to_string(), "child.create".to_string()),
+            (HACKNEY, "child.read"),
+            (LEEDS, "host_view.read"),
+            (LEEDS, "child.read"),
+            (HACKNEY, "placement.create"),
+            (HACKNEY, "child.create"),
         ]
+        .map(|(org, action)| (org.to_string(), action.to_string()))
     );
     let first = &log.body["items"][4];
     assert_eq!(first["subject"], "test-user");
     assert!(first["request_id"].is_string());
-    app.la(LEEDS).get(&format!("/v1/children/{child}/access-log")).await.expect_problem(403);
-    app.la(KENT).get(&format!("/v1/children/{child}/access-log")).await.expect_problem(404);
+    app.la(LEEDS).access_log(&child, "").await.expect_problem(403);
+    app.la(KENT).access_log(&child, "").await.expect_problem(404);
     // A refused read of another LA's child is not an access.
-    let again = app.la(HACKNEY).get(&format!("/v1/children/{child}/access-log?limit=200")).await.expect(200);
-    assert_eq!(again.body["items"].as_array().map(Vec::len), Some(5));
+    assert_eq!(app.la(HACKNEY).access_log(&child, "limit=200").await.expect(200).count(), Some(5));
 }
 
-/// A backlog of pending reads is chained in order over several transactions, intact.
+/// A backlog of pending events is chained in order over several transactions, intact.
 #[actix_rt::test]
-async fn pending_reads_are_chained_in_order_a_few_at_a_time() {
+async fn pending_events_are_chained_in_order_a_few_at_a_time() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
-    let a = app.child(HACKNEY, "Amelia", "Hughes", "2011-05-14").await;
-    let b = app.child(HACKNEY, "Ben", "Hughes", "2012-05-14").await;
+    let a = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
+    let b = app.child_of(HACKNEY, a_child("Ben", "Hughes").born("2012-05-14")).await;
     for c in [&a, &b] {
-        app.la(HACKNEY).post("/v1/placements", setting_placement(c, &urn, "2026-06-15")).await.expect(201);
+        app.la(HACKNEY).place(Placement::at(c, &urn).from("2026-06-15")).await.expect(201);
     }
-    app.state.chain_audit().await.expect("chain");
-    let before = match verdict(&app) {
+    chain_audit(&app).await;
+    let before = match verify_audit_chain(&app) {
         Verdict::Intact { events } => events,
         broken => panic!("{broken:?}"),
     };
-    app.la(LEEDS).get(&format!("/v1/authorities/{LEEDS}/placed-children")).await.expect(200);
+    app.la(LEEDS).placed_children("").await.expect(200);
     for c in [&a, &b, &a] {
-        app.la(LEEDS).get(&format!("/v1/children/{c}")).await.expect(200);
+        app.la(LEEDS).child(c).await.expect(200);
     }
-    let mut conn = app.state.pool.get().expect("conn");
-    assert_eq!(audit::chain_pending_in(&mut conn, 2).expect("chain"), 5, "pending read events, one per child");
-    drop(conn);
-    assert_eq!(verdict(&app), Verdict::Intact { events: before + 5 });
-    let log = app.la(HACKNEY).get(&format!("/v1/children/{a}/access-log")).await.expect(200);
-    let actions: Vec<&str> =
-        log.body["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions[..3], ["child.read", "child.read", "host_view.read"], "newest first");
-}
-
-fn verdict(app: &TestApp) -> Verdict {
-    let mut conn = app.state.pool.get().expect("conn");
-    audit::verify(&mut conn).expect("verify")
-}
-
-fn exec(app: &TestApp, sql: &str) {
-    let mut conn = app.state.pool.get().expect("conn");
-    diesel::sql_query(sql).execute(&mut conn).expect(sql);
+    assert_eq!(chain_audit_in_batches(&app, 2), 5, "pending read events, one per child read");
+    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: before + 5 });
+    let log = app.la(HACKNEY).access_log(&a, "").await.expect(200);
+    assert_eq!(log.column("action")[..3], ["child.read", "child.read", "host_view.read"], "newest first");
 }
 
 async fn logged_app() -> TestApp {
     let app = TestApp::start().await;
     activity(&app).await;
-    app.state.chain_audit().await.expect("chain");
-    assert_eq!(verdict(&app), Verdict::Intact { events: 5 });
+    chain_audit(&app).await;
+    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: 5 });
     app
 }
 
 #[actix_rt::test]
 async fn an_edited_row_breaks_the_chain() {
     let app = logged_app().await;
-    exec(&app, "UPDATE audit_events SET org = 'E10000016' WHERE seq = 3");
-    assert!(matches!(verdict(&app), Verdict::Broken { seq: 3, .. }));
+    execute_sql(&app, "UPDATE audit_events SET org = 'E10000016' WHERE seq = 3");
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 3, .. }));
 }
 
 #[actix_rt::test]
 async fn a_deleted_row_breaks_the_chain() {
     let app = logged_app().await;
-    exec(&app, "DELETE FROM audit_events WHERE seq = 2");
-    assert!(matches!(verdict(&app), Verdict::Broken { seq: 2, .. }));
+    execute_sql(&app, "DELETE FROM audit_events WHERE seq = 2");
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 2, .. }));
     let app = logged_app().await;
-    exec(&app, "DELETE FROM audit_events WHERE seq = 5");
-    assert!(matches!(verdict(&app), Verdict::Broken { seq: 5, .. }), "a truncated tail is caught too");
+    execute_sql(&app, "DELETE FROM audit_events WHERE seq = 5");
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 5, .. }), "a truncated tail is caught too");
 }
 
 #[actix_rt::test]
 async fn an_inserted_row_breaks_the_chain() {
     let app = logged_app().await;
-    exec(
+    execute_sql(
         &app,
         "INSERT INTO audit_events (seq, at, subject, org_type, org, action, child_id, request_id, prev_hash, hash) \
          SELECT 6, at, subject, org_type, org, action, child_id, request_id, hash, hash FROM audit_events WHERE seq = 5",
     );
-    assert!(matches!(verdict(&app), Verdict::Broken { seq: 6, .. }));
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 6, .. }));
 }
 
 #[actix_rt::test]
 async fn swapped_rows_break_the_chain() {
     let app = logged_app().await;
-    exec(&app, "UPDATE audit_events SET seq = 100 WHERE seq = 2");
-    exec(&app, "UPDATE audit_events SET seq = 2 WHERE seq = 3");
-    exec(&app, "UPDATE audit_events SET seq = 3 WHERE seq = 100");
-    assert!(matches!(verdict(&app), Verdict::Broken { seq: 2, .. }));
+    execute_sql(&app, "UPDATE audit_events SET seq = 100 WHERE seq = 2");
+    execute_sql(&app, "UPDATE audit_events SET seq = 2 WHERE seq = 3");
+    execute_sql(&app, "UPDATE audit_events SET seq = 3 WHERE seq = 100");
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 2, .. }));
 }
 
 #[actix_rt::test]
 async fn the_verify_command_reports_the_first_broken_link() {
     let app = logged_app().await;
-    let url = app.state.config.database_url.clone();
+    let url = app.database_url();
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_placement-registry"))
             .args(["audit", "verify", "--database-url", &url])
@@ -144,9 +127,63 @@ async fn the_verify_command_reports_the_first_broken_link() {
     let ok = run();
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("intact: 5 events"));
-    exec(&app, "UPDATE audit_events SET action = 'nothing.to.see' WHERE seq = 4");
+    execute_sql(&app, "UPDATE audit_events SET action = 'nothing.to.see' WHERE seq = 4");
     let bad = run();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stdout).contains("broken at event 4"));
-    let _ = json!({});
+}
+
+/// Someone who can write to the database but does not hold the secrets key edits an event and
+/// recomputes every later link the way an unkeyed chain would be computed: still caught.
+#[actix_rt::test]
+async fn a_rewritten_chain_without_the_key_is_caught() {
+    let app = logged_app().await;
+    execute_sql(&app, "UPDATE audit_events SET org = 'E10000016' WHERE seq = 3");
+    recompute_audit_chain_without_key(&app);
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 1, .. }), "every keyed link fails");
+}
+
+/// A log cut short with its head rewound to match looks whole on its own; a signed checkpoint
+/// kept apart from the database shows what was lost.
+#[actix_rt::test]
+async fn a_truncated_log_with_a_rewound_head_fails_against_a_checkpoint() {
+    let app = logged_app().await;
+    let checkpoint = audit_checkpoint(&app).await.expect("a checkpoint of event 5");
+    assert_eq!(audit_checkpoint(&app).await, None, "no new checkpoint while the head stands still");
+    assert_eq!(verify_audit_chain_with(&app, std::slice::from_ref(&checkpoint)), Verdict::Intact { events: 5 });
+    execute_sql(&app, "DELETE FROM audit_events WHERE seq > 3");
+    execute_sql(&app, "DELETE FROM audit_checkpoints");
+    execute_sql(&app, "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_events WHERE seq = 3)");
+    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: 3 }, "alone, the shortened log is consistent");
+    assert!(matches!(verify_audit_chain_with(&app, &[checkpoint]), Verdict::Broken { seq: 5, .. }));
+}
+
+/// `audit checkpoints` prints signed checkpoints to keep apart; `audit verify --checkpoints`
+/// checks the log against them.
+#[actix_rt::test]
+async fn the_verify_command_checks_exported_checkpoints() {
+    let app = logged_app().await;
+    let url = app.database_url();
+    let exported = std::process::Command::new(env!("CARGO_BIN_EXE_placement-registry"))
+        .args(["audit", "checkpoints", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("checkpoints.jws");
+    std::fs::write(&file, &exported.stdout).expect("keep them");
+    assert_eq!(String::from_utf8_lossy(&exported.stdout).lines().count(), 1);
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_placement-registry"))
+            .args(["audit", "verify", "--database-url", &url, "--checkpoints", &file.display().to_string()])
+            .output()
+            .expect("run")
+    };
+    assert!(verify().status.success());
+    execute_sql(&app, "DELETE FROM audit_events WHERE seq > 4");
+    execute_sql(&app, "DELETE FROM audit_checkpoints");
+    execute_sql(&app, "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_events WHERE seq = 4)");
+    let bad = verify();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("truncated"), "{}", String::from_utf8_lossy(&bad.stdout));
 }

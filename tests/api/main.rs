@@ -1,6 +1,8 @@
-//! The API driven through HTTP, on SQLite by default or PostgreSQL when TEST_DATABASE_URL is set.
+//! The API driven through HTTP, on SQLite by default or PostgreSQL when TEST_DATABASE_URL is
+//! set. Modules follow what a user does; the harness is in `support/`.
 
-mod common;
+#[macro_use]
+mod support;
 
 mod admissions;
 mod audit;
@@ -8,7 +10,6 @@ mod auth;
 mod children;
 mod directory;
 mod exports;
-mod federation;
 mod host_view;
 mod http;
 mod matrix;
@@ -20,4 +21,6 @@ mod reports;
 mod returns;
 mod schema;
 mod security;
+mod shapes;
+mod trusted_issuers;
 mod webhooks;

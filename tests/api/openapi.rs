@@ -1,6 +1,10 @@
+//! The OpenAPI document: committed, complete, and honest about media types.
+
+use crate::support::internals::openapi_json;
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
-    let generated = placement_registry::app::openapi_json();
+    let generated = openapi_json();
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap_or_default();
     assert!(committed == generated, "openapi/openapi.json is stale: run `cargo run -- openapi` and commit the result");
@@ -8,7 +12,7 @@ fn the_committed_openapi_document_matches_the_code() {
 
 #[test]
 fn every_operation_says_who_may_call_it_and_documents_its_errors() {
-    let doc: serde_json::Value = serde_json::from_str(&placement_registry::app::openapi_json()).expect("json");
+    let doc: serde_json::Value = serde_json::from_str(&openapi_json()).expect("json");
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
             assert!(
@@ -30,7 +34,7 @@ fn every_operation_says_who_may_call_it_and_documents_its_errors() {
 /// document must say so: an endpoint that also offers CSV lists both media types on one 200.
 #[test]
 fn every_json_endpoint_documents_json_alongside_any_csv() {
-    let doc: serde_json::Value = serde_json::from_str(&placement_registry::app::openapi_json()).expect("json");
+    let doc: serde_json::Value = serde_json::from_str(&openapi_json()).expect("json");
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
             let Some(ok) = op["responses"].get("200").or_else(|| op["responses"].get("201")) else { continue };

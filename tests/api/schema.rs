@@ -1,6 +1,6 @@
-use diesel::Connection;
-use diesel_migrations::MigrationHarness;
-use placement_registry::db::{PG_MIGRATIONS, SQLITE_MIGRATIONS};
+//! The database schema: twin migration folders that stay in step and can be undone.
+
+use crate::support::internals::migrations_go_down_and_up;
 
 fn names(dir: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
@@ -19,23 +19,25 @@ fn migration_folders_have_the_same_names() {
 
 #[test]
 fn migrations_go_down_and_up_again() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut c = diesel::SqliteConnection::establish(&dir.path().join("m.db").display().to_string()).expect("sqlite");
-    c.run_pending_migrations(SQLITE_MIGRATIONS).expect("up");
-    c.revert_all_migrations(SQLITE_MIGRATIONS).expect("down");
-    c.run_pending_migrations(SQLITE_MIGRATIONS).expect("up again");
-    if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-        use diesel::RunQueryDsl;
-        let schema = format!("m_{}", uuid::Uuid::new_v4().simple());
-        let mut a = diesel::PgConnection::establish(&admin).expect("pg");
-        diesel::sql_query(format!("CREATE SCHEMA {schema}")).execute(&mut a).expect("schema");
-        let sep = if admin.contains('?') { '&' } else { '?' };
-        let mut c =
-            diesel::PgConnection::establish(&format!("{admin}{sep}options=-csearch_path%3D{schema}")).expect("pg");
-        c.run_pending_migrations(PG_MIGRATIONS).expect("up");
-        c.revert_all_migrations(PG_MIGRATIONS).expect("down");
-        c.run_pending_migrations(PG_MIGRATIONS).expect("up again");
-        drop(c);
-        diesel::sql_query(format!("DROP SCHEMA {schema} CASCADE")).execute(&mut a).expect("drop");
-    }
+    migrations_go_down_and_up();
+}
+
+/// Each test's database is the migrated template: same tables, columns, constraints and
+/// indexes under the same names, same rows (the authorities, diesel's migrations, the audit
+/// head); and after a test has written to it and let it go, the next test's is again.
+#[actix_rt::test]
+async fn every_test_starts_on_a_faithful_copy_of_the_migrated_database() {
+    use crate::support::db::{describe, describe_template};
+    use crate::support::*;
+    let template = describe_template();
+    assert!(template.contains("authorities: ") && !template.contains("authorities: 0 rows"), "{template}");
+    assert!(template.contains("signing_keys: 0 rows"), "no key in the template: {template}");
+    let app = TestApp::start().await;
+    let url = app.database_url();
+    // Opening the app on the copy made its signing key; the copy had none.
+    assert_eq!(describe(&url).replace("signing_keys: 1 rows", "signing_keys: 0 rows"), template);
+    app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
+    drop(app);
+    let next = TestApp::start().await;
+    assert_eq!(describe(&next.database_url()).replace("signing_keys: 1 rows", "signing_keys: 0 rows"), template);
 }

@@ -1,0 +1,7 @@
+//! Children: how a placing LA registers a child, what stops a duplicate, who sees the record
+//! and who may change it.
+
+mod duplicates;
+mod registration;
+mod updates;
+mod visibility;

@@ -1,0 +1,271 @@
+//! The DfE validation rules, each broken once in hand-written rows (no server needed).
+
+use crate::support::internals::ssda903::{EpisodeRow, HeaderRow, MissingRow, RULES, Tables, Violation, validate};
+use crate::support::*;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+fn header(child: &str, sex: &str, dob: &str, ethnic: &str, upn: &str) -> HeaderRow {
+    HeaderRow {
+        child: child.into(),
+        sex: sex.into(),
+        dob: dob.into(),
+        ethnic: ethnic.into(),
+        upn: upn.into(),
+        ..Default::default()
+    }
+}
+
+fn episode(fields: [&str; 13]) -> EpisodeRow {
+    let [child, decom, rne, ls, cin, place, place_provider, dec, rec, reason_place_change, home_post, pl_post, urn] =
+        fields.map(str::to_string);
+    EpisodeRow {
+        child,
+        decom,
+        rne,
+        ls,
+        cin,
+        place,
+        place_provider,
+        dec,
+        rec,
+        reason_place_change,
+        home_post,
+        pl_post,
+        urn,
+    }
+}
+
+fn missing_row(child: &str, dob: &str, kind: &str, start: &str, end: &str) -> MissingRow {
+    MissingRow {
+        child: child.into(),
+        dob: dob.into(),
+        missing: kind.into(),
+        mis_start: start.into(),
+        mis_end: end.into(),
+    }
+}
+
+/// Two children of year 2026 that break no rule.
+fn valid_year() -> Tables {
+    Tables {
+        header: vec![
+            header("C1", "F", "03/04/2012", "WBRI", "UN5"),
+            header("C2", "M", "02/11/2009", "BCRB", "B801200005001"),
+        ],
+        episodes: vec![
+            episode([
+                "C1",
+                "10/02/2025",
+                "S",
+                "C1",
+                "N1",
+                "U4",
+                "PR4",
+                "02/06/2025",
+                "X1",
+                "",
+                "E8 1DY",
+                "CT1 2EH",
+                "SC057821",
+            ]),
+            episode([
+                "C1",
+                "02/06/2025",
+                "L",
+                "C2",
+                "N1",
+                "U4",
+                "PR4",
+                "15/09/2025",
+                "X1",
+                "CARPL",
+                "E8 1DY",
+                "CT1 2EH",
+                "SC057821",
+            ]),
+            episode(["C1", "15/09/2025", "P", "C2", "N1", "K2", "PR4", "", "", "", "E8 1DY", "LS1 4AP", "SC480011"]),
+            episode([
+                "C2",
+                "01/05/2025",
+                "S",
+                "V2",
+                "N4",
+                "K2",
+                "PR4",
+                "19/12/2025",
+                "E4A",
+                "",
+                "E8 1DY",
+                "LS1 4AP",
+                "SC480011",
+            ]),
+        ],
+        missing: vec![
+            missing_row("C1", "03/04/2012", "M", "03/10/2025", "04/10/2025"),
+            missing_row("C1", "03/04/2012", "A", "28/03/2026", ""),
+            missing_row("C2", "02/11/2009", "M", "01/06/2025", "02/06/2025"),
+        ],
+    }
+}
+
+type Fixture = (&'static str, fn(&mut Tables));
+
+/// One failing fixture per rule: the valid year with one thing broken.
+fn fixtures() -> Vec<Fixture> {
+    vec![
+        ("101", |t| t.header[0].sex = "1".into()),
+        ("102", |t| t.header[0].dob = "2012-04-03".into()),
+        ("103", |t| t.header[0].ethnic = "WHITE".into()),
+        ("168", |t| t.header[0].upn = "UN6".into()),
+        ("INT32", |t| t.header.push(t.header[1].clone())),
+        ("INT03", |t| {
+            let mut e = t.episodes[3].clone();
+            e.child = "C9".into();
+            t.episodes.push(e);
+        }),
+        ("141", |t| t.episodes[3].decom = "31/02/2025".into()),
+        ("142", |t| {
+            t.episodes[0].dec = String::new();
+            t.episodes[0].rec = String::new();
+        }),
+        ("143", |t| t.episodes[0].rne = "X".into()),
+        ("144", |t| t.episodes[0].ls = "C3".into()),
+        ("145", |t| t.episodes[0].cin = String::new()),
+        ("146", |t| t.episodes[3].place = "H5".into()),
+        ("147", |t| t.episodes[3].dec = "19/13/2025".into()),
+        ("148", |t| t.episodes[3].rec = String::new()),
+        ("149", |t| t.episodes[3].rec = "E99".into()),
+        ("178", |t| t.episodes[3].place_provider = "PR9".into()),
+        ("213", |t| {
+            t.episodes[3].place = "T1".into();
+            t.episodes[3].urn = String::new();
+        }),
+        ("218", |t| t.episodes[3].urn = String::new()),
+        ("222", |t| {
+            t.episodes[3].place = "P1".into();
+            t.episodes[3].place_provider = "PR0".into();
+        }),
+        ("225", |t| t.episodes[1].reason_place_change = String::new()),
+        ("226", |t| {
+            let e = &mut t.episodes[2];
+            e.place = "T1".into();
+            e.place_provider = String::new();
+            e.urn = String::new();
+        }),
+        ("233", |t| t.episodes[2].reason_place_change = "CARPL".into()),
+        ("234", |t| {
+            t.header[0].dob = "03/04/2017".into();
+            t.episodes[1].reason_place_change = "CUSTOD".into();
+        }),
+        ("242", |t| t.episodes[3].urn = "XXXXXXX".into()),
+        ("243", |t| t.episodes[3].pl_post = CARDIFF_POSTCODE.into()),
+        ("302", |t| t.header[1].dob = "02/11/2025".into()),
+        ("353", |t| t.episodes[3].decom = "01/01/1990".into()),
+        ("355", |t| t.episodes[3].dec = "01/05/2025".into()),
+        ("356", |t| t.episodes[3].dec = "30/04/2025".into()),
+        ("357", |t| t.episodes[3].rne = "P".into()),
+        ("380", |t| {
+            let e = &mut t.episodes[3];
+            e.place = "T1".into();
+            e.place_provider = String::new();
+            e.urn = String::new();
+            e.rec = "X1".into();
+        }),
+        ("381", |t| {
+            let e = &mut t.episodes[2];
+            e.place = "T4".into();
+            e.place_provider = String::new();
+            e.urn = String::new();
+            e.dec = "01/10/2025".into();
+            e.rec = "E8".into();
+        }),
+        ("385", |t| t.episodes[3].dec = "01/04/2026".into()),
+        ("388", |t| t.episodes[3].rec = "X1".into()),
+        ("431", |t| t.episodes[2].rne = "S".into()),
+        ("432", |t| t.episodes[1].rec = "E4A".into()),
+        ("433", |t| t.episodes[2].decom = "16/09/2025".into()),
+        ("434", |t| t.episodes[1].ls = "C1".into()),
+        ("435", |t| t.episodes[2].ls = "C1".into()),
+        ("436", |t| t.episodes[2].rne = "B".into()),
+        ("437", |t| t.header[1].dob = "02/11/2006".into()),
+        ("501", |t| t.episodes[2].decom = "10/09/2025".into()),
+        ("526", |t| t.episodes[3].place_provider = String::new()),
+        ("527", |t| {
+            t.episodes[3].place = "R2".into();
+            t.episodes[3].place_provider = "PR1".into();
+        }),
+        ("528", |t| {
+            t.episodes[3].place = "R5".into();
+            t.episodes[3].place_provider = "PR2".into();
+        }),
+        ("529", |t| t.episodes[3].place_provider = "PR3".into()),
+        ("530", |t| {
+            t.episodes[3].place = "P1".into();
+            t.episodes[3].urn = String::new();
+        }),
+        ("531", |t| {
+            t.episodes[3].place = "P1".into();
+            t.episodes[3].place_provider = "PR5".into();
+        }),
+        ("550", |t| t.episodes[3].place_provider = "PR0".into()),
+        ("1012", |t| t.missing.push(missing_row("C9", "01/01/2010", "M", "01/06/2025", "02/06/2025"))),
+        ("INT04", |t| t.missing.push(missing_row("C9", "01/01/2010", "M", "01/06/2025", "02/06/2025"))),
+        ("INT13", |t| t.missing[0].dob = "04/04/2012".into()),
+        ("1004", |t| t.missing[0].mis_start = "32/10/2025".into()),
+        ("1005", |t| t.missing[0].mis_end = "2025-10-04".into()),
+        ("1006", |t| t.missing[0].missing = "X".into()),
+        ("564", |t| t.missing[0].mis_start = String::new()),
+        ("565", |t| t.missing[0].missing = String::new()),
+        ("566", |t| {
+            t.missing[0].missing = String::new();
+            t.missing[0].mis_start = String::new();
+        }),
+        ("567", |t| t.missing[0].mis_end = "02/10/2025".into()),
+        ("570", |t| t.missing[1].mis_start = "01/04/2026".into()),
+        ("571", |t| t.missing[0].mis_end = "01/04/2026".into()),
+        ("574", |t| t.missing[0].mis_end = String::new()),
+        ("577", |t| t.missing[2].mis_end = String::new()),
+        ("578", |t| {
+            t.missing[2].mis_start = "20/12/2025".into();
+            t.missing[2].mis_end = "21/12/2025".into();
+        }),
+        ("581", |t| {
+            t.missing[2].mis_start = "02/04/2025".into();
+            t.missing[2].mis_end = "03/04/2025".into();
+        }),
+        ("586", |t| t.missing[0].mis_start = "03/04/2012".into()),
+    ]
+}
+
+#[test]
+fn the_valid_year_breaks_no_rule() {
+    assert_eq!(validate(2026, &valid_year()), Vec::<Violation>::new());
+}
+
+#[test]
+fn every_rule_catches_its_failing_fixture() {
+    let fixtures = fixtures();
+    let covered: BTreeSet<&str> = fixtures.iter().map(|(r, _)| *r).collect();
+    let listed: BTreeSet<&str> = RULES.iter().copied().collect();
+    assert_eq!(covered, listed, "one fixture per rule checked");
+    for (rule, breaks) in fixtures {
+        let mut t = valid_year();
+        breaks(&mut t);
+        let found = validate(2026, &t);
+        assert!(found.iter().any(|v| v.rule == rule), "rule {rule} not caught: {found:#?}");
+    }
+}
+
+#[test]
+fn violations_name_the_table_row_child_and_columns() {
+    let mut t = valid_year();
+    t.episodes[3].rec = "X1".into();
+    let found = validate(2026, &t);
+    let v = found.iter().find(|v| v.rule == "388").expect("388");
+    let json = serde_json::to_value(v).unwrap_or_default();
+    assert_eq!(json["table"], "Episodes");
+    assert_eq!(json["row"], 4);
+    assert_eq!(json["child"], "C2");
+    assert_eq!(json["fields"], json!(["REC"]));
+}

@@ -1,0 +1,51 @@
+use crate::support::*;
+
+#[actix_rt::test]
+async fn the_host_comes_from_the_postcode_never_from_the_caller_alone() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Tyrone", "Mensah").born("2009-11-02")).await;
+    let la = app.la(HACKNEY);
+    let foster = |postcode: &str| Placement::foster(&child, postcode).from("2026-06-01");
+    let r = la.place(foster(KENT_POSTCODE).host_la(LEEDS)).await.expect_field_error(422, "host_la");
+    assert!(r.text.contains(KENT) && r.text.contains(LEEDS), "{}", r.text);
+    la.place(foster("ZZ9 9ZZ")).await.expect_field_error(422, "postcode");
+    la.place(foster(KENT_POSTCODE).without("postcode")).await.expect_field_error(422, "postcode");
+    let unknown_setting = Placement::at(&child, "SC999999").from("2026-06-01").place("K2");
+    la.place(unknown_setting).await.expect_field_error(422, "urn");
+    let ok = la.place(foster("ct12eh")).await.expect(201);
+    assert_eq!(ok.body["host_area"], KENT);
+    assert_eq!(ok.body["postcode"], "CT1 2EH");
+}
+
+#[actix_rt::test]
+async fn placements_in_wales_are_recorded_as_such() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Leah", "Okafor").born("2013-02-27")).await;
+    // Outside England no URN is given (DfE rule 243).
+    let cardiff = Placement::foster(&child, CARDIFF_POSTCODE).from("2026-06-01").without("urn");
+    let r = app.la(HACKNEY).place(cardiff).await.expect(201);
+    assert_eq!(r.body["host_area"], "WAL");
+    assert_eq!(r.body["out_of_area"], true);
+}
+
+#[actix_rt::test]
+async fn codes_are_checked_against_the_2025_26_lists() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Kai", "Whitfield").born("2008-08-09")).await;
+    let la = app.la(HACKNEY);
+    let home = || Placement::at(&child, &urn).from("2026-06-01");
+    la.place(home().place("Q9")).await.expect_field_error(422, "place");
+    let withdrawn = la.place(home().place("P2")).await.expect_field_error(422, "place");
+    assert!(withdrawn.text.contains("withdrawn"));
+    la.place(home().place_provider("PR0")).await.expect_field_error(422, "place_provider");
+    la.place(home().place_provider("PR9")).await.expect_field_error(422, "place_provider");
+    la.place(home().legal_status("X9")).await.expect_field_error(422, "legal_status");
+    la.place(home().from("2008-08-01")).await.expect_field_error(422, "start_date");
+    // Temporary placements take no PLACE_PROVIDER.
+    let temporary = Placement::foster(&child, HACKNEY_POSTCODE).from("2026-06-01").place("T1").without("urn");
+    la.place(temporary.clone()).await.expect_field_error(422, "place_provider");
+    la.place(temporary.without("place_provider")).await.expect(201);
+    // None of the refused attempts left anything behind.
+    assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(1));
+}
