@@ -372,8 +372,9 @@ fn report_of<F>(role: Role, org: &str, period: &Period, ctx: &Context, figures: 
 fn figure_named(role: Role, name: &str) -> Result<Figure, ApiError> {
     Figure::of_role(role, name.trim()).ok_or_else(|| {
         let names: Vec<&str> = role.figures().iter().map(|f| f.name()).collect();
-        let message = format!("is not a figure of the {} report; one of: {}", role.as_str(), names.join(", "));
-        ApiError::BadRequest { detail: format!("figure: {message}"), errors: vec![FieldError::new("figure", message)] }
+        let message =
+            format!("`{}` is not a figure of the {} report; one of: {}", name.trim(), role.as_str(), names.join(", "));
+        ApiError::field("figure", message)
     })
 }
 

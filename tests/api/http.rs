@@ -86,3 +86,83 @@ async fn pagination_walks_every_item_once_and_caps_the_limit() {
     la.children("limit=1000").await.expect_field_error(400, "limit");
     la.children("cursor=garbage!").await.expect_field_error(400, "cursor");
 }
+
+/// Every query parameter the OpenAPI document gives a closed list of values refuses any other
+/// value with 422, naming the parameter and the values it takes: on every endpoint, found from
+/// the document itself, so a new filter cannot forget it.
+#[actix_rt::test]
+async fn every_enum_query_parameter_refuses_other_values_naming_them() {
+    let app = TestApp::start().await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&crate::support::internals::openapi_json()).expect("the OpenAPI document");
+    let schemas = &doc["components"]["schemas"];
+    let enum_of = |schema: &serde_json::Value| -> Option<Vec<String>> {
+        let resolved = match schema["$ref"].as_str() {
+            Some(r) => &schemas[r.rsplit('/').next().unwrap_or_default()],
+            None => schema,
+        };
+        let list = resolved["enum"]
+            .as_array()
+            .or_else(|| resolved["oneOf"].as_array()?.iter().find_map(|s| s["enum"].as_array()))?;
+        Some(list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+    };
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let Some(op) = item.get("get") else { continue };
+        for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "query") {
+            let Some(allowed) = enum_of(&p["schema"]) else { continue };
+            let name = p["name"].as_str().expect("name");
+            let url = path
+                .replace("{code}", LEEDS)
+                .replace("{urn}", "SC480011")
+                .replace("{period}", "2026-Q1")
+                .replace("{id}", "0f8f5c1e-1f2a-4b3c-8d4e-5f6a7b8c9d0e");
+            let r = app.la(LEEDS).get(&format!("{url}?{name}=bogus")).await.expect_field_error(422, name);
+            let message = r.body["errors"][0]["message"].as_str().unwrap_or_default().to_string();
+            for value in &allowed {
+                assert!(message.contains(value.as_str()), "{path} {name}: `{value}` not named in {message}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} enum parameters found");
+}
+
+/// A malformed value names the parameter and says what is expected; a date alone is accepted
+/// where an instant is, as the start of that day in England.
+#[actix_rt::test]
+async fn query_values_are_explained_when_refused() {
+    let app = TestApp::start().await;
+    let la = app.la(LEEDS);
+    let r = la.get("/v1/notifications?since=yesterday").await.expect_field_error(400, "since");
+    assert!(r.text.contains("RFC 3339") && r.text.contains("yesterday"), "{}", r.text);
+    la.get("/v1/notifications?since=2026-11-01").await.expect(200);
+    let r =
+        la.get(&format!("/v1/authorities/{LEEDS}/placed-children?on=2026-13-01")).await.expect_field_error(400, "on");
+    assert!(r.text.contains("YYYY-MM-DD"), "{}", r.text);
+    let r = la.get("/v1/notifications?colour=red").await.expect_field_error(400, "colour");
+    assert!(r.text.contains("acknowledged"), "the parameters it takes are listed: {}", r.text);
+}
+
+/// HEAD answers as GET does, headers only, for the API and the docs.
+#[actix_rt::test]
+async fn head_is_answered_like_get() {
+    let app = TestApp::start().await;
+    let docs = app.anonymous().send(Method::HEAD, "/docs/", None, &[]).await.expect(200);
+    assert!(docs.text.is_empty());
+    let children = app.la(HACKNEY).send(Method::HEAD, "/v1/children", None, &[]).await.expect(200);
+    assert_eq!(children.header("content-type").as_deref(), Some("application/json"));
+    app.la(KENT).send(Method::HEAD, "/v1/children/0f8f5c1e-1f2a-4b3c-8d4e-5f6a7b8c9d0e", None, &[]).await.expect(404);
+}
+
+/// The docs page is told where the API's document is, and the document is served there.
+#[actix_rt::test]
+async fn the_docs_page_loads_the_api_document() {
+    let app = TestApp::start().await;
+    let init = app.anonymous().get("/docs/swagger-initializer.js").await.expect(200);
+    assert!(init.text.contains("\"url\": \"/openapi.json\""), "{}", init.text);
+    assert!(init.text.contains("\"tryItOutEnabled\": true"));
+    assert!(init.text.contains("\"validatorUrl\": \"none\""), "no outside validator is called");
+    let doc = app.anonymous().get("/openapi.json").await.expect(200);
+    assert_eq!(doc.body["info"]["title"], "Placement registry");
+}

@@ -53,13 +53,14 @@ async fn bad_queries_name_the_field() {
     la.get("/v1/reports/placing?period=2026-Q1&format=xml").await.expect_field_error(422, "format");
     let records = "/v1/reports/placing/records?period=2026-Q2";
     la.get(records).await.expect_field_error(400, "figure");
-    la.get(&format!("{records}&figure=nonsense")).await.expect_field_error(400, "figure");
+    // A figure that is not one of the report's is a value outside the allowed ones: 422.
+    la.get(&format!("{records}&figure=nonsense")).await.expect_field_error(422, "figure");
     // A figure of another role's report.
-    la.get(&format!("{records}&figure=returns_missing")).await.expect_field_error(400, "figure");
+    la.get(&format!("{records}&figure=returns_missing")).await.expect_field_error(422, "figure");
     app.provider("p1")
         .report_records("provider", "period=2026-Q2&figure=notifications")
         .await
-        .expect_field_error(400, "figure");
+        .expect_field_error(422, "figure");
     la.get(&format!("{records}&figure=episodes&limit=0")).await.expect_field_error(400, "limit");
     la.get(&format!("{records}&figure=episodes&limit=201")).await.expect_field_error(400, "limit");
     la.get(&format!("{records}&figure=episodes&cursor=nonsense")).await.expect_field_error(400, "cursor");
