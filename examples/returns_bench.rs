@@ -45,7 +45,7 @@ fn ms(d: Duration) -> String {
 struct Db {
     url: String,
     cleanup: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    _dir: Option<TempDir>,
 }
 
 impl Drop for Db {
@@ -71,7 +71,7 @@ fn fresh_db(backend: &str) -> Result<Db, Error> {
         let url = format!("{admin}{sep}options=-csearch_path%3D{schema}");
         Ok(Db { url, cleanup: Some((admin, schema)), _dir: None })
     } else {
-        let dir = tempfile::tempdir()?;
+        let dir = TempDir::new()?;
         let url = format!("sqlite://{}", dir.path().join("bench.db").display());
         Ok(Db { url, cleanup: None, _dir: Some(dir) })
     }
@@ -348,4 +348,24 @@ async fn main() -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// A directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> std::io::Result<TempDir> {
+        let path = std::env::temp_dir().join(format!("returns-bench-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -274,7 +274,7 @@ fn seed_twice_and_check(url_a: &str, url_b: &str) -> Summary {
 
 #[test]
 fn seeds_a_tiny_nation_on_sqlite() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = TempDir::new();
     let url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
     let a = seed_twice_and_check(&url("a.db"), &url("b.db"));
     let other = seed(args(&url("c.db"), 8)).expect("seed");
@@ -307,4 +307,24 @@ fn sizes_follow_the_scale() {
     assert_eq!(target_children(0.01), 1_000);
     let d = world::DirectorySize::at(1.0);
     assert_eq!((d.providers, d.settings), (1000, 3500));
+}
+
+/// A directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let path = std::env::temp_dir().join(format!("registry-seed-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

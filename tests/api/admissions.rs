@@ -8,7 +8,7 @@ fn types(r: &Resp) -> Vec<String> {
     r.column("type")
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_admission_with_a_placement_behind_it_is_matched_and_the_host_told() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;
@@ -29,7 +29,7 @@ async fn an_admission_with_a_placement_behind_it_is_matched_and_the_host_told() 
     assert_eq!(r.body["placing_la"], MANCHESTER);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_unnotified_placement_is_reported_at_once_and_resolved_by_a_later_registration() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;
@@ -53,7 +53,7 @@ async fn an_unnotified_placement_is_reported_at_once_and_resolved_by_a_later_reg
     assert_eq!(resolved.body["child_id"], json!(child));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn discharges_are_matched_to_placement_ends() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;
@@ -76,7 +76,7 @@ async fn discharges_are_matched_to_placement_ends() {
     assert_eq!(types(&app.la(LEEDS).inbox("type=discharge.recorded").await.expect(200)), ["discharge.recorded"]);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn only_the_settings_provider_records_and_bad_input_is_named() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;
@@ -96,7 +96,7 @@ async fn only_the_settings_provider_records_and_bad_input_is_named() {
     assert_eq!(home.admissions("").await.expect(200).count(), Some(0));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_admission_never_reveals_a_child_the_home_may_not_see() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;

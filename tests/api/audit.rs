@@ -18,7 +18,7 @@ async fn activity(app: &TestApp) -> String {
     child
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_placing_la_sees_who_accessed_its_childs_record() {
     let app = TestApp::start().await;
     let child = activity(&app).await;
@@ -45,7 +45,7 @@ async fn the_placing_la_sees_who_accessed_its_childs_record() {
 }
 
 /// A backlog of pending events is chained in order over several transactions, intact.
-#[actix_rt::test]
+#[actix_web::test]
 async fn pending_events_are_chained_in_order_a_few_at_a_time() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -77,14 +77,14 @@ async fn logged_app() -> TestApp {
     app
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_edited_row_breaks_the_chain() {
     let app = logged_app().await;
     execute_sql(&app, "UPDATE audit_events SET org = 'E10000016' WHERE seq = 3");
     assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 3, .. }));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_deleted_row_breaks_the_chain() {
     let app = logged_app().await;
     execute_sql(&app, "DELETE FROM audit_events WHERE seq = 2");
@@ -94,7 +94,7 @@ async fn a_deleted_row_breaks_the_chain() {
     assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 5, .. }), "a truncated tail is caught too");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_inserted_row_breaks_the_chain() {
     let app = logged_app().await;
     execute_sql(
@@ -105,7 +105,7 @@ async fn an_inserted_row_breaks_the_chain() {
     assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 6, .. }));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn swapped_rows_break_the_chain() {
     let app = logged_app().await;
     execute_sql(&app, "UPDATE audit_events SET seq = 100 WHERE seq = 2");
@@ -114,7 +114,7 @@ async fn swapped_rows_break_the_chain() {
     assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq: 2, .. }));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_verify_command_reports_the_first_broken_link() {
     let app = logged_app().await;
     let url = app.database_url();
@@ -135,7 +135,7 @@ async fn the_verify_command_reports_the_first_broken_link() {
 
 /// Someone who can write to the database but does not hold the secrets key edits an event and
 /// recomputes every later link the way an unkeyed chain would be computed: still caught.
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_rewritten_chain_without_the_key_is_caught() {
     let app = logged_app().await;
     execute_sql(&app, "UPDATE audit_events SET org = 'E10000016' WHERE seq = 3");
@@ -145,7 +145,7 @@ async fn a_rewritten_chain_without_the_key_is_caught() {
 
 /// A log cut short with its head rewound to match looks whole on its own; a signed checkpoint
 /// kept apart from the database shows what was lost.
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_truncated_log_with_a_rewound_head_fails_against_a_checkpoint() {
     let app = logged_app().await;
     let checkpoint = audit_checkpoint(&app).await.expect("a checkpoint of event 5");
@@ -160,7 +160,7 @@ async fn a_truncated_log_with_a_rewound_head_fails_against_a_checkpoint() {
 
 /// `audit checkpoints` prints signed checkpoints to keep apart; `audit verify --checkpoints`
 /// checks the log against them.
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_verify_command_checks_exported_checkpoints() {
     let app = logged_app().await;
     let url = app.database_url();
@@ -169,7 +169,7 @@ async fn the_verify_command_checks_exported_checkpoints() {
         .output()
         .expect("run");
     assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
-    let dir = tempfile::tempdir().expect("tmp");
+    let dir = crate::support::tempdir::tempdir().expect("tmp");
     let file = dir.path().join("checkpoints.jws");
     std::fs::write(&file, &exported.stdout).expect("keep them");
     assert_eq!(String::from_utf8_lossy(&exported.stdout).lines().count(), 1);

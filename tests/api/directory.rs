@@ -3,7 +3,7 @@
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn authorities_are_seeded_from_the_ons_list() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);
@@ -22,7 +22,7 @@ async fn authorities_are_seeded_from_the_ons_list() {
     la.authorities("current_on=not-a-date").await.expect_problem(400);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn providers_are_kept_by_the_operator_and_read_by_themselves() {
     let app = TestApp::start().await;
     let op = app.operator();
@@ -55,7 +55,7 @@ async fn providers_are_kept_by_the_operator_and_read_by_themselves() {
     app.provider(&id).update_provider(&id, json!({"name": "Mine"}), &r.etag()).await.expect_problem(403);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn settings_take_their_host_area_from_the_postcode() {
     let app = TestApp::start().await;
     let op = app.operator();

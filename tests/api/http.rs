@@ -4,7 +4,7 @@
 use crate::support::*;
 use reqwest::Method;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn malformed_requests_get_problem_json_naming_the_field() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);
@@ -18,7 +18,7 @@ async fn malformed_requests_get_problem_json_naming_the_field() {
     la.raw("POST", "/v1/children", "application/json", &big).await.expect_problem(413);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn unknown_routes_are_404_and_wrong_methods_405() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);
@@ -28,7 +28,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405() {
     la.send(Method::PUT, "/v1/children/abc", None, &[]).await.expect_problem(405);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn idempotency_key_returns_the_first_result_and_never_a_second_record() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);
@@ -47,7 +47,7 @@ async fn idempotency_key_returns_the_first_result_and_never_a_second_record() {
     app.la(LEEDS).post_with("/v1/children", a_child("Cat", "Lee").born("2010-01-01"), &key).await.expect(201);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn health_docs_request_ids_and_headers() {
     let app = TestApp::start().await;
     let h = app.anonymous().get("/healthz").await.expect(200);
@@ -62,7 +62,7 @@ async fn health_docs_request_ids_and_headers() {
     assert!(spec.body["paths"]["/v1/children"].is_object());
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn pagination_walks_every_item_once_and_caps_the_limit() {
     let app = TestApp::start().await;
     for (g, f) in [("Ann", "Adams"), ("Ben", "Brown"), ("Cal", "Clark"), ("Dee", "Dunn"), ("Eve", "Evans")] {
@@ -90,7 +90,7 @@ async fn pagination_walks_every_item_once_and_caps_the_limit() {
 /// Every query parameter the OpenAPI document gives a closed list of values refuses any other
 /// value with 422, naming the parameter and the values it takes: on every endpoint, found from
 /// the document itself, so a new filter cannot forget it.
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_enum_query_parameter_refuses_other_values_naming_them() {
     let app = TestApp::start().await;
     let doc: serde_json::Value =
@@ -130,7 +130,7 @@ async fn every_enum_query_parameter_refuses_other_values_naming_them() {
 
 /// A malformed value names the parameter and says what is expected; a date alone is accepted
 /// where an instant is, as the start of that day in England.
-#[actix_rt::test]
+#[actix_web::test]
 async fn query_values_are_explained_when_refused() {
     let app = TestApp::start().await;
     let la = app.la(LEEDS);
@@ -145,7 +145,7 @@ async fn query_values_are_explained_when_refused() {
 }
 
 /// HEAD answers as GET does, headers only, for the API and the docs.
-#[actix_rt::test]
+#[actix_web::test]
 async fn head_is_answered_like_get() {
     let app = TestApp::start().await;
     let docs = app.anonymous().send(Method::HEAD, "/docs/", None, &[]).await.expect(200);
@@ -156,7 +156,7 @@ async fn head_is_answered_like_get() {
 }
 
 /// The docs page is told where the API's document is, and the document is served there.
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_docs_page_loads_the_api_document() {
     let app = TestApp::start().await;
     let init = app.anonymous().get("/docs/swagger-initializer.js").await.expect(200);

@@ -25,7 +25,7 @@ fn migrations_go_down_and_up_again() {
 /// Each test's database is the migrated template: same tables, columns, constraints and
 /// indexes under the same names, same rows (the authorities, diesel's migrations, the audit
 /// head); and after a test has written to it and let it go, the next test's is again.
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_test_starts_on_a_faithful_copy_of_the_migrated_database() {
     use crate::support::db::{describe, describe_template};
     use crate::support::*;

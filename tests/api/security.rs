@@ -3,9 +3,9 @@
 use crate::support::internals::serve_tls;
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn https_with_tls_1_2_and_1_3_and_hsts() {
-    let dir = tempfile::tempdir().expect("tmp");
+    let dir = crate::support::tempdir::tempdir().expect("tmp");
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("cert");
     let cert_pem = certified.cert.pem();
     let cert = dir.path().join("cert.pem");
@@ -35,7 +35,7 @@ async fn https_with_tls_1_2_and_1_3_and_hsts() {
     drop(https);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn each_client_is_rate_limited_with_retry_after() {
     let app = TestApp::configure().rate_limit_per_minute(3).start().await;
     let la = app.la(HACKNEY);
@@ -50,7 +50,7 @@ async fn each_client_is_rate_limited_with_retry_after() {
     app.la(HACKNEY).children("").await.expect(200);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn cors_is_closed_unless_configured() {
     let preflight = |app: &TestApp, origin: &str| {
         app.client

@@ -5,7 +5,7 @@
 
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_placed_child_as_each_party_sees_it() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -43,7 +43,7 @@ async fn a_placed_child_as_each_party_sees_it() {
     });
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_missing_episode_as_the_home_reports_it() {
     let app = TestApp::start().await;
     let (provider, urn) = app.provider_with_home().await;
@@ -64,7 +64,7 @@ async fn a_missing_episode_as_the_home_reports_it() {
     });
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_quarterly_return_and_its_summary() {
     let app = TestApp::start_at(at("2026-10-05")).await;
     let (provider, urn) = app.provider_with_home().await;
@@ -91,7 +91,7 @@ async fn a_quarterly_return_and_its_summary() {
     });
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn problems_share_one_shape() {
     let app = TestApp::start().await;
     let bad = a_child("Amelia", "Hughes").born("2011-05-14").sex("X").home("ZZ9 9ZZ");

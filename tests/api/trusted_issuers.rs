@@ -62,7 +62,7 @@ async fn call(app: &TestApp, token: String) -> Resp {
     app.bearer(&token).children("").await
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_las_identity_provider_speaks_for_its_own_la_only() {
     let app = TestApp::start().await;
     let k = ed_key("k1");
@@ -94,7 +94,7 @@ async fn an_las_identity_provider_speaks_for_its_own_la_only() {
     op.trust_issuer(again).await.expect_problem(409);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_negative_token_corpus_is_refused() {
     let app = TestApp::start().await;
     let k = ed_key("k1");
@@ -152,7 +152,7 @@ async fn the_negative_token_corpus_is_refused() {
     call(&app, sign_ed(&k, &claims())).await.expect_problem(401);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_registrys_own_tokens_refuse_the_same_tricks() {
     let app = TestApp::start().await;
     let key = RegistryKey::of(&app);
@@ -176,7 +176,7 @@ async fn the_registrys_own_tokens_refuse_the_same_tricks() {
     call(&app, hs).await.expect_problem(401);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_unknown_kid_refetches_the_keys_at_most_once_a_minute() {
     let app = TestApp::start().await;
     let (k1, k2, k3) = (ed_key("k1"), ed_key("k2"), ed_key("k3"));

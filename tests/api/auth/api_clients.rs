@@ -6,7 +6,7 @@ async fn token(app: &TestApp, form: &str, basic: Option<(&str, &str)>) -> Resp {
     app.anonymous().token_request(form, basic).await
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn api_client_credentials_flow_and_revocation() {
     let app = TestApp::start().await;
     let op = app.operator();

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn no_token_is_401_problem_with_challenge() {
     let app = TestApp::start().await;
     let r = app.anonymous().children("").await.expect_problem(401);
@@ -12,7 +12,7 @@ async fn no_token_is_401_problem_with_challenge() {
     app.bearer("not-a-jwt").children("").await.expect_problem(401);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn expired_token_is_refused_but_small_skew_is_tolerated() {
     let app = TestApp::start().await;
     let r = app.la_with_token_lifetime(HACKNEY, -120).children("").await.expect_problem(401);
@@ -20,7 +20,7 @@ async fn expired_token_is_refused_but_small_skew_is_tolerated() {
     app.la_with_token_lifetime(HACKNEY, -10).children("").await.expect(200);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn tokens_from_another_issuer_audience_or_key_are_refused() {
     let app = TestApp::start().await;
     let key = RegistryKey::of(&app);
@@ -48,7 +48,7 @@ async fn tokens_from_another_issuer_audience_or_key_are_refused() {
     app.bearer(&parts.join(".")).children("").await.expect_problem(401);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn scopes_and_roles_are_checked_per_endpoint() {
     let app = TestApp::start().await;
     let ann = || a_child("Ann", "Smith").born("2012-01-01");
@@ -59,7 +59,7 @@ async fn scopes_and_roles_are_checked_per_endpoint() {
     app.la(HACKNEY).create_provider("X").await.expect_problem(403);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn jwks_publishes_the_signing_key() {
     let app = TestApp::start().await;
     let r = app.anonymous().get("/.well-known/jwks.json").await.expect(200);
@@ -67,7 +67,7 @@ async fn jwks_publishes_the_signing_key() {
     assert_eq!(r.body["keys"][0]["crv"], "Ed25519");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_token_command_prints_a_token_the_server_accepts() {
     let app = TestApp::start().await;
     let url = app.database_url();

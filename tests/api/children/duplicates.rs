@@ -1,7 +1,7 @@
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn an_nhs_number_of_your_own_child_is_a_conflict_naming_the_record() {
     let app = TestApp::start().await;
     let first = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14").nhs("9434765919")).await;
@@ -16,7 +16,7 @@ async fn an_nhs_number_of_your_own_child_is_a_conflict_naming_the_record() {
 
 /// Another LA learns nothing from an NHS number alone: its registration goes on exactly as if
 /// the number were new, and the child's own LA sees the attempt in the access log.
-#[actix_rt::test]
+#[actix_web::test]
 async fn another_las_child_is_never_revealed_without_proof() {
     let app = TestApp::start().await;
     let first = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14").nhs("9434765919")).await;
@@ -32,7 +32,7 @@ async fn another_las_child_is_never_revealed_without_proof() {
 
 /// An LA that really has the child proves it (NHS number, date of birth, family name) and is
 /// given the existing record's id instead of making a second record; the match is logged.
-#[actix_rt::test]
+#[actix_web::test]
 async fn proof_finds_the_existing_record_instead_of_a_duplicate() {
     let app = TestApp::start().await;
     let first = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14").nhs("9434765919")).await;
@@ -50,7 +50,7 @@ async fn proof_finds_the_existing_record_instead_of_a_duplicate() {
     assert_eq!(entry["org"], LEEDS);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_likely_duplicate_is_refused_until_confirmed_distinct() {
     let app = TestApp::start().await;
     let first = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
@@ -66,7 +66,7 @@ async fn a_likely_duplicate_is_refused_until_confirmed_distinct() {
 
 /// Candidates are shown only among children the caller may see: another LA's child is never a
 /// candidate, a child placed in the caller's area is.
-#[actix_rt::test]
+#[actix_web::test]
 async fn candidates_are_only_children_the_caller_may_see() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;

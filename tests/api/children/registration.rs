@@ -1,6 +1,6 @@
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_placing_la_registers_and_reads_a_child() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);
@@ -22,7 +22,7 @@ async fn the_placing_la_registers_and_reads_a_child() {
     assert_eq!(got.body, r.body, "a later read returns what the create returned");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_bad_field_is_reported_at_once() {
     let app = TestApp::start().await;
     let bad = a_child("Amelia", "Hughes")

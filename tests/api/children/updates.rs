@@ -1,7 +1,7 @@
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn updates_need_the_current_etag_and_only_the_placing_la_may_make_them() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;

@@ -1,6 +1,6 @@
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn who_sees_a_child_follows_placements() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;

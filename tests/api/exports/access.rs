@@ -1,7 +1,7 @@
 use super::{download, place, ssda903_child};
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn only_a_placing_la_gets_its_own_children() {
     let app = TestApp::start().await;
     let (provider, urn) = app.provider_with_home().await;
@@ -32,7 +32,7 @@ async fn only_a_placing_la_gets_its_own_children() {
     );
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_year_must_be_a_collection_year() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);

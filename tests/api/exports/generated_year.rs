@@ -43,7 +43,7 @@ enum Kind {
     Parents,
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_generated_year_passes_the_dfe_rules() {
     let app = TestApp::start().await;
     app.provider_with_home().await;

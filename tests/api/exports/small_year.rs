@@ -3,7 +3,7 @@ use crate::support::internals::ssda903::{EpisodeRow, Violation, validate};
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_small_year_exports_exactly_as_computed_by_hand() {
     let app = TestApp::start().await;
     app.provider_with_home().await;

@@ -42,7 +42,7 @@ fn item(r: &Resp, family_name: &str) -> Value {
     r.items().into_iter().find(|i| i["family_name"] == family_name).expect(family_name)
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_host_view_carries_flags_and_filters_on_them() {
     let (app, urn) = leeds().await;
     let leeds = app.la(LEEDS);
@@ -102,7 +102,7 @@ async fn the_host_view_carries_flags_and_filters_on_them() {
     leeds.placed_children("sort=shoe_size").await.expect_field_error(422, "sort");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_host_downloads_every_placed_child_as_csv() {
     let (app, _) = leeds().await;
     let r = app

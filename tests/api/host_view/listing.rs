@@ -1,6 +1,6 @@
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_host_view_is_for_the_host_only_and_follows_the_date() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;

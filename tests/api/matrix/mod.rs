@@ -38,7 +38,7 @@ async fn run_chunk(chunk: usize) {
 
 macro_rules! chunks {
     ($($name:ident = $n:literal),*) => {$(
-        #[actix_rt::test]
+        #[actix_web::test]
         async fn $name() {
             run_chunk($n).await;
         }

@@ -3,7 +3,7 @@ use crate::support::*;
 use chrono::TimeDelta;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_return_interview_clock_at_exactly_72_hours() {
     let s = placed_at_oak_house().await;
     let la = s.app.la(HACKNEY);

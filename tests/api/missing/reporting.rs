@@ -2,7 +2,7 @@ use super::placed_at_oak_house;
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_home_reports_a_child_missing_overnight_and_both_las_see_it() {
     let s = placed_at_oak_house().await;
     s.app.set_time(instant("2026-06-14T23:20:00Z"));
@@ -51,7 +51,7 @@ async fn a_home_reports_a_child_missing_overnight_and_both_las_see_it() {
     assert_eq!(child.body["missing"]["return_interview_overdue"], true);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn who_may_report_and_read_episodes() {
     let s = placed_at_oak_house().await;
     let episode = || Episode::missing(&s.child, "2026-06-10T10:00:00Z");

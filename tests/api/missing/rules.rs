@@ -3,7 +3,7 @@ use crate::support::*;
 use chrono::TimeDelta;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn repeat_missing_counts_episodes_starting_in_the_last_90_days() {
     let s = placed_at_oak_house().await;
     let la = s.app.la(HACKNEY);
@@ -27,7 +27,7 @@ async fn repeat_missing_counts_episodes_starting_in_the_last_90_days() {
     assert_eq!(c.body["missing"]["repeat_missing"], false);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn episodes_never_overlap_nor_start_while_one_is_open_574() {
     let s = placed_at_oak_house().await;
     let la = s.app.la(HACKNEY);
@@ -46,7 +46,7 @@ async fn episodes_never_overlap_nor_start_while_one_is_open_574() {
     la.report_missing(Episode::missing(&s.child, "2026-06-11T08:00:00Z")).await.expect(201);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn each_missing_rule_names_itself_and_the_field() {
     let s = placed_at_oak_house().await;
     let la = s.app.la(HACKNEY);
@@ -78,7 +78,7 @@ async fn each_missing_rule_names_itself_and_the_field() {
     la.report_missing(on_the_10th().until("2026-06-10T10:00:00Z")).await.expect(201);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_placement_cannot_end_while_an_episode_from_it_is_open_575_and_episodes_stay_in_care_578() {
     let s = placed_at_oak_house().await;
     let la = s.app.la(HACKNEY);

@@ -5,7 +5,7 @@ fn types(r: &Resp) -> Vec<String> {
     r.column("type")
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_placement_and_its_notification_are_written_together_or_not_at_all() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -33,7 +33,7 @@ async fn a_placement_and_its_notification_are_written_together_or_not_at_all() {
     assert_eq!(app.la(LEEDS).inbox("").await.expect(200).items().len(), 1);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_move_between_areas_tells_both_host_las() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -56,7 +56,7 @@ async fn a_move_between_areas_tells_both_host_las() {
     assert_eq!(app.la(KENT).inbox("type=placement.changed").await.expect(200).items().len(), 2);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn inbox_sent_and_acknowledgements() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -100,7 +100,7 @@ async fn inbox_sent_and_acknowledgements() {
     app.provider("p").inbox("").await.expect_problem(403);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn undelivered_after_24_hours_the_sender_sees_an_escalation() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;

@@ -9,7 +9,7 @@ async fn started_statutory(app: &TestApp, placement: Placement) -> Value {
     r.items()[0]["statutory"].clone()
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_statutory_clock_of_reg_13_4() {
     // Monday 15 June 2026.
     let app = TestApp::start().await;
@@ -36,7 +36,7 @@ async fn the_statutory_clock_of_reg_13_4() {
     assert_eq!((s["status"].clone(), s["late_by_working_days"].clone()), (json!("late"), json!(1)));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn bank_holidays_stop_the_clock() {
     // Friday 29 May 2026; Monday 25 May was the spring bank holiday.
     let app = TestApp::start_at(at("2026-05-29")).await;
@@ -44,7 +44,7 @@ async fn bank_holidays_stop_the_clock() {
     let s = started_statutory(&app, Placement::foster(&a, KENT_POSTCODE).from("2026-05-21").emergency()).await;
     assert_eq!((s["status"].clone(), s["due_by"].clone()), (json!("on_time"), json!("2026-05-29")));
     // With a configured calendar that has no bank holidays, the same notice is late.
-    let dir = tempfile::tempdir().expect("tmp");
+    let dir = crate::support::tempdir::tempdir().expect("tmp");
     let file = dir.path().join("holidays.csv");
     std::fs::write(&file, "date,name\n2026-12-25,Christmas Day\n").expect("write");
     let app = TestApp::configure().at(at("2026-05-29")).bank_holidays_file(file).start().await;
@@ -53,7 +53,7 @@ async fn bank_holidays_stop_the_clock() {
     assert_eq!((s["status"].clone(), s["due_by"].clone()), (json!("late"), json!("2026-05-28")));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_statutory_clock_of_reg_14() {
     let app = TestApp::start_at(at("2026-05-01")).await;
     let child = app.child_of(HACKNEY, a_child("Fay", "Ending").born("2010-01-01")).await;

@@ -1,7 +1,7 @@
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn amending_needs_if_match_and_keeps_rules() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -28,7 +28,7 @@ async fn amending_needs_if_match_and_keeps_rules() {
     assert_eq!(moved.body["host_area"], KENT);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn legal_status_can_change_during_a_placement() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;

@@ -1,7 +1,7 @@
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_newcomer_places_a_child_out_of_area_and_the_host_sees_it() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -25,7 +25,7 @@ async fn a_newcomer_places_a_child_out_of_area_and_the_host_sees_it() {
     app.la(KENT).placement(&p.id()).await.expect_problem(404);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_child_of_another_la_cannot_be_placed() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -34,7 +34,7 @@ async fn a_child_of_another_la_cannot_be_placed() {
     app.provider("p").place(Placement::at(&child, &urn).from("2026-06-01")).await.expect_problem(403);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn placements_never_overlap_and_a_move_is_an_end_and_a_start_the_same_day() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
@@ -64,7 +64,7 @@ async fn placements_never_overlap_and_a_move_is_an_end_and_a_start_the_same_day(
     assert_eq!(list.body["items"][0]["start_date"], "2026-03-01", "newest first");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_host_cannot_change_or_end_a_placement() {
     let app = TestApp::start().await;
     let (pid, urn) = app.provider_with_home().await;

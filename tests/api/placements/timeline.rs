@@ -1,7 +1,7 @@
 use crate::support::*;
 use serde_json::{Value, json};
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_placing_la_reads_a_childs_timeline_in_order() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;

@@ -1,6 +1,6 @@
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_host_comes_from_the_postcode_never_from_the_caller_alone() {
     let app = TestApp::start().await;
     let child = app.child_of(HACKNEY, a_child("Tyrone", "Mensah").born("2009-11-02")).await;
@@ -17,7 +17,7 @@ async fn the_host_comes_from_the_postcode_never_from_the_caller_alone() {
     assert_eq!(ok.body["postcode"], "CT1 2EH");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn placements_in_wales_are_recorded_as_such() {
     let app = TestApp::start().await;
     let child = app.child_of(HACKNEY, a_child("Leah", "Okafor").born("2013-02-27")).await;
@@ -28,7 +28,7 @@ async fn placements_in_wales_are_recorded_as_such() {
     assert_eq!(r.body["out_of_area"], true);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn codes_are_checked_against_the_2025_26_lists() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;

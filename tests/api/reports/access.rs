@@ -1,7 +1,7 @@
 use crate::support::internals::encode_cursor;
 use crate::support::*;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn who_may_call_each_report() {
     let app = TestApp::start().await;
     let paths = [
@@ -33,7 +33,7 @@ async fn who_may_call_each_report() {
     }
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn bad_queries_name_the_field() {
     let app = TestApp::start().await;
     let la = app.la(HACKNEY);

@@ -2,7 +2,7 @@ use super::world;
 use crate::support::*;
 use serde_json::Value;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn csv_shapes() {
     let w = world().await;
     let hackney = w.app.la(HACKNEY);

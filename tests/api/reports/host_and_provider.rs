@@ -2,7 +2,7 @@ use super::{all_records, assert_figures, assert_records_match, ids, report, worl
 use crate::support::*;
 use serde_json::{Value, json};
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn host_and_provider_figures_and_each_sees_only_its_own() {
     let w = world().await;
     let leeds = w.app.la(LEEDS);

@@ -2,7 +2,7 @@ use super::{all_records, assert_figures, assert_records_match, ids, report, worl
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_placing_las_figures_are_counted_by_hand() {
     let w = world().await;
     let hackney = w.app.la(HACKNEY);

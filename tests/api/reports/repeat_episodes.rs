@@ -2,7 +2,7 @@ use super::{all_records, report};
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn repeat_episodes_are_three_within_90_days_inside_the_period() {
     let app = TestApp::start_at(at("2026-04-01")).await;
     let (pid, urn) = app.provider_with_home().await;
@@ -49,7 +49,7 @@ async fn repeat_episodes_are_three_within_90_days_inside_the_period() {
 
 /// Reports find episodes by the area and setting of the placement they started in; when that
 /// placement is corrected to another area, its episodes are counted there from then on.
-#[actix_rt::test]
+#[actix_web::test]
 async fn episodes_follow_their_placement_when_it_moves_area() {
     let app = TestApp::start_at(at("2026-04-01")).await;
     let c = app.child_of(HACKNEY, a_child("Uma", "Vale").born("2010-01-01")).await;

@@ -2,7 +2,7 @@ use super::{Q3, assert_fields, oak_house_after_q3};
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_csv_return_with_bom_quoted_fields_and_template_rows() {
     let s = oak_house_after_q3().await;
     let csv = format!(
@@ -30,7 +30,7 @@ async fn a_csv_return_with_bom_quoted_fields_and_template_rows() {
     assert_eq!(stored.body["source"], "return");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn csv_headers_codes_dates_and_empty_files_are_checked() {
     let s = oak_house_after_q3().await;
     let home = s.home();
@@ -89,7 +89,7 @@ async fn csv_headers_codes_dates_and_empty_files_are_checked() {
     assert_eq!(r.body["version"], 2);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_template_lists_the_children_placed_in_the_quarter_with_their_reported_episodes() {
     let s = oak_house_after_q3().await;
     let reported = Episode::missing(&s.amelia, "2026-07-10T22:00:00Z")

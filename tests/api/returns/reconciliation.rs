@@ -2,7 +2,7 @@ use super::{Q3, assert_fields, ids, oak_house_after_q3, row};
 use crate::support::*;
 use serde_json::{Value, json};
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn a_return_is_reconciled_with_the_episodes_reported_as_they_happened() {
     let s = oak_house_after_q3().await;
     let e1 = s.report(Episode::missing(&s.amelia, "2026-07-10T22:00:00Z").until("2026-07-11T02:00:00Z")).await;
@@ -115,7 +115,7 @@ async fn a_return_is_reconciled_with_the_episodes_reported_as_they_happened() {
     }
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_missing_rules_apply_with_placements_and_stored_episodes() {
     let s = oak_house_after_q3().await;
     let la = s.app.la(HACKNEY);

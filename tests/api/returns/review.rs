@@ -2,7 +2,7 @@ use super::{Q3, oak_house_after_q3, row};
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn versions_stay_readable_and_an_accepted_return_needs_a_reason_to_change() {
     let s = oak_house_after_q3().await;
     let (home, host, urn) = (s.home(), s.app.la(LEEDS), s.urn.as_str());

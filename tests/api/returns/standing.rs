@@ -2,7 +2,7 @@ use super::{Q3, oak_house_after_q3};
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn the_host_la_sees_which_settings_returned_on_time_late_or_not_at_all() {
     let s = oak_house_after_q3().await;
     s.app.home_of(&s.provider, "SC480012", "Elm House").await;

@@ -3,7 +3,7 @@ use crate::support::*;
 use reqwest::Method;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn nil_returns_say_so_and_nothing_else() {
     let s = oak_house_after_q3().await;
     let home = s.home();
@@ -25,7 +25,7 @@ async fn nil_returns_say_so_and_nothing_else() {
     assert_eq!(ids(&r.body["summary"]["omitted"]), [reported]);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn who_may_submit_and_read_returns() {
     let s = oak_house_after_q3().await;
     let app = &s.app;
@@ -57,7 +57,7 @@ async fn who_may_submit_and_read_returns() {
     }
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn periods_are_calendar_quarters_that_have_ended() {
     let s = oak_house_after_q3().await;
     let home = s.home();
@@ -76,7 +76,7 @@ async fn periods_are_calendar_quarters_that_have_ended() {
     assert_eq!(home.quarterly_return(&s.urn, Q3, "").await.expect(200).body["version"], 1);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn returns_have_a_size_limit() {
     let s = oak_house_after_q3().await;
     let home = s.home();

@@ -2,7 +2,7 @@ use super::{Q3, assert_fields, oak_house_after_q3, row};
 use crate::support::*;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn every_problem_is_listed_by_row_and_field_and_nothing_is_stored() {
     let s = oak_house_after_q3().await;
     let elsewhere = s.app.child_of(HACKNEY, a_child("Cara", "Kent").born("2012-01-01")).await;

@@ -30,7 +30,7 @@ fn postgres_admin_url() -> Option<String> {
 
 /// One test's database; dropping it removes it.
 pub enum TestDb {
-    Sqlite { url: String, _dir: tempfile::TempDir },
+    Sqlite { url: String, _dir: crate::support::tempdir::TempDir },
     Postgres { url: String, admin: String, schema: String },
 }
 
@@ -39,7 +39,7 @@ impl TestDb {
     pub fn fresh() -> TestDb {
         match template() {
             Template::Sqlite(bytes) => {
-                let dir = tempfile::tempdir().expect("temp dir");
+                let dir = crate::support::tempdir::tempdir().expect("temp dir");
                 let path = dir.path().join("registry.db");
                 std::fs::write(&path, bytes).expect("copy the template database");
                 TestDb::Sqlite { url: format!("sqlite://{}", path.display()), _dir: dir }
@@ -123,7 +123,7 @@ fn template() -> &'static Template {
 }
 
 fn sqlite_template() -> Template {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::support::tempdir::tempdir().expect("temp dir");
     let path = dir.path().join("template.db");
     super::app::prepare_database(&format!("sqlite://{}", path.display()));
     let mut c = SqliteConnection::establish(&path.display().to_string()).expect("open the template");
@@ -345,7 +345,7 @@ pub fn describe(url: &str) -> String {
 pub fn describe_template() -> String {
     match template() {
         Template::Sqlite(bytes) => {
-            let dir = tempfile::tempdir().expect("temp dir");
+            let dir = crate::support::tempdir::tempdir().expect("temp dir");
             let path = dir.path().join("template.db");
             std::fs::write(&path, bytes).expect("write");
             describe(&format!("sqlite://{}", path.display()))

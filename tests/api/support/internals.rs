@@ -250,7 +250,7 @@ pub fn serve_tls(app: &TestApp, cert: &std::path::Path, key: &std::path::Path) -
 pub fn migrations_go_down_and_up() {
     use diesel_migrations::MigrationHarness;
     use placement_registry::db::{PG_MIGRATIONS, SQLITE_MIGRATIONS};
-    let dir = tempfile::tempdir().expect("tmp");
+    let dir = crate::support::tempdir::tempdir().expect("tmp");
     let mut c = diesel::SqliteConnection::establish(&dir.path().join("m.db").display().to_string()).expect("sqlite");
     c.run_pending_migrations(SQLITE_MIGRATIONS).expect("up");
     c.revert_all_migrations(SQLITE_MIGRATIONS).expect("down");

@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod internals;
 pub mod peers;
 pub mod server;
+pub mod tempdir;
 
 pub use actor::{Actor, Resp};
 pub use app::{TestApp, authority_scopes};

@@ -27,7 +27,7 @@ impl Spawned {
         let thread = std::thread::Builder::new()
             .name(format!("test server :{port}"))
             .spawn(move || {
-                actix_rt::System::new().block_on(async move {
+                actix_web::rt::System::new().block_on(async move {
                     let server = serve(listener).expect("listen");
                     let _ = tx.send(server.handle());
                     let _ = server.await;

@@ -4,7 +4,7 @@ use crate::support::*;
 use chrono::TimeDelta;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_deliver_a_signed_notification() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -44,7 +44,7 @@ async fn webhooks_deliver_a_signed_notification() {
     assert_eq!(rx.received().len(), 1);
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_retry_failures_with_backoff_until_delivered() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -95,7 +95,7 @@ async fn webhooks_retry_failures_with_backoff_until_delivered() {
     assert!(s[0]["delivered_at"].is_string() && s[0]["escalated"] == json!(false), "{s:?}");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_honour_retry_after() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -116,7 +116,7 @@ async fn webhooks_honour_retry_after() {
     assert_eq!(deliveries(&app, &hook).await[0]["status"], "delivered");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_stop_on_a_permanent_refusal() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -140,7 +140,7 @@ async fn webhooks_stop_on_a_permanent_refusal() {
     assert_eq!(pending.body["items"], json!([]));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_send_nothing_to_a_disabled_endpoint() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -165,7 +165,7 @@ async fn webhooks_send_nothing_to_a_disabled_endpoint() {
     assert_eq!(app.la(LEEDS).inbox("").await.expect(200).count(), Some(1));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_retry_an_endpoint_that_does_not_answer() {
     let app = TestApp::start().await;
     let (_, home) = app.provider_with_home().await;

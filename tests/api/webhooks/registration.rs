@@ -3,7 +3,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_registration_checks_its_input_and_shows_the_secret_once() {
     let app = TestApp::start().await;
     let leeds = app.la(LEEDS);

@@ -3,7 +3,7 @@ use crate::support::*;
 use chrono::TimeDelta;
 use serde_json::json;
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_survive_a_worker_that_dies_holding_a_lease() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -28,7 +28,7 @@ async fn webhooks_survive_a_worker_that_dies_holding_a_lease() {
     assert_eq!(d["notification_id"], json!(got[0].header("webhook-id")));
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_concurrent_workers_never_claim_the_same_delivery() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
@@ -59,7 +59,7 @@ async fn webhooks_concurrent_workers_never_claim_the_same_delivery() {
     assert_eq!(pairs.len(), 8, "each message once per endpoint");
 }
 
-#[actix_rt::test]
+#[actix_web::test]
 async fn webhooks_deliver_only_the_subscribed_event_types() {
     let app = TestApp::start().await;
     let rx = Receiver::start().await;
