@@ -249,6 +249,14 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     tracing::info!(bind = %args.bind, "serving; API docs at /docs");
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    {
+        let mut conn = state.pool.get()?;
+        let sealed = crate::webhooks::service::seal_stored_secrets(&mut conn, &state.secrets)
+            .map_err(|e| format!("sealing webhook secrets: {e:?}"))?;
+        if sealed > 0 {
+            tracing::info!(sealed, "webhook signing secrets stored in clear are now sealed");
+        }
+    }
     actix_web::rt::System::new().block_on(async move {
         crate::webhooks::worker::spawn(state.clone());
         spawn_audit_chainer(state.clone());

@@ -85,6 +85,12 @@ pub struct Config {
     #[arg(long, env = "REGISTRY_RATE_LIMIT", default_value_t = 1200)]
     pub rate_limit_per_minute: u32,
 
+    /// Requests per minute from one address that fail authentication (no token, a bad or
+    /// expired one, an unknown issuer), and requests to `POST /v1/oauth/token`, before that
+    /// address gets 429 with `Retry-After`; checked before any token is verified. 0 turns it off.
+    #[arg(long, env = "REGISTRY_UNAUTHENTICATED_RATE_LIMIT", default_value_t = 60)]
+    pub unauthenticated_rate_limit_per_minute: u32,
+
     /// Origins allowed to call the API from a browser (comma-separated); none by default.
     #[arg(long, env = "REGISTRY_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -117,6 +123,7 @@ impl Config {
             tls_cert: None,
             tls_key: None,
             rate_limit_per_minute: 1200,
+            unauthenticated_rate_limit_per_minute: 60,
             cors_origins: vec![],
         }
     }

@@ -60,6 +60,7 @@ pub enum ProblemType {
     StaleVersion,
     IfMatchRequired,
     PayloadTooLarge,
+    HeaderTooLarge,
     UnsupportedMediaType,
     NotAcceptable,
     RateLimited,
@@ -91,6 +92,7 @@ impl ProblemType {
         ProblemType::StaleVersion,
         ProblemType::IfMatchRequired,
         ProblemType::PayloadTooLarge,
+        ProblemType::HeaderTooLarge,
         ProblemType::UnsupportedMediaType,
         ProblemType::NotAcceptable,
         ProblemType::RateLimited,
@@ -137,6 +139,9 @@ impl ProblemType {
             P::StaleVersion => ("stale-version", "Precondition failed", StatusCode::PRECONDITION_FAILED),
             P::IfMatchRequired => ("if-match-required", "Precondition required", StatusCode::PRECONDITION_REQUIRED),
             P::PayloadTooLarge => ("payload-too-large", "Payload too large", StatusCode::PAYLOAD_TOO_LARGE),
+            P::HeaderTooLarge => {
+                ("header-too-large", "Request header fields too large", StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+            }
             P::UnsupportedMediaType => {
                 ("unsupported-media-type", "Unsupported media type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
             }
@@ -159,6 +164,9 @@ impl ProblemType {
         }
     }
 }
+
+/// Seconds a client is asked to wait when the database is unavailable.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// Prefix of every problem `type`.
 pub const PROBLEM_URN: &str = "urn:placement-registry:problem:";
@@ -187,6 +195,8 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("payload too large")]
     PayloadTooLarge { detail: String },
+    #[error("header too large")]
+    HeaderTooLarge { detail: String },
     #[error("unsupported media type")]
     UnsupportedMediaType { detail: String },
     #[error("not acceptable")]
@@ -240,6 +250,7 @@ impl ApiError {
             ApiError::PreconditionFailed => P::StaleVersion,
             ApiError::PreconditionRequired => P::IfMatchRequired,
             ApiError::PayloadTooLarge { .. } => P::PayloadTooLarge,
+            ApiError::HeaderTooLarge { .. } => P::HeaderTooLarge,
             ApiError::UnsupportedMediaType { .. } => P::UnsupportedMediaType,
             ApiError::NotAcceptable { .. } => P::NotAcceptable,
             ApiError::TooManyRequests { .. } => P::RateLimited,
@@ -257,6 +268,7 @@ impl ApiError {
             | ApiError::Forbidden { detail }
             | ApiError::Conflict { detail, .. }
             | ApiError::PayloadTooLarge { detail }
+            | ApiError::HeaderTooLarge { detail }
             | ApiError::UnsupportedMediaType { detail }
             | ApiError::NotAcceptable { detail }
             | ApiError::Unavailable { detail }
@@ -327,6 +339,9 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { retry_after_secs } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            ApiError::Unavailable { .. } => {
+                builder.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_SECS.to_string()));
+            }
             _ => {}
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
@@ -349,9 +364,47 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Unavailable { detail: "A concurrent change got in the way; retry the request.".into() }
             }
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                tracing::error!(cause = %info.message(), "database connection lost");
+                ApiError::Unavailable { detail: "The database is not reachable right now.".into() }
+            }
+            Error::DatabaseError(_, info) if unavailable(info.message()) => {
+                tracing::error!(cause = %info.message(), "database unavailable");
+                ApiError::Unavailable { detail: "The database cannot take this request right now.".into() }
+            }
+            Error::BrokenTransactionManager => {
+                ApiError::Unavailable { detail: "The database connection failed; retry the request.".into() }
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
+}
+
+/// Whether a database error says the database is down, restarting, full or locked: a passing
+/// condition the client should retry (503), not a fault of this request.
+fn unavailable(message: &str) -> bool {
+    const SIGNS: &[&str] = &[
+        "terminating connection",
+        "the database system is starting up",
+        "the database system is shutting down",
+        "the database system is in recovery mode",
+        "server closed the connection",
+        "could not connect",
+        "connection refused",
+        "no connection to the server",
+        "database or disk is full",
+        "could not extend file",
+        "no space left on device",
+        "database is locked",
+        "disk i/o error",
+        "cannot execute",
+        "read-only transaction",
+    ];
+    let m = message.to_ascii_lowercase();
+    SIGNS.iter().any(|s| m.contains(s))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {
@@ -363,7 +416,8 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> ApiError {
-        ApiError::Internal(e.to_string())
+        tracing::error!(cause = %e, "blocking pool");
+        ApiError::Unavailable { detail: "The server is shutting down or overloaded; retry the request.".into() }
     }
 }
 

@@ -29,6 +29,7 @@ pub mod missing;
 pub mod node;
 pub mod notifications;
 pub mod openapi;
+pub mod outbound;
 pub mod period;
 pub mod placements;
 pub mod reports;

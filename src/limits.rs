@@ -38,3 +38,44 @@ impl RateLimiter {
         }
     }
 }
+
+impl RateLimiter {
+    /// Seconds to wait before the client may be charged again, if its bucket is empty now;
+    /// takes nothing from it.
+    pub fn exhausted(&self, client: &str, now: DateTime<Utc>) -> Option<u64> {
+        if self.per_minute == 0 {
+            return None;
+        }
+        let capacity = f64::from(self.per_minute);
+        let per_sec = capacity / 60.0;
+        let buckets = self.buckets.lock().ok()?;
+        let (tokens, at) = buckets.get(client)?;
+        let elapsed = (now - *at).num_milliseconds().max(0) as f64 / 1000.0;
+        let tokens = (tokens + elapsed * per_sec).min(capacity);
+        (tokens < 1.0).then(|| ((1.0 - tokens) / per_sec).ceil().max(1.0) as u64)
+    }
+
+    /// Takes one from the client's bucket, whatever is left (for failures counted after the fact).
+    pub fn charge(&self, client: &str, now: DateTime<Utc>) {
+        let _ = self.check(client, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_counted_and_then_refused_until_the_bucket_refills() {
+        let limiter = RateLimiter::new(3);
+        let t0 = chrono::Utc::now();
+        assert_eq!(limiter.exhausted("ip", t0), None);
+        for _ in 0..3 {
+            limiter.charge("ip", t0);
+        }
+        let wait = limiter.exhausted("ip", t0).expect("empty after three");
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert_eq!(limiter.exhausted("other ip", t0), None, "per client");
+        assert_eq!(limiter.exhausted("ip", t0 + chrono::TimeDelta::seconds(21)), None, "refilled");
+    }
+}

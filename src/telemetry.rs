@@ -33,3 +33,31 @@ pub fn init() {
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
+
+/// Logs refused requests (401, 403, 429) at most [`REFUSALS_PER_MINUTE`] times a minute, then
+/// one line saying how many more were not logged: a flood of refusals cannot fill the log.
+pub fn refused(what: &str, status: u16) {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    static WINDOW: Mutex<Option<(Instant, u32, u32)>> = Mutex::new(None);
+    let Ok(mut w) = WINDOW.lock() else { return };
+    let now = Instant::now();
+    let (start, logged, dropped) = w.get_or_insert((now, 0, 0));
+    if now.duration_since(*start) >= Duration::from_secs(60) {
+        if *dropped > 0 {
+            tracing::warn!(not_logged = *dropped, "refused requests not logged in the last minute");
+        }
+        *start = now;
+        *logged = 0;
+        *dropped = 0;
+    }
+    if *logged < REFUSALS_PER_MINUTE {
+        *logged += 1;
+        tracing::info!(what, status, "request refused");
+    } else {
+        *dropped += 1;
+    }
+}
+
+/// Refusals logged per minute before the rest are only counted.
+pub const REFUSALS_PER_MINUTE: u32 = 20;

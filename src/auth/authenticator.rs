@@ -4,10 +4,10 @@
 //! keys, the issuer cache, a database pool and the clock), so the auth endpoints and the
 //! extractor depend on nothing above this module.
 
-use super::Caller;
 use super::clients::repo as clients;
 use super::issuers::verify::{IssuerCache, peek_issuer};
 use super::tokens::{Refusal, TokenService};
+use super::{Caller, OrgType};
 use crate::clock::Clock;
 use crate::db::{self, AnyConnection, DbPool};
 use crate::error::ApiError;
@@ -25,6 +25,10 @@ pub struct Authenticator {
     pub issuers: IssuerCache,
     revocations: Revocations,
     rate_limiter: RateLimiter,
+    /// Per address: failed authentications and token requests, limited before any verification.
+    per_address: RateLimiter,
+    /// Whether an organisation a token names is registered, remembered for a while.
+    orgs: Mutex<HashMap<(OrgType, String), (Instant, bool)>>,
     pub pool: DbPool,
     pub clock: Arc<dyn Clock>,
     /// Lifetime of tokens issued to API clients, in seconds.
@@ -45,9 +49,11 @@ impl Authenticator {
             tokens,
             secrets,
             keys_reloaded: Mutex::new(None),
-            issuers: IssuerCache::default(),
+            issuers: IssuerCache::new(config.dev),
             revocations: Revocations::default(),
             rate_limiter: RateLimiter::new(config.rate_limit_per_minute),
+            per_address: RateLimiter::new(config.unauthenticated_rate_limit_per_minute),
+            orgs: Mutex::new(HashMap::new()),
             pool,
             clock,
             token_ttl: config.token_ttl,
@@ -69,8 +75,42 @@ impl Authenticator {
         db::db_time(self.clock.now())
     }
 
-    /// The caller named by an `Authorization` header value.
-    pub async fn authenticate(&self, header: Option<&str>, request_id: Option<String>) -> Result<Caller, ApiError> {
+    /// The caller named by an `Authorization` header value, for a request from `address`. An
+    /// address whose authentications keep failing is refused (429) before any verification.
+    pub async fn authenticate(
+        &self,
+        header: Option<&str>,
+        request_id: Option<String>,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<Caller, ApiError> {
+        let key = address.map(|a| a.to_string()).unwrap_or_default();
+        if let Some(retry_after_secs) = self.per_address.exhausted(&key, self.clock.now()) {
+            crate::telemetry::refused("authentication", 429);
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+        let outcome = self.verify_caller(header, request_id).await;
+        if let Err(e) = &outcome
+            && matches!(e, ApiError::Unauthorized { .. } | ApiError::HeaderTooLarge { .. })
+        {
+            self.per_address.charge(&key, self.clock.now());
+            crate::telemetry::refused("authentication", 401);
+        }
+        outcome
+    }
+
+    /// Charges a request to the token endpoint to its address; 429 once they are too many.
+    pub fn limit_token_requests(&self, address: Option<std::net::IpAddr>) -> Result<(), ApiError> {
+        let key = format!("token:{}", address.map(|a| a.to_string()).unwrap_or_default());
+        let now = self.clock.now();
+        if let Some(retry_after_secs) = self.per_address.exhausted(&key, now) {
+            crate::telemetry::refused("token request", 429);
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+        self.per_address.charge(&key, now);
+        Ok(())
+    }
+
+    async fn verify_caller(&self, header: Option<&str>, request_id: Option<String>) -> Result<Caller, ApiError> {
         let header = header.ok_or_else(|| ApiError::Unauthorized {
             detail: "Send a bearer token in the Authorization header.".into(),
         })?;
@@ -82,6 +122,11 @@ impl Authenticator {
             .ok_or_else(|| ApiError::Unauthorized {
                 detail: "The Authorization header must be `Bearer <token>`.".into(),
             })?;
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(ApiError::HeaderTooLarge {
+                detail: format!("The bearer token is over {MAX_TOKEN_LEN} bytes; no token this API accepts is."),
+            });
+        }
         let mut caller = match peek_issuer(token) {
             Some(iss) if iss != self.tokens.issuer() => self.issuers.verify(self, token, &iss).await?,
             _ => self.verify_own(token).await?.into_caller()?,
@@ -96,6 +141,11 @@ impl Authenticator {
             && self.is_revoked(&client_id).await?
         {
             return Err(ApiError::Unauthorized { detail: "This API client has been revoked.".into() });
+        }
+        if !self.org_exists(caller.org_type, &caller.org).await? {
+            return Err(ApiError::Unauthorized {
+                detail: format!("The bearer token names a {} that is not registered.", caller.org_type),
+            });
         }
         Ok(caller)
     }
@@ -123,6 +173,28 @@ impl Authenticator {
         true
     }
 
+    async fn org_exists(&self, org_type: OrgType, org: &str) -> Result<bool, ApiError> {
+        if org_type == OrgType::Operator {
+            return Ok(true);
+        }
+        let key = (org_type, org.to_string());
+        if let Ok(seen) = self.orgs.lock()
+            && let Some((at, exists)) = seen.get(&key)
+            && at.elapsed() < ORG_CACHE
+        {
+            return Ok(*exists);
+        }
+        let org_owned = org.to_string();
+        let exists = self.db(move |conn| super::repo::org_exists(conn, org_type, &org_owned)).await?;
+        if let Ok(mut seen) = self.orgs.lock() {
+            if seen.len() > 10_000 {
+                seen.clear();
+            }
+            seen.insert(key, (Instant::now(), exists));
+        }
+        Ok(exists)
+    }
+
     async fn is_revoked(&self, client_id: &str) -> Result<bool, ApiError> {
         if let Some(revoked) = self.revocations.cached(client_id) {
             return Ok(revoked);
@@ -147,6 +219,10 @@ struct Revocations {
 }
 
 const REVOCATION_CACHE: Duration = Duration::from_secs(5);
+/// How long whether an organisation exists is remembered.
+const ORG_CACHE: Duration = Duration::from_secs(60);
+/// The longest bearer token accepted (the registry's own are about 800 bytes).
+pub const MAX_TOKEN_LEN: usize = 8 * 1024;
 
 impl Revocations {
     fn cached(&self, client_id: &str) -> Option<bool> {

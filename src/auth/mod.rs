@@ -194,9 +194,10 @@ impl FromRequest for Caller {
         };
         let header =
             req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let address = req.peer_addr().map(|a| a.ip());
         Box::pin(async move {
             let auth = auth.ok_or_else(|| ApiError::internal("authenticator missing"))?;
-            auth.authenticate(header.as_deref(), request_id).await
+            auth.authenticate(header.as_deref(), request_id, address).await
         })
     }
 }

@@ -58,6 +58,7 @@ pub async fn token(
     req: HttpRequest,
     form: web::Form<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    auth.limit_token_requests(req.peer_addr().map(|a| a.ip()))?;
     let form = form.into_inner();
     if form.grant_type != "client_credentials" {
         return Err(oauth_error("unsupported_grant_type", "Only grant_type=client_credentials is supported."));

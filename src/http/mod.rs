@@ -197,7 +197,18 @@ pub fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: u
         errors.push(FieldError::new(field, format!("must be at most {max} characters")));
     } else if value.chars().any(|c| c.is_control()) {
         errors.push(FieldError::new(field, "must not contain control characters"));
+    } else if value.chars().any(is_bidi_control) {
+        errors.push(FieldError::new(
+            field,
+            "must not contain bidirectional formatting characters (U+202A to U+202E, U+2066 to U+2069, and marks)",
+        ));
     }
+}
+
+/// Characters that reorder how text is shown (Unicode Bidi_Control): a name holding them can
+/// display as something other than what it is.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Applies a partial update: for each named field the patch carries (`Some`), sets it on the

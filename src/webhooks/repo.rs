@@ -165,8 +165,10 @@ pub struct Job {
     #[diesel(column_name = id)]
     pub delivery_id: String,
     pub notification_id: String,
+    pub endpoint_id: String,
     #[diesel(select_expression = we::url)]
     pub url: String,
+    /// The signing secret as stored (sealed).
     #[diesel(select_expression = we::secret)]
     pub secret: String,
     /// Attempts made before this one.
@@ -290,4 +292,14 @@ pub fn record(
         }
         Ok(())
     })
+}
+
+/// Every endpoint's stored signing secret: (endpoint id, secret as stored).
+pub fn endpoint_secrets(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(we::table.select((we::id, we::secret)).load(conn)?)
+}
+
+pub fn set_endpoint_secret(conn: &mut AnyConnection, id: &str, secret: &str) -> Result<(), ApiError> {
+    diesel::update(we::table.find(id)).set(we::secret.eq(secret)).execute(conn)?;
+    Ok(())
 }

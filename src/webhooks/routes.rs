@@ -47,8 +47,8 @@ pub async fn create_webhook(
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     let la = caller.authority(scopes::NOTIFICATIONS_WRITE)?.to_string();
-    let (dev, now) = (state.config.dev, state.now());
-    let created = state.db(move |conn| service::register(conn, &la, &body, dev, now)).await?;
+    let (dev, now, secrets) = (state.config.dev, state.now(), state.secrets.clone());
+    let created = state.db(move |conn| service::register(conn, &la, &body, &secrets, dev, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/webhooks/{}", created.webhook.id)))
         .json(created))

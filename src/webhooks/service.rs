@@ -7,6 +7,7 @@ use crate::db::rows::webhooks::EndpointRow;
 use crate::db::{AnyConnection, write_tx};
 use crate::error::{ApiError, FieldError};
 use crate::http::{Page, PageQuery};
+use crate::secrets::Secrets;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -15,7 +16,6 @@ use rand::RngCore;
 use reqwest::Url;
 use sha2::Sha256;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Longest URL accepted.
 pub const MAX_URL_LEN: usize = 2000;
@@ -83,77 +83,11 @@ pub fn check_url(raw: &str, dev: bool) -> Result<Url, String> {
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters".into());
     }
-    let url = Url::parse(raw).map_err(|e| format!("is not an absolute URL ({e})"))?;
-    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("must name a host")?;
-    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host).parse::<IpAddr>().ok();
-    let loopback = match ip {
-        Some(ip) => ip.is_loopback(),
-        None => is_localhost(host),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if dev && loopback => {}
-        "http" if dev => {
-            return Err(
-                "must use https:// (plain http:// only to 127.0.0.1, ::1 or localhost in development mode)".into()
-            );
-        }
-        _ => return Err("must use https://".into()),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not contain a user name or password".into());
-    }
+    let url = crate::outbound::check_url(raw, dev)?;
     if url.fragment().is_some() {
         return Err("must not contain a fragment (#...)".into());
     }
-    if !dev {
-        let internal = match ip {
-            Some(ip) => is_internal(ip),
-            None => is_localhost(host),
-        };
-        if internal {
-            return Err("must not point at a private, loopback or link-local address".into());
-        }
-    }
     Ok(url)
-}
-
-fn is_localhost(domain: &str) -> bool {
-    let d = domain.trim_end_matches('.').to_ascii_lowercase();
-    d == "localhost" || d.ends_with(".localhost")
-}
-
-fn internal_v4(ip: &Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_private()
-        || ip.is_loopback()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b))
-}
-
-fn internal_v6(ip: &Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return internal_v4(&v4);
-    }
-    let first = ip.segments()[0];
-    ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00
-        || (first & 0xffc0) == 0xfe80
-}
-
-/// Whether an address is private, loopback or link-local (as refused outside development mode).
-pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => internal_v4(&v4),
-        IpAddr::V6(v6) => internal_v6(&v6),
-    }
 }
 
 /// A new signing secret: `whsec_` and the base64 of 32 random bytes.
@@ -183,22 +117,51 @@ pub fn register(
     conn: &mut AnyConnection,
     la: &str,
     input: &NewWebhook,
+    secrets: &Secrets,
     dev: bool,
     now: NaiveDateTime,
 ) -> Result<CreatedWebhook, ApiError> {
     let checked = check(input, dev)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let secret = new_secret();
     let row = EndpointRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        secret: secrets.seal(secret.as_bytes(), &secret_context(&id)).map_err(ApiError::internal)?,
+        id,
         authority: la.to_string(),
         url: checked.url,
         event_types: checked.event_types.into(),
-        secret: new_secret(),
         created_at: now,
         disabled_at: None,
     };
     write_tx(conn, |conn| repo::insert_endpoint(conn, &row))?;
-    let secret = row.secret.clone();
     Ok(CreatedWebhook { webhook: row.into(), secret })
+}
+
+fn secret_context(endpoint: &str) -> String {
+    format!("webhook_endpoints:{endpoint}")
+}
+
+/// An endpoint's signing secret, opened with the secrets key (a secret stored in clear by an
+/// earlier version is used as it is until `seal_stored_secrets` seals it).
+pub fn open_secret(secrets: &Secrets, endpoint: &str, stored: &str) -> Result<String, String> {
+    if !Secrets::is_sealed(stored) {
+        return Ok(stored.to_string());
+    }
+    let bytes = secrets.open(stored, &secret_context(endpoint)).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// Seals the signing secrets stored in clear by earlier versions; how many.
+pub fn seal_stored_secrets(conn: &mut AnyConnection, secrets: &Secrets) -> Result<usize, ApiError> {
+    let mut n = 0;
+    for (id, secret) in repo::endpoint_secrets(conn)? {
+        if !Secrets::is_sealed(&secret) {
+            let sealed = secrets.seal(secret.as_bytes(), &secret_context(&id)).map_err(ApiError::internal)?;
+            write_tx(conn, |conn| repo::set_endpoint_secret(conn, &id, &sealed))?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The (created_at, id) a page of endpoints or deliveries ended on.

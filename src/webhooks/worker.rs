@@ -33,12 +33,7 @@ pub struct Worker {
 impl Worker {
     /// A worker named `name` (the name marks the deliveries it leases; make it unique).
     pub fn new(state: AppState, name: impl Into<String>) -> Worker {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .user_agent(concat!("placement-registry-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string());
+        let client = Ok(crate::outbound::client(state.config.dev, TIMEOUT));
         Worker { state, name: name.into(), client }
     }
 
@@ -153,7 +148,11 @@ impl Ctx {
             return (None, Sent::Retry(format!("URL refused: {why}"), None));
         }
         let timestamp = now.and_utc().timestamp();
-        let signature = match service::sign(&job.secret, &job.notification_id, timestamp, &body) {
+        let secret = match service::open_secret(&self.state.secrets, &job.endpoint_id, &job.secret) {
+            Ok(s) => s,
+            Err(e) => return (None, Sent::Retry(format!("cannot open the signing secret: {e}"), None)),
+        };
+        let signature = match service::sign(&secret, &job.notification_id, timestamp, &body) {
             Ok(s) => s,
             Err(e) => return (None, Sent::Retry(format!("cannot sign: {e}"), None)),
         };

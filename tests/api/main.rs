@@ -22,5 +22,6 @@ mod returns;
 mod schema;
 mod security;
 mod shapes;
+mod trust;
 mod trusted_issuers;
 mod webhooks;

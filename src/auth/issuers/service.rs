@@ -10,14 +10,8 @@ use crate::http::check_text;
 use chrono::NaiveDateTime;
 
 fn check_url(errors: &mut Vec<FieldError>, url: &str, dev: bool) {
-    match reqwest::Url::parse(url) {
-        Err(_) => errors.push(FieldError::new("jwks_url", "is not a URL")),
-        Ok(u) => {
-            let loopback = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-            if u.scheme() != "https" && !(dev && u.scheme() == "http" && loopback) {
-                errors.push(FieldError::new("jwks_url", "must be https://"));
-            }
-        }
+    if let Err(why) = crate::outbound::check_url(url, dev) {
+        errors.push(FieldError::new("jwks_url", why));
     }
 }
 

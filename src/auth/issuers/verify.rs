@@ -19,31 +19,45 @@ pub const REFETCH_INTERVAL_SECS: i64 = 60;
 /// How long a loaded issuer configuration is reused before it is read again.
 const CONFIG_TTL_SECS: i64 = 30;
 
+/// Most issuers kept in the cache; only registered issuers are ever kept.
+const MAX_ENTRIES: usize = 1_000;
+/// After a failed key fetch, the next one waits this long, doubled per failure up to an hour.
+const FIRST_BACKOFF_SECS: i64 = 60;
+const MAX_BACKOFF_SECS: i64 = 3_600;
+
 struct Entry {
-    issuer: Option<Issuer>,
+    issuer: Issuer,
     keys: JwkSet,
     loaded_at: DateTime<Utc>,
     last_fetch: Option<DateTime<Utc>>,
+    /// Failed fetches in a row, and when the next may be tried.
+    failures: u32,
+    retry_at: Option<DateTime<Utc>>,
 }
 
 pub struct IssuerCache {
     entries: Mutex<HashMap<String, Entry>>,
     client: reqwest::Client,
+    dev: bool,
 }
 
-impl Default for IssuerCache {
-    fn default() -> IssuerCache {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
-        IssuerCache { entries: Mutex::new(HashMap::new()), client }
+impl IssuerCache {
+    /// A cache whose key fetches go through the outbound guard (`dev`: loopback allowed).
+    pub fn new(dev: bool) -> IssuerCache {
+        IssuerCache {
+            entries: Mutex::new(HashMap::new()),
+            client: crate::outbound::client(dev, std::time::Duration::from_secs(5)),
+            dev,
+        }
     }
 }
 
 fn invalid(why: &str) -> ApiError {
     ApiError::Unauthorized { detail: format!("The bearer token is not valid: {why}.") }
+}
+
+fn no_keys() -> JwkSet {
+    JwkSet { keys: vec![] }
 }
 
 /// The unverified `iss` of a token, to choose how to verify it.
@@ -63,7 +77,19 @@ impl IssuerCache {
         }
     }
 
+    /// How many issuers are cached (never more than [`MAX_ENTRIES`]).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     async fn fetch(&self, url: &str) -> Result<JwkSet, ApiError> {
+        if crate::outbound::check_url(url, self.dev).is_err() {
+            return Err(invalid("the issuer's keys are at an address that is not called"));
+        }
         let res = self.client.get(url).send().await.map_err(|_| invalid("the issuer's keys could not be fetched"))?;
         if !res.status().is_success() {
             return Err(invalid("the issuer's keys could not be fetched"));
@@ -71,75 +97,145 @@ impl IssuerCache {
         res.json::<JwkSet>().await.map_err(|_| invalid("the issuer's key set is not valid"))
     }
 
-    /// The issuer's configuration and keys, loading them when not cached (or stale).
+    fn store(&self, iss: &str, entry: Entry) {
+        if let Ok(mut e) = self.entries.lock() {
+            if e.len() >= MAX_ENTRIES && !e.contains_key(iss) {
+                let oldest = e.iter().min_by_key(|(_, v)| v.loaded_at).map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    e.remove(&k);
+                }
+            }
+            e.insert(iss.to_string(), entry);
+        }
+    }
+
+    /// Fetches keys from `url` unless a failure is backing off; a failure is remembered with the
+    /// next time to try, so an unreachable issuer costs one fetch per back-off, not per request.
+    async fn fetch_with_backoff(
+        &self,
+        iss: &str,
+        issuer: &Issuer,
+        url: &str,
+        previous: Option<(JwkSet, u32, Option<DateTime<Utc>>)>,
+        now: DateTime<Utc>,
+    ) -> Result<JwkSet, ApiError> {
+        let (old_keys, failures, retry_at) = previous.unwrap_or((no_keys(), 0, None));
+        if retry_at.is_some_and(|t| now < t) {
+            return Ok(old_keys);
+        }
+        match self.fetch(url).await {
+            Ok(keys) => {
+                self.store(
+                    iss,
+                    Entry {
+                        issuer: issuer.clone(),
+                        keys: keys.clone(),
+                        loaded_at: now,
+                        last_fetch: Some(now),
+                        failures: 0,
+                        retry_at: None,
+                    },
+                );
+                Ok(keys)
+            }
+            Err(e) => {
+                let backoff = (FIRST_BACKOFF_SECS << failures.min(10)).min(MAX_BACKOFF_SECS);
+                self.store(
+                    iss,
+                    Entry {
+                        issuer: issuer.clone(),
+                        keys: old_keys,
+                        loaded_at: now,
+                        last_fetch: Some(now),
+                        failures: failures + 1,
+                        retry_at: Some(now + TimeDelta::seconds(backoff)),
+                    },
+                );
+                Err(e)
+            }
+        }
+    }
+
+    /// The issuer's configuration and keys, loading them when not cached (or stale). An issuer
+    /// that is not registered is not cached (it would let anyone fill the cache).
     async fn snapshot(
         &self,
         auth: &Authenticator,
         iss: &str,
         now: DateTime<Utc>,
-    ) -> Result<(Option<Issuer>, JwkSet), ApiError> {
-        if let Ok(e) = self.entries.lock()
-            && let Some(entry) = e.get(iss).filter(|e| now - e.loaded_at < TimeDelta::seconds(CONFIG_TTL_SECS))
+    ) -> Result<(Issuer, JwkSet), ApiError> {
+        let cached =
+            self.entries.lock().ok().and_then(|e| {
+                e.get(iss).map(|x| (x.issuer.clone(), x.keys.clone(), x.loaded_at, x.failures, x.retry_at))
+            });
+        if let Some((issuer, keys, loaded_at, _, _)) = &cached
+            && now - *loaded_at < TimeDelta::seconds(CONFIG_TTL_SECS)
+            && !keys.keys.is_empty()
         {
-            return Ok((entry.issuer.clone(), entry.keys.clone()));
+            return Ok((issuer.clone(), keys.clone()));
         }
         let name = iss.to_string();
         let found = auth.db(move |conn| repo::find_active(conn, &name)?.map(Issuer::try_from).transpose()).await?;
-        let (keys, fetched) = match &found {
-            Some(Issuer { jwks: Some(inline), .. }) => {
-                (serde_json::from_str::<JwkSet>(inline).unwrap_or(JwkSet { keys: vec![] }), None)
-            }
-            Some(Issuer { jwks_url: Some(url), .. }) => {
-                let previous =
-                    self.entries.lock().ok().and_then(|e| e.get(iss).map(|x| (x.keys.clone(), x.last_fetch)));
-                match previous {
-                    Some((keys, last)) if !keys.keys.is_empty() => (keys, last),
-                    _ => (self.fetch(url).await?, Some(now)),
-                }
-            }
-            _ => (JwkSet { keys: vec![] }, None),
+        let Some(issuer) = found else {
+            self.invalidate(iss);
+            return Err(invalid("unknown issuer"));
         };
-        if let Ok(mut e) = self.entries.lock() {
-            e.insert(
-                iss.to_string(),
-                Entry { issuer: found.clone(), keys: keys.clone(), loaded_at: now, last_fetch: fetched },
-            );
-        }
-        Ok((found, keys))
+        let keys = match (&issuer.jwks, &issuer.jwks_url) {
+            (Some(inline), _) => {
+                let keys = serde_json::from_str::<JwkSet>(inline).unwrap_or_else(|_| no_keys());
+                self.store(
+                    iss,
+                    Entry {
+                        issuer: issuer.clone(),
+                        keys: keys.clone(),
+                        loaded_at: now,
+                        last_fetch: None,
+                        failures: 0,
+                        retry_at: None,
+                    },
+                );
+                keys
+            }
+            (None, Some(url)) => {
+                let previous = cached.map(|(_, keys, _, failures, retry_at)| (keys, failures, retry_at));
+                self.fetch_with_backoff(iss, &issuer, url, previous, now).await?
+            }
+            (None, None) => no_keys(),
+        };
+        Ok((issuer, keys))
     }
 
     /// Refetches an issuer's keys if it has not done so in the last minute; the new set, if any.
-    async fn refetch(&self, iss: &str, url: &str, now: DateTime<Utc>) -> Result<Option<JwkSet>, ApiError> {
-        {
-            let Ok(mut e) = self.entries.lock() else { return Ok(None) };
-            let Some(entry) = e.get_mut(iss) else { return Ok(None) };
+    async fn refetch(
+        &self,
+        iss: &str,
+        issuer: &Issuer,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JwkSet>, ApiError> {
+        let previous = {
+            let Ok(e) = self.entries.lock() else { return Ok(None) };
+            let Some(entry) = e.get(iss) else { return Ok(None) };
             if entry.last_fetch.is_some_and(|t| now - t < TimeDelta::seconds(REFETCH_INTERVAL_SECS)) {
                 return Ok(None);
             }
-            entry.last_fetch = Some(now);
-        }
-        let keys = self.fetch(url).await?;
-        if let Ok(mut e) = self.entries.lock()
-            && let Some(entry) = e.get_mut(iss)
-        {
-            entry.keys = keys.clone();
-        }
-        Ok(Some(keys))
+            (entry.keys.clone(), entry.failures, entry.retry_at)
+        };
+        self.fetch_with_backoff(iss, issuer, url, Some(previous), now).await.map(Some)
     }
 
     /// Verifies a token from an external issuer and maps it to a caller.
     pub async fn verify(&self, auth: &Authenticator, token: &str, iss: &str) -> Result<Caller, ApiError> {
         let now = auth.clock.now();
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
-        let (found, mut keys) = self.snapshot(auth, iss, now).await?;
-        let issuer = found.ok_or_else(|| invalid("unknown issuer"))?;
+        let (issuer, mut keys) = self.snapshot(auth, iss, now).await?;
         if !issuer.algorithms.contains(&header.alg) {
             return Err(invalid("algorithm not accepted for this issuer"));
         }
         let kid = header.kid.clone().ok_or_else(|| invalid("no key id (kid)"))?;
         if keys.find(&kid).is_none()
             && let Some(url) = &issuer.jwks_url
-            && let Some(fresh) = self.refetch(iss, url, now).await?
+            && let Some(fresh) = self.refetch(iss, &issuer, url, now).await?
         {
             keys = fresh;
         }

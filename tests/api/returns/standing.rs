@@ -51,6 +51,6 @@ async fn the_host_la_sees_which_settings_returned_on_time_late_or_not_at_all() {
     // Only the LA itself.
     s.app.la(KENT).returns_in_area(LEEDS, "").await.expect_problem(403);
     home().returns_in_area(LEEDS, "").await.expect_problem(403);
-    s.app.la("E99999999").returns_in_area("E99999999", "").await.expect_problem(404);
+    s.app.la(KENT).returns_in_area("E99999999", "").await.expect_problem(404);
     host.returns_in_area(LEEDS, "period=2026-Q9").await.expect_field_error(422, "period");
 }

@@ -23,6 +23,8 @@ pub struct Options {
     rate_limit_per_minute: Option<u32>,
     cors_origins: Vec<String>,
     tls: Option<(PathBuf, PathBuf)>,
+    unauthenticated_rate_limit_per_minute: Option<u32>,
+    production: bool,
 }
 
 impl Options {
@@ -38,6 +40,17 @@ impl Options {
     }
     pub fn rate_limit_per_minute(mut self, n: u32) -> Options {
         self.rate_limit_per_minute = Some(n);
+        self
+    }
+    /// Failed authentications (and token requests) allowed per address and minute (off in tests
+    /// unless set here).
+    pub fn unauthenticated_rate_limit_per_minute(mut self, n: u32) -> Options {
+        self.unauthenticated_rate_limit_per_minute = Some(n);
+        self
+    }
+    /// Not in development mode: outbound calls never reach loopback.
+    pub fn production(mut self) -> Options {
+        self.production = true;
         self
     }
     pub fn cors_origin(mut self, origin: &str) -> Options {
@@ -85,6 +98,8 @@ impl TestApp {
             config.rate_limit_per_minute = n;
         }
         config.cors_origins = o.cors_origins;
+        config.unauthenticated_rate_limit_per_minute = o.unauthenticated_rate_limit_per_minute.unwrap_or(0);
+        config.dev = !o.production;
         if let Some((cert, key)) = o.tls {
             config.tls_cert = Some(cert);
             config.tls_key = Some(key);
@@ -136,7 +151,14 @@ impl TestApp {
     pub fn la(&self, code: &str) -> Actor {
         self.caller(OrgType::Authority, code, None, 3600)
     }
+    /// A caller with a genuine token for a provider id that was never registered.
+    pub fn unregistered_provider(&self, id: &str) -> Actor {
+        self.caller(OrgType::Provider, id, None, 3600)
+    }
+    /// A provider's caller. Tokens must name a registered organisation, so a provider the test
+    /// has not created through the API is registered first (with no settings).
     pub fn provider(&self, id: &str) -> Actor {
+        super::internals::ensure_provider(self, id);
         self.caller(OrgType::Provider, id, None, 3600)
     }
     pub fn operator(&self) -> Actor {

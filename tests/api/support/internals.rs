@@ -33,6 +33,44 @@ pub fn postcodes_in(area: &str, n: usize, seed: u64) -> Vec<String> {
     placement_registry::geo::Geo::global().sample(area, n, seed)
 }
 
+#[derive(diesel::QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    text: String,
+}
+
+/// The text of the first column (aliased `text`) of every row a query returns, read straight
+/// from the test's database.
+pub fn query_texts(app: &TestApp, sql: &str) -> Vec<String> {
+    let mut conn = app.state().pool.get().expect("connection");
+    diesel::sql_query(sql).load::<TextRow>(&mut conn).expect(sql).into_iter().map(|r| r.text).collect()
+}
+
+/// Registers a provider with this id, unless one is.
+pub fn ensure_provider(app: &TestApp, id: &str) {
+    use placement_registry::db::schema::providers as p;
+    let mut conn = app.state().pool.get().expect("connection");
+    let exists: i64 = p::table.filter(p::id.eq(id)).count().get_result(&mut conn).expect("count");
+    if exists == 0 {
+        let now = app.now().naive_utc();
+        diesel::insert_into(p::table)
+            .values((
+                p::id.eq(id),
+                p::name.eq(format!("Provider {id}")),
+                p::version.eq(1i64),
+                p::created_at.eq(now),
+                p::updated_at.eq(now),
+            ))
+            .execute(&mut conn)
+            .expect("provider");
+    }
+}
+
+/// How many issuers the app keeps in its cache.
+pub fn cached_issuers(app: &TestApp) -> usize {
+    app.state().auth.issuers.len()
+}
+
 /// Runs a statement straight on the test's database.
 pub fn execute_sql(app: &TestApp, sql: &str) {
     let mut conn = app.state().pool.get().expect("connection");
