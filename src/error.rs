@@ -474,3 +474,54 @@ pub fn path_error(err: actix_web::error::PathError) -> ApiError {
         errors: vec![FieldError::new("path", err.to_string())],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
+
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn status_of(kind: DatabaseErrorKind, message: &'static str) -> u16 {
+        let e: ApiError = Error::DatabaseError(kind, Box::new(Info(message))).into();
+        e.status_code().as_u16()
+    }
+
+    #[test]
+    fn a_database_that_is_down_restarting_full_or_locked_is_503_not_500() {
+        use DatabaseErrorKind as K;
+        assert_eq!(status_of(K::ClosedConnection, "server closed the connection unexpectedly"), 503);
+        assert_eq!(status_of(K::Unknown, "terminating connection due to administrator command"), 503);
+        assert_eq!(status_of(K::Unknown, "the database system is starting up"), 503);
+        assert_eq!(status_of(K::Unknown, "database or disk is full"), 503);
+        assert_eq!(status_of(K::Unknown, "could not extend file: No space left on device"), 503);
+        assert_eq!(status_of(K::Unknown, "database is locked"), 503);
+        assert_eq!(status_of(K::Unknown, "syntax error at or near SELEKT"), 500, "a fault of ours stays a 500");
+        let r = ApiError::Unavailable { detail: "down".into() }.error_response();
+        assert_eq!(r.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
+    }
+}

@@ -192,3 +192,34 @@ async fn spreadsheet_formulas_never_pass_through_csv() {
         app.provider(&provider).get(&format!("/v1/settings/{urn}/returns/2026-Q2?template=csv")).await.expect(200);
     assert!(template.text.contains("'@SUM(A1:A9)"), "{}", template.text);
 }
+
+/// `keys rotate` makes a new signing key: tokens signed with it are accepted by a server that
+/// started before the rotation, and those signed with the old key keep working.
+#[actix_web::test]
+async fn signing_keys_rotate_without_refusing_issued_tokens() {
+    // The command line signs with the real clock: the app's clock reads the same.
+    let app = TestApp::configure().at(chrono::Utc::now()).start().await;
+    let before = RegistryKey::of(&app);
+    let old = before.issue("placement-registry", "placement-registry-api", HACKNEY, &["children:read"], &app);
+    let url = app.database_url();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_placement-registry"))
+            .args(args)
+            .args(["--database-url", &url])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let rotated = cli(&["keys", "rotate"]);
+    assert!(!rotated.contains(before.kid()), "{rotated}");
+    let new = cli(&["token", "--org-type", "authority", "--org", HACKNEY, "--scope", "children:read"]);
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(new.split('.').next().expect("jwt")).expect("b64"))
+            .expect("json");
+    assert_ne!(header["kid"], json!(before.kid()), "the new key signs");
+    app.bearer(&new).children("").await.expect(200);
+    app.bearer(&old).children("").await.expect(200);
+    let jwks = app.anonymous().get("/.well-known/jwks.json").await.expect(200);
+    assert_eq!(jwks.body["keys"].as_array().map(Vec::len), Some(2), "both keys verify for now");
+}
