@@ -32,6 +32,7 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     crate::reports::routes(cfg);
     crate::exports::routes(cfg);
     crate::webhooks::routes(cfg);
+    crate::peers::routes(cfg);
 }
 
 /// The OpenAPI document the code describes.
@@ -93,6 +94,7 @@ pub fn build(
                 async move { HttpResponse::Ok().json(api) }
             }),
         )
+        .configure(crate::federation::routes)
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").config(swagger_config()))
         .default_service(web::to(unmatched))

@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `openapi`, `token`, `seed` and `audit verify`.
+//! The command line: `serve` (the default), `migrate`, `openapi`, `token`, `seed`, `audit`,
+//! `keys`, `node entry` and `federation` (status, import, pull).
 
 use crate::app;
 use crate::auth::tokens::Grant;
@@ -43,6 +44,51 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// This node's identity.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// Other registry nodes: the directory, delivery, pulling what was missed.
+    Federation {
+        #[command(subcommand)]
+        command: FederationCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum NodeCommand {
+    /// Print this node's entry for other nodes' directories (JSON: node id, public URL, public
+    /// keys, the LAs it homes), making the node key if it has none yet. Give it to the operators
+    /// of the other nodes; they list it with `--peers` or `POST /v1/federation/peers`.
+    Entry {
+        #[command(flatten)]
+        config: Config,
+        /// ONS codes of the LAs this node homes (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        authorities: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FederationCommand {
+    /// Each peer: backlog, oldest undelivered event, last receipt, last error (JSON).
+    Status(Config),
+    /// Add or update the peers listed in a directory file (a JSON list of node entries; this
+    /// node's own entry is skipped).
+    Import {
+        #[command(flatten)]
+        config: Config,
+        file: PathBuf,
+    },
+    /// Fetch and apply what a peer holds for this node (after a restore from backup).
+    Pull {
+        #[command(flatten)]
+        config: Config,
+        /// The peer's node id (default: every peer).
+        #[arg(long)]
+        from: Option<String>,
     },
 }
 
@@ -127,6 +173,14 @@ pub fn main() -> ExitCode {
             audit_checkpoints(config, after)
         }
         Some(Command::Keys { command: KeysCommand::Rotate(config) }) => rotate_keys(config),
+        Some(Command::Node { command: NodeCommand::Entry { config, authorities } }) => node_entry(config, authorities),
+        Some(Command::Federation { command: FederationCommand::Status(config) }) => federation_status(config),
+        Some(Command::Federation { command: FederationCommand::Import { config, file } }) => {
+            import_peers(config, &file)
+        }
+        Some(Command::Federation { command: FederationCommand::Pull { config, from } }) => {
+            federation_pull(config, from)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -192,6 +246,71 @@ fn rotate_keys(config: Config) -> Result<()> {
     Ok(())
 }
 
+fn node_entry(config: Config, authorities: Vec<String>) -> Result<()> {
+    let base_url = config.public_url.clone().ok_or("give the URL peers reach this node at: --public-url")?;
+    let state = AppState::open(config, Arc::new(SystemClock))?;
+    let key = crate::peers::service::own_key(&state.node.jwk()).map_err(|e| format!("{e:?}"))?;
+    let entry = crate::peers::model::DirectoryEntry {
+        node_id: state.node.id.clone(),
+        base_url,
+        keys: vec![key],
+        authorities: authorities.iter().map(|a| a.trim().to_ascii_uppercase()).filter(|a| !a.is_empty()).collect(),
+    };
+    println!("{}", serde_json::to_string_pretty(&entry)?);
+    Ok(())
+}
+
+fn federation_status(config: Config) -> Result<()> {
+    let state = AppState::open(config, Arc::new(SystemClock))?;
+    let mut conn = state.pool.get()?;
+    let status =
+        crate::peers::service::status(&mut conn, &state.node.id, &state.node.kid).map_err(|e| format!("{e:?}"))?;
+    println!("{}", serde_json::to_string_pretty(&status)?);
+    Ok(())
+}
+
+/// Adds or updates the peers of a directory file.
+fn import_peers_into(state: &AppState, file: &std::path::Path) -> Result<usize> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let entries: Vec<crate::peers::model::DirectoryEntry> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut conn = state.pool.get()?;
+    let (own, dev, now) = (state.node.id.clone(), state.config.dev, state.now());
+    crate::peers::service::import(&mut conn, entries, &own, dev, now)
+        .map_err(|e| format!("{}: {}", file.display(), e.problem().detail).into())
+}
+
+fn import_peers(config: Config, file: &std::path::Path) -> Result<()> {
+    let state = AppState::open(config, Arc::new(SystemClock))?;
+    let n = import_peers_into(&state, file)?;
+    println!("{n} peer(s) listed");
+    Ok(())
+}
+
+fn federation_pull(config: Config, from: Option<String>) -> Result<()> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let state = AppState::open(config, Arc::new(SystemClock))?;
+    actix_web::rt::System::new().block_on(async move {
+        let worker = crate::federation::worker::Worker::new(state.clone(), "cli-pull");
+        let peers = match from {
+            Some(p) => vec![p],
+            None => state
+                .db(crate::peers::service::list)
+                .await
+                .map_err(|e| format!("{e:?}"))?
+                .into_iter()
+                .map(|p| p.node_id)
+                .collect(),
+        };
+        for p in peers {
+            let n = worker.pull_from(&p).await.map_err(|e| format!("{p}: {}", e.problem().detail))?;
+            println!("{p}: {n} event(s) applied");
+        }
+        state.chain_audit().await.map_err(|e| format!("{e:?}"))?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })
+}
+
 fn migrate(config: &Config) -> Result<()> {
     let n = crate::db::migrate(&config.database_url)?;
     println!("{n} migration(s) applied");
@@ -244,6 +363,10 @@ fn serve(args: ServeArgs) -> Result<()> {
     crate::telemetry::init();
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let state = AppState::open(args.config, Arc::new(SystemClock))?;
+    if let Some(file) = state.config.peers.clone() {
+        let n = import_peers_into(&state, &file)?;
+        tracing::info!(peers = n, "peer directory updated from {}", file.display());
+    }
     if args.demo {
         crate::demo::load_and_print(&state, &args.bind)?;
     }
@@ -259,6 +382,7 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     actix_web::rt::System::new().block_on(async move {
         crate::webhooks::worker::spawn(state.clone());
+        crate::federation::worker::spawn(state.clone());
         spawn_audit_chainer(state.clone());
         let last = state.clone();
         let tls = match (&state.config.tls_cert, &state.config.tls_key) {

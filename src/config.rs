@@ -44,6 +44,23 @@ pub struct Config {
     #[arg(long, env = "REGISTRY_NODE_KEY_FILE")]
     pub node_key_file: Option<PathBuf>,
 
+    /// The URL other nodes reach this one at (`https://registry.example`): published with the
+    /// node's keys, and the `@target-uri` peers sign requests to it with. When unset, a request's
+    /// own scheme and host are used.
+    #[arg(long, env = "REGISTRY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// A directory file (a JSON list of nodes: `node_id`, `base_url`, `keys`, `authorities`, as
+    /// `placement-registry node entry` prints them) whose peers are added or updated at start.
+    /// This node's own entry is skipped.
+    #[arg(long, env = "REGISTRY_PEERS")]
+    pub peers: Option<PathBuf>,
+
+    /// How often the federation worker looks for events to send, in milliseconds (0: never; the
+    /// tests drive it).
+    #[arg(long, env = "REGISTRY_FEDERATION_POLL_MS", default_value_t = 500)]
+    pub federation_poll_ms: u64,
+
     /// Seconds between signed checkpoints of the audit log's head (while it moves).
     #[arg(long, env = "REGISTRY_AUDIT_CHECKPOINT_SECS", default_value_t = 300)]
     pub audit_checkpoint_secs: u64,
@@ -112,6 +129,9 @@ impl Config {
             secrets_key: None,
             node_id: "local".into(),
             node_key_file: None,
+            public_url: None,
+            peers: None,
+            federation_poll_ms: 500,
             audit_checkpoint_secs: 300,
             token_ttl: 3600,
             pool_size: 8,

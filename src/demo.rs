@@ -50,38 +50,52 @@ fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, ApiError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ApiError::internal("bad demo date"))
 }
 
-/// Loads the demo into an empty database; returns false when there was already data.
+/// Loads the demo into an empty database; returns false when there was already data. With peers
+/// in the directory, only what this node holds is loaded: children of the LAs it homes, settings
+/// in those LAs (and their providers); a placement in a setting homed elsewhere names it by URN
+/// and postcode, and reaches that node as any placement does.
 pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTime) -> Result<bool, ApiError> {
     if children_repo::any(conn)? {
         return Ok(false);
     }
     let cal = crate::calendar::WorkingCalendar::england_and_wales();
     write_tx(conn, |conn| {
-        directory::insert_provider(
-            conn,
-            &directory_rules::provider_record(
-                PROVIDER_A.into(),
-                "Brightwater Care Ltd",
-                Some("referrals@brightwater.example".into()),
-                now,
-            ),
-        )?;
-        directory::insert_provider(
-            conn,
-            &directory_rules::provider_record(PROVIDER_B.into(), "Northern Lights Children's Services", None, now),
-        )?;
+        let mut local = |la: &str| -> Result<bool, ApiError> { Ok(crate::peers::repo::home_of(conn, la)?.is_none()) };
         let settings = [
             ("SC480011", PROVIDER_A, "Oak House", "K2", LEEDS, 11),
             ("SC480012", PROVIDER_A, "Willow Lodge", "K2", KENT, 12),
             ("SC520301", PROVIDER_B, "Harbour View", "K2", MANCHESTER, 13),
             ("1234567", PROVIDER_B, "Fernside Supported Living", "K3", LEEDS, 14),
         ];
+        let mut here = Vec::new();
+        for (urn, _, _, _, area, _) in settings {
+            if local(area)? {
+                here.push(urn);
+            }
+        }
+        let kids_here = [local(HACKNEY)?, local(MANCHESTER)?];
+        let providers = [
+            (PROVIDER_A, "Brightwater Care Ltd", Some("referrals@brightwater.example")),
+            (PROVIDER_B, "Northern Lights Children's Services", None),
+        ];
+        for (id, name, email) in providers {
+            if settings.iter().any(|s| s.1 == id && here.contains(&s.0)) {
+                directory::insert_provider(
+                    conn,
+                    &directory_rules::provider_record(id.into(), name, email.map(str::to_string), now),
+                )?;
+            }
+        }
+        let mut setting_postcodes = std::collections::HashMap::new();
         for (urn, provider, name, place, area, seed) in settings {
             let pc = postcode(area, seed)?;
-            directory::insert_setting(
-                conn,
-                &directory_rules::setting_record(urn, provider, name, place, area, &pc, now),
-            )?;
+            setting_postcodes.insert(urn, pc.clone());
+            if here.contains(&urn) {
+                directory::insert_setting(
+                    conn,
+                    &directory_rules::setting_record(urn, provider, name, place, area, &pc, now),
+                )?;
+            }
         }
         let start = |days: u64| today.checked_sub_days(Days::new(days)).ok_or_else(|| ApiError::internal("date"));
         let hackney_home = || postcode(HACKNEY, 21);
@@ -112,6 +126,10 @@ pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
         ];
         let mut ids = Vec::new();
         for (la, input) in kids {
+            if !kids_here[usize::from(la == MANCHESTER)] {
+                ids.push(String::new());
+                continue;
+            }
             let mut rec = children::new_record(la, input, now);
             children::validate(&mut rec, today)?;
             children_repo::insert(conn, &rec)?;
@@ -127,7 +145,8 @@ pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
             Ok(NewPlacement {
                 child_id: child.into(),
                 urn: Some(urn.into()),
-                postcode: None,
+                // A setting on another node is named with its postcode.
+                postcode: if here.contains(&urn) { None } else { setting_postcodes.get(urn).cloned() },
                 host_la: None,
                 place: place.into(),
                 place_provider: Some(provider.into()),
@@ -136,39 +155,43 @@ pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
                 emergency: false,
             })
         };
-        // Amelia: Oak House in Leeds, out of area.
-        placements::create(conn, &cal, HACKNEY, setting(&ids[0], "SC480011", "K2", "PR4", "C2", 120)?, now)?;
-        // Tyrone: Willow Lodge in Kent, having moved there from a foster home in Hackney.
-        // Foster placements name the fostering service's URN and give the carers' postcode.
-        let mut foster = setting(&ids[1], "SC057821", "U4", "PR1", "C2", 400)?;
-        foster.postcode = Some(postcode(HACKNEY, 31)?);
-        let first = placements::create(conn, &cal, HACKNEY, foster, now)?;
-        let hackney = Caller {
-            sub: "demo".into(),
-            org_type: OrgType::Authority,
-            org: HACKNEY.into(),
-            scopes: vec![],
-            client_id: None,
-            request_id: None,
-        };
-        let end = EndPlacement {
-            end_date: start(60)?,
-            rec: "X1".into(),
-            reason_place_change: Some("CARPL".into()),
-            end_open_missing_episodes: None,
-        };
-        placements::end(conn, &cal, &hackney, first.id.as_str(), end, None, now)?;
-        placements::create(conn, &cal, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
-        // Leah: in-area foster placement with Hackney's own carers.
-        let mut own = setting(&ids[2], "SC057821", "U1", "PR1", "C1", 200)?;
-        own.postcode = Some(postcode(HACKNEY, 32)?);
-        placements::create(conn, &cal, HACKNEY, own, now)?;
-        // Kai: supported accommodation in Leeds, an emergency placement.
-        let mut kai = setting(&ids[3], "1234567", "K3", "PR5", "V2", 10)?;
-        kai.emergency = true;
-        placements::create(conn, &cal, HACKNEY, kai, now)?;
-        // Jayden (Manchester): Oak House in Leeds too.
-        placements::create(conn, &cal, MANCHESTER, setting(&ids[4], "SC480011", "K2", "PR4", "C2", 30)?, now)?;
+        if kids_here[0] {
+            // Amelia: Oak House in Leeds, out of area.
+            placements::create(conn, &cal, HACKNEY, setting(&ids[0], "SC480011", "K2", "PR4", "C2", 120)?, now)?;
+            // Tyrone: Willow Lodge in Kent, having moved there from a foster home in Hackney.
+            // Foster placements name the fostering service's URN and give the carers' postcode.
+            let mut foster = setting(&ids[1], "SC057821", "U4", "PR1", "C2", 400)?;
+            foster.postcode = Some(postcode(HACKNEY, 31)?);
+            let first = placements::create(conn, &cal, HACKNEY, foster, now)?;
+            let hackney = Caller {
+                sub: "demo".into(),
+                org_type: OrgType::Authority,
+                org: HACKNEY.into(),
+                scopes: vec![],
+                client_id: None,
+                request_id: None,
+            };
+            let end = EndPlacement {
+                end_date: start(60)?,
+                rec: "X1".into(),
+                reason_place_change: Some("CARPL".into()),
+                end_open_missing_episodes: None,
+            };
+            placements::end(conn, &cal, &hackney, first.id.as_str(), end, None, now)?;
+            placements::create(conn, &cal, HACKNEY, setting(&ids[1], "SC480012", "K2", "PR4", "C2", 60)?, now)?;
+            // Leah: in-area foster placement with Hackney's own carers.
+            let mut own = setting(&ids[2], "SC057821", "U1", "PR1", "C1", 200)?;
+            own.postcode = Some(postcode(HACKNEY, 32)?);
+            placements::create(conn, &cal, HACKNEY, own, now)?;
+            // Kai: supported accommodation in Leeds, an emergency placement.
+            let mut kai = setting(&ids[3], "1234567", "K3", "PR5", "V2", 10)?;
+            kai.emergency = true;
+            placements::create(conn, &cal, HACKNEY, kai, now)?;
+        }
+        if kids_here[1] {
+            // Jayden (Manchester): Oak House in Leeds too.
+            placements::create(conn, &cal, MANCHESTER, setting(&ids[4], "SC480011", "K2", "PR4", "C2", 30)?, now)?;
+        }
         Ok(true)
     })
 }
@@ -189,15 +212,31 @@ pub fn load_and_print(state: &AppState, bind: &str) -> Result<(), Box<dyn std::e
         "\n{} Demo tokens (valid 24 hours):\n",
         if loaded { "Demo data loaded." } else { "Demo data already present." }
     );
-    println!("Placing LA, Hackney ({HACKNEY}):\n  PLACING={}\n", issue(OrgType::Authority, HACKNEY, "demo-hackney")?);
-    println!("Host LA, Leeds ({LEEDS}):\n  HOST={}\n", issue(OrgType::Authority, LEEDS, "demo-leeds")?);
-    println!("Unrelated LA, Kent ({KENT}):\n  OTHER={}\n", issue(OrgType::Authority, KENT, "demo-kent")?);
-    println!(
-        "Provider, Brightwater Care Ltd ({PROVIDER_A}):\n  PROVIDER={}\n",
-        issue(OrgType::Provider, PROVIDER_A, "demo-brightwater")?
-    );
+    let mut local = |la: &str| crate::peers::repo::home_of(&mut conn, la).map(|n| n.is_none()).unwrap_or(true);
+    let (hackney, leeds, kent) = (local(HACKNEY), local(LEEDS), local(KENT));
+    let brightwater = local(LEEDS) || local(KENT);
+    if hackney {
+        println!(
+            "Placing LA, Hackney ({HACKNEY}):\n  PLACING={}\n",
+            issue(OrgType::Authority, HACKNEY, "demo-hackney")?
+        );
+    }
+    if leeds {
+        println!("Host LA, Leeds ({LEEDS}):\n  HOST={}\n", issue(OrgType::Authority, LEEDS, "demo-leeds")?);
+    }
+    if kent {
+        println!("Unrelated LA, Kent ({KENT}):\n  OTHER={}\n", issue(OrgType::Authority, KENT, "demo-kent")?);
+    }
+    if brightwater {
+        println!(
+            "Provider, Brightwater Care Ltd ({PROVIDER_A}):\n  PROVIDER={}\n",
+            issue(OrgType::Provider, PROVIDER_A, "demo-brightwater")?
+        );
+    }
     println!("Operator:\n  OPERATOR={}\n", issue(OrgType::Operator, "registry", "demo-operator")?);
-    println!("Try:\n  curl -s -H \"Authorization: Bearer $HOST\" {base}/v1/authorities/{LEEDS}/placed-children\n");
+    if leeds {
+        println!("Try:\n  curl -s -H \"Authorization: Bearer $HOST\" {base}/v1/authorities/{LEEDS}/placed-children\n");
+    }
     println!("API docs: {base}/docs\n");
     Ok(())
 }

@@ -79,6 +79,7 @@ pub enum ProblemType {
     OverlappingPlacement,
     AlreadyEnded,
     ReturnAlreadyAccepted,
+    HeldByAnotherNode,
 }
 
 impl ProblemType {
@@ -110,6 +111,7 @@ impl ProblemType {
         ProblemType::OverlappingPlacement,
         ProblemType::AlreadyEnded,
         ProblemType::ReturnAlreadyAccepted,
+        ProblemType::HeldByAnotherNode,
     ];
 
     /// The last part of the `type` URN.
@@ -161,6 +163,7 @@ impl ProblemType {
             P::OverlappingPlacement => ("overlapping-placement", "Conflict", StatusCode::CONFLICT),
             P::AlreadyEnded => ("already-ended", "Conflict", StatusCode::CONFLICT),
             P::ReturnAlreadyAccepted => ("return-already-accepted", "Conflict", StatusCode::CONFLICT),
+            P::HeldByAnotherNode => ("held-by-another-node", "Held by another registry node", StatusCode::CONFLICT),
         }
     }
 }

@@ -29,6 +29,7 @@ Errors are `application/problem+json`. Updates need `If-Match` with the ETag you
         (name = "returns", description = "Quarterly missing-episode returns of settings"),
         (name = "reports", description = "Compliance and data-quality reports"),
         (name = "exports", description = "SSDA903 export of a collection year"),
+        (name = "federation", description = "Other registry nodes: the peer directory, delivery status, receipts"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -80,6 +80,8 @@ pub mod scopes {
     pub const RETURNS_WRITE: &str = "returns:write";
     pub const REPORTS_READ: &str = "reports:read";
     pub const EXPORTS_READ: &str = "exports:read";
+    /// The peer directory and the state of delivery to other nodes (operator).
+    pub const FEDERATION_ADMIN: &str = "federation:admin";
 
     pub const AUTHORITY: &[&str] = &[
         CHILDREN_READ,
@@ -108,7 +110,7 @@ pub mod scopes {
         RETURNS_WRITE,
         REPORTS_READ,
     ];
-    pub const OPERATOR: &[&str] = &[DIRECTORY_READ, DIRECTORY_WRITE, CLIENTS_ADMIN];
+    pub const OPERATOR: &[&str] = &[DIRECTORY_READ, DIRECTORY_WRITE, CLIENTS_ADMIN, FEDERATION_ADMIN];
 }
 
 /// Parses a space-separated scope list, refusing scopes the organisation type may not hold.

@@ -328,6 +328,7 @@ pub fn amend(
 ) -> Result<Child, ApiError> {
     crate::db::write_tx(conn, |conn| {
         let mut rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+        crate::peers::service::check_child_held_here(conn, id)?;
         access::require_placing(caller, &rec.responsible_la, "may change a child's record")?;
         if rec.version != version {
             return Err(ApiError::PreconditionFailed);
@@ -340,6 +341,7 @@ pub fn amend(
             return Err(ApiError::PreconditionFailed);
         }
         rec.version = version + 1;
+        crate::peers::outbox::child_updated(conn, rec.id.as_str(), now)?;
         audit::record(conn, caller, "child.update", std::slice::from_ref(&rec.id), now)?;
         view(conn, caller, rec, now)
     })

@@ -74,6 +74,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        origin_node -> Nullable<Text>,
     }
 }
 
@@ -97,6 +98,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        origin_node -> Nullable<Text>,
     }
 }
 
@@ -333,7 +335,112 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    federation_peers (node_id) {
+        node_id -> Text,
+        base_url -> Text,
+        keys -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    federation_homes (authority) {
+        authority -> Text,
+        node_id -> Text,
+    }
+}
+
+diesel::table! {
+    federation_streams (dest_node) {
+        dest_node -> Text,
+        last_seq -> BigInt,
+        acked_seq -> BigInt,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_receipt_id -> Nullable<Text>,
+        last_receipt_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    federation_outbox (event_id) {
+        event_id -> Text,
+        dest_node -> Text,
+        seq -> BigInt,
+        kind -> Text,
+        child_id -> Nullable<Text>,
+        sender_la -> Nullable<Text>,
+        notification_id -> Nullable<Text>,
+        body -> Text,
+        occurred_at -> Timestamp,
+        status -> Text,
+        reason -> Nullable<Text>,
+        receipt_id -> Nullable<Text>,
+        processed_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        undeliverable_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    federation_receipts (id) {
+        id -> Text,
+        peer_node -> Text,
+        kid -> Text,
+        jws -> Text,
+        last_seq -> BigInt,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    federation_inbox (origin_node, event_id) {
+        origin_node -> Text,
+        event_id -> Text,
+        seq -> BigInt,
+        kind -> Text,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    federation_nonces (node_id, nonce) {
+        node_id -> Text,
+        nonce -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_relays (notification_id) {
+        notification_id -> Text,
+        direction -> Text,
+        peer_node -> Text,
+        received_at -> Nullable<Timestamp>,
+        receipt_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(federation_homes -> federation_peers (node_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    federation_peers,
+    federation_homes,
+    federation_streams,
+    federation_outbox,
+    federation_receipts,
+    federation_inbox,
+    federation_nonces,
+    notification_relays,
     authorities,
     providers,
     settings,

@@ -294,6 +294,7 @@ fn create(
         return Err(ApiError::field("started_at", "the child had no placement on this date"));
     };
     repo::insert(conn, &e)?;
+    crate::peers::outbox::episode(conn, e.id.as_str(), now)?;
     notify(conn, "missing.started", &e, &child, &p, caller, now)?;
     if e.ended_at.is_some() {
         notify(conn, "missing.ended", &e, &child, &p, caller, now)?;
@@ -326,6 +327,7 @@ fn update(
         return Err(ApiError::PreconditionFailed);
     }
     e.version = expected + 1;
+    crate::peers::outbox::episode(conn, e.id.as_str(), now)?;
     if before.ended_at.is_none()
         && e.ended_at.is_some()
         && let Some(p) = ps.iter().find(|p| p.id == e.placement_id)
@@ -376,6 +378,7 @@ pub fn end_open_in_placement(
             return Err(ApiError::validation(errors));
         }
         repo::update(conn, &e, version)?;
+        crate::peers::outbox::episode(conn, e.id.as_str(), now)?;
         notify(conn, "missing.ended", &e, child, p, caller, now)?;
     }
     Ok(())

@@ -52,6 +52,25 @@ pub struct Notification {
     pub acknowledgement_overdue: bool,
     /// Undelivered for more than 24 hours: the sender should chase it by other means.
     pub escalated: bool,
+    /// For a notification that crossed registry nodes: the other node, and for one sent there,
+    /// when that node received it and the id of the receipt it signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Relay>,
+}
+
+/// A notification's passage between registry nodes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Relay {
+    /// `out`: sent to the recipient's node; `in`: came from the sender's node.
+    pub direction: String,
+    /// The other node.
+    pub node: String,
+    /// When the recipient's node received it (by its receipt).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<DateTime<Utc>>,
+    /// The receipt that node signed (`GET /v1/federation/receipts/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -101,6 +120,15 @@ pub enum NotificationType {
     MissingEnded,
     #[serde(rename = "return.submitted")]
     ReturnSubmitted,
+    /// An event for another registry node has not reached it for 24 hours.
+    #[serde(rename = "federation.delayed")]
+    FederationDelayed,
+    /// An event for another registry node is undeliverable after 5 days (still retried).
+    #[serde(rename = "federation.undeliverable")]
+    FederationUndeliverable,
+    /// Another registry node refused an event for good, with its reason.
+    #[serde(rename = "federation.rejected")]
+    FederationRejected,
 }
 
 impl NotificationType {
@@ -115,6 +143,9 @@ impl NotificationType {
         NotificationType::MissingStarted,
         NotificationType::MissingEnded,
         NotificationType::ReturnSubmitted,
+        NotificationType::FederationDelayed,
+        NotificationType::FederationUndeliverable,
+        NotificationType::FederationRejected,
     ];
 
     /// The type as written in notifications, webhooks and filters.
@@ -130,6 +161,9 @@ impl NotificationType {
             NotificationType::MissingStarted => "missing.started",
             NotificationType::MissingEnded => "missing.ended",
             NotificationType::ReturnSubmitted => "return.submitted",
+            NotificationType::FederationDelayed => "federation.delayed",
+            NotificationType::FederationUndeliverable => "federation.undeliverable",
+            NotificationType::FederationRejected => "federation.rejected",
         }
     }
 }

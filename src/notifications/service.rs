@@ -1,6 +1,6 @@
 //! Writing notifications (always inside the caller's transaction) and presenting them.
 
-use super::model::{Notification, NotificationQuery, StatutoryStatus};
+use super::model::{Notification, NotificationQuery, Relay, StatutoryStatus};
 use super::repo::{self, Filter, Row, Side};
 use super::statutory::{self, Statutory};
 use crate::auth::{Caller, OrgType};
@@ -53,7 +53,13 @@ pub fn emit(conn: &mut AnyConnection, m: Message<'_>, now: NaiveDateTime) -> Res
         acknowledged_by: None,
     };
     repo::insert(conn, &r)?;
-    repo::enqueue_webhooks(conn, &r)?;
+    match crate::peers::repo::home_of(conn, &r.recipient_la)? {
+        // The recipient's inbox and webhooks are on its own node: the notification goes there.
+        Some(node) => crate::peers::outbox::notification(conn, &r, &node, now)?,
+        None => {
+            repo::enqueue_webhooks(conn, &r)?;
+        }
+    }
     Ok(Some(r.id))
 }
 
@@ -183,7 +189,30 @@ pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) ->
         acknowledged_at: r.acknowledged_at.map(|t| t.and_utc()),
         acknowledged_by: r.acknowledged_by,
         acknowledgement_due_by: ack_due,
+        relay: None,
     }
+}
+
+/// Adds to notifications their passage between nodes, where they crossed one.
+pub fn with_relays(conn: &mut AnyConnection, mut items: Vec<Notification>) -> Result<Vec<Notification>, ApiError> {
+    let ids: Vec<String> = items.iter().map(|n| n.id.clone()).collect();
+    let relays = crate::peers::repo::relays_of(conn, &ids)?;
+    for n in &mut items {
+        if let Some(r) = relays.iter().find(|r| r.notification_id == n.id) {
+            n.relay = Some(Relay {
+                direction: r.direction.clone(),
+                node: r.peer_node.clone(),
+                received_at: r.received_at.map(|t| t.and_utc()),
+                receipt_id: r.receipt_id.clone(),
+            });
+            // At the sender's node, a notification is delivered when the recipient's node has it.
+            if r.direction == "out" && n.delivered_at.is_none() {
+                n.delivered_at = r.received_at.map(|t| t.and_utc());
+                n.escalated = n.escalated && r.received_at.is_none();
+            }
+        }
+    }
+    Ok(items)
 }
 
 /// The instant before which unacknowledged notifications are overdue on `today`.
@@ -222,7 +251,7 @@ pub fn list(
         let ids: Vec<String> = rows.iter().filter(|r| r.delivered_at.is_none()).map(|r| r.id.clone()).collect();
         repo::mark_delivered(conn, &ids, now)?;
     }
-    let items = rows.into_iter().map(|r| view(r, cal, ack_days, now)).collect();
+    let items = with_relays(conn, rows.into_iter().map(|r| view(r, cal, ack_days, now)).collect())?;
     Ok(Page::from_rows(items, limit, |n: &Notification| vec![n.created_at.to_rfc3339(), n.id.clone()]))
 }
 
@@ -236,7 +265,7 @@ pub fn read(
     now: NaiveDateTime,
 ) -> Result<Notification, ApiError> {
     let r = repo::find_for(conn, &caller.org, id)?.ok_or(ApiError::NotFound)?;
-    Ok(view(r, cal, ack_days, now))
+    Ok(with_relays(conn, vec![view(r, cal, ack_days, now)])?.remove(0))
 }
 
 /// Records the recipient's acknowledgement (the first one stands).
@@ -253,8 +282,11 @@ pub fn acknowledge(
         if r.recipient_la != caller.org {
             return Err(ApiError::forbidden("Only the recipient acknowledges a notification."));
         }
-        repo::acknowledge(conn, id, &caller.sub, now)?;
+        if r.acknowledged_at.is_none() {
+            repo::acknowledge(conn, id, &caller.sub, now)?;
+            crate::peers::outbox::acknowledged(conn, &r, now, &caller.sub, now)?;
+        }
         let r = repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
-        Ok(view(r, cal, ack_days, now))
+        Ok(with_relays(conn, vec![view(r, cal, ack_days, now)])?.remove(0))
     })
 }

@@ -50,9 +50,25 @@ pub struct Placement {
     /// Straight-line miles from the child's home postcode (DfE method); absent when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_miles: Option<f64>,
+    /// When the host LA is homed on another registry node: that node, when it received the
+    /// `placement.started` notification, and the receipt it signed (reg 13(4) proof). Shown to
+    /// the placing LA reading one placement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_notification: Option<HostNotification>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The notice of a placement to a host LA on another registry node.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct HostNotification {
+    pub notification_id: String,
+    pub node: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

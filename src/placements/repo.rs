@@ -172,3 +172,21 @@ pub fn setting_names(
         settings::table.filter(settings::urn.eq_any(urns)).select((settings::urn, settings::name)).load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// The `placement.started` notification of a placement sent to another node: its id, the node,
+/// when that node received it and its receipt.
+pub fn host_relay(
+    conn: &mut AnyConnection,
+    placement_id: &str,
+) -> Result<Option<(String, String, Option<NaiveDateTime>, Option<String>)>, ApiError> {
+    use crate::db::schema::{notification_relays as nr, notifications as n};
+    Ok(n::table
+        .inner_join(nr::table.on(nr::notification_id.eq(n::id)))
+        .filter(n::placement_id.eq(placement_id))
+        .filter(n::kind.eq("placement.started"))
+        .filter(nr::direction.eq("out"))
+        .select((n::id, nr::peer_node, nr::received_at, nr::receipt_id))
+        .order(n::created_at.desc())
+        .first(conn)
+        .optional()?)
+}

@@ -51,7 +51,14 @@ pub fn resolve_where(
         if let Some(u) = &urn {
             let agency = ssda903::urn_rule(place) == ssda903::UrnRule::RequiredOrAgency
                 && (u == ssda903::AGENCY_URN || ssda903::is_valid_urn(u));
-            if !agency {
+            // A setting in an area homed on another registry node is registered there: the
+            // placing LA names it with its postcode.
+            let elsewhere = ssda903::is_valid_urn(u)
+                && match postcode.and_then(|pc| location::resolve("postcode", pc, "host_la", host_la).ok()) {
+                    Some(loc) => crate::peers::repo::home_of(conn, loc.area.code())?.is_some(),
+                    None => false,
+                };
+            if !agency && !elsewhere {
                 errors.push(FieldError::new("urn", format!("no setting with URN {u} is registered")));
                 return Ok(None);
             }

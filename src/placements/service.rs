@@ -36,6 +36,7 @@ pub fn create(
     let child = children::find(conn, &input.child_id)?
         .filter(|c| c.responsible_la == la)
         .ok_or_else(|| ApiError::field("child_id", "no child with this id among your children"))?;
+    crate::peers::service::check_child_held_here(conn, child.id.as_str())?;
     children::lock(conn, &child.id)?;
     let mut errors = Vec::new();
     check_codes(&mut errors, &input.place, input.place_provider.as_deref());
@@ -88,6 +89,7 @@ pub fn create(
 /// The placement when the caller made it; 404 when invisible, 403 when only hosted.
 fn own(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<PlacementRecord, ApiError> {
     let p = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    crate::peers::service::check_placement_held_here(conn, id)?;
     if p.placing_la != caller.org {
         return Err(ApiError::forbidden("Only the placing LA may change a placement."));
     }
@@ -318,6 +320,7 @@ pub fn views(
                 reason_place_change: p.reason_place_change,
                 emergency: p.emergency,
                 distance_miles: p.distance_miles,
+                host_notification: None,
                 version: p.version,
                 created_at: p.created_at.and_utc(),
                 updated_at: p.updated_at.and_utc(),
@@ -375,7 +378,14 @@ pub fn list(
 pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Placement, ApiError> {
     let p = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
     audit::read(conn, caller, "placement.read", std::slice::from_ref(&p.child_id), now)?;
-    view(conn, p, date_of(now))
+    let placing = p.placing_la == caller.org;
+    let mut v = view(conn, p, date_of(now))?;
+    if placing {
+        v.host_notification = repo::host_relay(conn, &v.id)?.map(|(notification_id, node, received_at, receipt_id)| {
+            HostNotification { notification_id, node, received_at: received_at.map(|t| t.and_utc()), receipt_id }
+        });
+    }
+    Ok(v)
 }
 
 /// Corrects a placement at the version the caller read, with its audit entry.

@@ -199,6 +199,7 @@ pub fn submit(
     let row = stored.version;
     for e in &plan.inserts {
         crate::missing::repo::insert(conn, e)?;
+        crate::peers::outbox::episode(conn, e.id.as_str(), now)?;
     }
     for (e, expected) in &plan.updates {
         if crate::missing::repo::update(conn, e, *expected)? == 0 {
@@ -206,6 +207,7 @@ pub fn submit(
                 detail: "An episode of this return changed while it was being stored; submit it again.".into(),
             });
         }
+        crate::peers::outbox::episode(conn, e.id.as_str(), now)?;
     }
     let c = &plan.summary.counts;
     emit(

@@ -10,6 +10,7 @@ mod auth;
 mod children;
 mod directory;
 mod exports;
+mod federation;
 mod host_view;
 mod http;
 mod matrix;

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 
 /// An episode as stored. Its placement's placing LA, host area and setting are copied onto the
 /// row by the repository, in the same statement, from the placement.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = missing_episodes, treat_none_as_null = true)]
 pub struct EpisodeRecord {
     pub id: EpisodeId,

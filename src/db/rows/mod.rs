@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod children;
 pub mod directory;
+pub mod federation;
 pub mod missing;
 pub mod notifications;
 pub mod placements;

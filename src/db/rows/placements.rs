@@ -6,7 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 /// A placement as stored.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = placements, treat_none_as_null = true)]
 pub struct PlacementRecord {
     pub id: PlacementId,
@@ -32,7 +34,7 @@ pub struct PlacementRecord {
 }
 
 /// A legal status in force from a date during a placement.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = placement_legal_statuses)]
 pub struct LegalStatusRow {
     pub placement_id: PlacementId,

@@ -29,6 +29,10 @@ pub enum Kind {
     Webhook,
     ApiClient,
     Issuer,
+    /// A peer in the federation directory, by node id.
+    Peer,
+    /// A receipt a peer signed for events Hackney sent.
+    Receipt,
     Provider,
     /// A setting in the public directory (no foreign one).
     Setting,
@@ -146,6 +150,17 @@ pub fn rows() -> Vec<Row> {
         row("GET /v1/trusted-issuers", "F F F F F 200 U", None),
         row("POST /v1/trusted-issuers", "F F F F F 201 U", None).json(|_, _| issuer_body("https://login.leeds.example", LEEDS)),
         row("DELETE /v1/trusted-issuers/{id}", "F F F F F 200 U", Issuer),
+        // Federation: the node's own document is public, the directory is the operator's.
+        row("GET /.well-known/registry-node", "200 200 200 200 200 200 200", None),
+        row("GET /v1/federation/peers", "F F F F F 200 U", None),
+        row("POST /v1/federation/peers", "F F F F F 201 U", None).json(|_, _| peer_body("north", "E08000026")),
+        row("GET /v1/federation/peers/{node_id}", "F F F F F 200 U", Peer),
+        row("PATCH /v1/federation/peers/{node_id}", "F F F F F 200 U", Peer)
+            .if_match()
+            .json(|_, _| json!({"base_url": "https://north.example"})),
+        row("DELETE /v1/federation/peers/{node_id}", "F F F F F 204 U", Peer),
+        row("GET /v1/federation/status", "F F F F F 200 U", None),
+        row("GET /v1/federation/receipts/{id}", "200 N N N N 200 U", Receipt),
         // Directory.
         row("GET /v1/authorities", "200 200 200 200 200 200 U", None),
         row("GET /v1/authorities/{code}", "200 200 200 200 200 200 U", Authority),
@@ -226,6 +241,13 @@ pub fn rows() -> Vec<Row> {
         row("GET /v1/exports/ssda903/{year}/missing.csv", "200 200 200 F F F U", None),
         row("GET /v1/exports/ssda903/{year}/validation", "200 200 200 F F F U", None),
     ]
+}
+
+/// A peer homing `authority`, with RFC 8037's example key.
+pub fn peer_body(node_id: &str, authority: &str) -> Value {
+    json!({"node_id": node_id, "base_url": format!("https://{node_id}.example"),
+           "keys": [{"kty": "OKP", "crv": "Ed25519", "x": JWK_X, "kid": "n1", "alg": "EdDSA"}],
+           "authorities": [authority]})
 }
 
 pub fn issuer_body(issuer: &str, org: &str) -> Value {

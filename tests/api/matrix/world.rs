@@ -2,7 +2,7 @@
 
 use super::rows::{
     BIRMINGHAM, BIRMINGHAM_POSTCODE, FOREIGN_URN, HOOK, Kind, MISSING_URN, MakeBody, OWN_URN, Obj, PERIOD, Row,
-    issuer_body,
+    issuer_body, peer_body,
 };
 use crate::support::*;
 use serde_json::json;
@@ -69,6 +69,30 @@ impl World {
         }
         let issuer = op.trust_issuer(issuer_body("https://login.hackney.example", HACKNEY)).await;
         own.insert(Kind::Issuer, issuer.expect(201).id());
+        if kind == Kind::Peer {
+            op.post("/v1/federation/peers", peer_body("east", "E06000001")).await.expect(201);
+            own.insert(Kind::Peer, "east".to_string());
+        }
+        if kind == Kind::Receipt {
+            // A receipt from a peer for an event Hackney sent (as the worker records one).
+            let receipt = uuid::Uuid::new_v4().to_string();
+            internals::execute_sql(
+                &app,
+                &format!(
+                    "INSERT INTO federation_receipts (id, peer_node, kid, jws, last_seq, received_at) \
+                     VALUES ('{receipt}', 'east', 'n1', 'e30.e30.sig', 1, '2026-06-14 10:00:00')"
+                ),
+            );
+            internals::execute_sql(
+                &app,
+                &format!(
+                    "INSERT INTO federation_outbox (event_id, dest_node, seq, kind, sender_la, body, occurred_at, status, receipt_id) \
+                     VALUES ('{}', 'east', 1, 'placement.started', '{HACKNEY}', '{{}}', '2026-06-14 09:00:00', 'applied', '{receipt}')",
+                    uuid::Uuid::new_v4()
+                ),
+            );
+            own.insert(Kind::Receipt, receipt);
+        }
         own.insert(Kind::Provider, p1.clone());
         own.insert(Kind::Setting, OWN_URN.to_string());
         own.insert(Kind::Authority, LEEDS.to_string());

@@ -15,6 +15,10 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// A response read whole.
+    pub async fn from_response(res: reqwest::Response) -> Resp {
+        Resp::read(res).await
+    }
     async fn read(res: reqwest::Response) -> Resp {
         let status = res.status().as_u16();
         let headers = res.headers().clone();

@@ -25,6 +25,7 @@ pub struct Options {
     tls: Option<(PathBuf, PathBuf)>,
     unauthenticated_rate_limit_per_minute: Option<u32>,
     production: bool,
+    node: Option<String>,
 }
 
 impl Options {
@@ -46,6 +47,11 @@ impl Options {
     /// unless set here).
     pub fn unauthenticated_rate_limit_per_minute(mut self, n: u32) -> Options {
         self.unauthenticated_rate_limit_per_minute = Some(n);
+        self
+    }
+    /// A registry node of this id, with a node key of its own (for tests of several nodes).
+    pub fn node(mut self, id: &str) -> Options {
+        self.node = Some(id.to_string());
         self
     }
     /// Not in development mode: outbound calls never reach loopback.
@@ -74,6 +80,7 @@ pub struct TestApp {
     server: Option<Spawned>,
     state: Option<AppState>,
     db: Option<TestDb>,
+    _dir: Option<super::tempdir::TempDir>,
 }
 
 impl TestApp {
@@ -104,6 +111,13 @@ impl TestApp {
             config.tls_cert = Some(cert);
             config.tls_key = Some(key);
         }
+        let mut dir = None;
+        if let Some(id) = o.node {
+            let d = super::tempdir::tempdir().expect("node directory");
+            config.node_id = id;
+            config.node_key_file = Some(d.path().join("node.key"));
+            dir = Some(d);
+        }
         let state = AppState::open(config, Arc::new(clock.clone())).expect("app state");
         let s = state.clone();
         let server = Spawned::start(move |listener| {
@@ -121,6 +135,7 @@ impl TestApp {
             server: Some(server),
             state: Some(state),
             db: Some(db),
+            _dir: dir,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod builders;
 pub mod db;
 pub mod endpoints;
+pub mod federation;
 pub mod fixtures;
 pub mod internals;
 pub mod peers;

@@ -1,0 +1,10 @@
+ALTER TABLE placements DROP COLUMN origin_node;
+ALTER TABLE children DROP COLUMN origin_node;
+DROP TABLE notification_relays;
+DROP TABLE federation_nonces;
+DROP TABLE federation_inbox;
+DROP TABLE federation_receipts;
+DROP TABLE federation_outbox;
+DROP TABLE federation_streams;
+DROP TABLE federation_homes;
+DROP TABLE federation_peers;
