@@ -232,7 +232,7 @@ pub fn delete(conn: &mut AnyConnection, node_id: &str, expected: Option<i64>) ->
         if pending > 0 {
             return Err(ApiError::conflict(
                 ProblemType::Conflict,
-                format!("{pending} events for {node_id} are not delivered yet; they would be lost."),
+                format!("Events for {node_id} are not delivered yet ({pending}); removing it would lose them."),
             ));
         }
         repo::delete_peer(conn, node_id)

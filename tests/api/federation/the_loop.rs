@@ -34,7 +34,9 @@ async fn a_placement_on_one_node_reaches_the_host_la_on_another_and_what_happens
     let note = inbox.items()[0].clone();
     assert_eq!(note["placement_id"], json!(placement));
     assert_eq!(note["statutory"]["regulation"], "13(4)");
-    assert_eq!(note["relay"], json!({"direction": "in", "node": "south"}));
+    assert_eq!(note["relay"]["direction"], "in");
+    assert_eq!(note["relay"]["node"], "south");
+    assert!(note["relay"]["received_at"].is_string(), "when north took it in");
 
     // Amending the placement needs the placing LA's node, and north says which.
     let r = leeds.amend_placement(&placement, json!({"emergency": true}), "\"1\"").await.expect_problem(409);
@@ -67,8 +69,7 @@ async fn a_placement_on_one_node_reaches_the_host_la_on_another_and_what_happens
     assert!(payload["audit_head"]["hash"].is_string());
     n.south.la(KENT).get(&format!("/v1/federation/receipts/{receipt_id}")).await.expect_problem(404);
 
-    // The home on north records the child's arrival: matched to the projected placement, and
-    // Hackney is told on south.
+    // The home on north records the child's arrival: matched to the projected placement.
     let home = n.north.provider(&n.provider);
     let adm = home.record_admission(OAK_HOUSE, json!({"child_id": child, "date": "2026-06-01"})).await.expect(201);
     assert_eq!(adm.body["status"], "matched");
@@ -77,6 +78,7 @@ async fn a_placement_on_one_node_reaches_the_host_la_on_another_and_what_happens
     // The home reports the child missing on north: the episode lands on the child's record at
     // south, with its clocks, and Hackney is told.
     n.advance(chrono::TimeDelta::hours(15));
+    let (hackney, leeds, home) = (n.south.la(HACKNEY), n.north.la(LEEDS), n.north.provider(&n.provider));
     let eid = home.report_missing(Episode::missing(&child, "2026-06-15T23:10:00Z")).await.expect(201).id();
     n.settle().await;
     let at_origin = hackney.episode(&eid).await.expect(200);
@@ -86,14 +88,14 @@ async fn a_placement_on_one_node_reaches_the_host_la_on_another_and_what_happens
     assert_eq!(hackney.child(&child).await.expect(200).body["missing"]["currently_missing"], true);
     let told = hackney.inbox("type=missing.started").await.expect(200);
     assert_eq!(told.items()[0]["payload"]["episode_id"], json!(eid));
-    assert_eq!(hackney.inbox("type=admission.recorded").await.expect(200).items().len(), 1);
+    assert_eq!(leeds.inbox("type=admission.recorded").await.expect(200).items().len(), 1, "told on north");
 
     // Hackney records the return at south; north's copy follows, and the host view with it.
-    let back = json!({"ended_at": "2026-06-16T02:30:00Z", "found_where": "friends"});
+    let back = json!({"ended_at": "2026-06-15T23:50:00Z", "found_where": "friends"});
     hackney.update_episode(&eid, back, &at_origin.etag()).await.expect(200);
     n.settle().await;
     let at_host = leeds.episode(&eid).await.expect(200);
-    assert_eq!(at_host.body["ended_at"], "2026-06-16T02:30:00Z");
+    assert_eq!(at_host.body["ended_at"], "2026-06-15T23:50:00Z");
     assert_eq!(at_host.body["found_where"], "friends");
     assert_eq!(leeds.placed_children("").await.expect(200).items()[0]["currently_missing"], false);
 
