@@ -202,7 +202,11 @@ impl Worker {
         }
         let kid = crate::node::jws_kid(&receipt_jws).unwrap_or_default();
         let (name, last_seq) = (self.name.clone(), s.last_seq);
-        let acked = receipt.last_seq.clamp(0, last_seq);
+        // Acknowledged: what the receipt answers for, never beyond. A peer that already holds more
+        // (it pulled them) answers for those when they are sent, so each gets its outcome and
+        // receipt here; one that misses earlier events answers with where to resume.
+        let answered = receipt.events.iter().map(|e| e.seq).max();
+        let acked = answered.map_or(receipt.last_seq, |m| m.min(receipt.last_seq)).clamp(0, last_seq);
         let processed = receipt.events.iter().filter(|e| e.seq > after).count();
         let peer_id = peer.node_id.clone();
         let at = self.state.now();
@@ -289,7 +293,7 @@ impl Worker {
 }
 
 /// Keeps a receipt and what it says of each event, and moves the stream on.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "one write of everything a receipt settles, in one transaction")]
 fn record_receipt(
     conn: &mut crate::db::AnyConnection,
     worker: &str,

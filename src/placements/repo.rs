@@ -173,12 +173,18 @@ pub fn setting_names(
     Ok(rows.into_iter().collect())
 }
 
+/// Where a placement's `placement.started` notification went when its host LA is on another node.
+#[derive(Queryable)]
+pub struct HostRelay {
+    pub notification_id: String,
+    pub node: String,
+    pub received_at: Option<NaiveDateTime>,
+    pub receipt_id: Option<String>,
+}
+
 /// The `placement.started` notification of a placement sent to another node: its id, the node,
 /// when that node received it and its receipt.
-pub fn host_relay(
-    conn: &mut AnyConnection,
-    placement_id: &str,
-) -> Result<Option<(String, String, Option<NaiveDateTime>, Option<String>)>, ApiError> {
+pub fn host_relay(conn: &mut AnyConnection, placement_id: &str) -> Result<Option<HostRelay>, ApiError> {
     use crate::db::schema::{notification_relays as nr, notifications as n};
     Ok(n::table
         .inner_join(nr::table.on(nr::notification_id.eq(n::id)))

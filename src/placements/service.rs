@@ -381,8 +381,11 @@ pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateT
     let placing = p.placing_la == caller.org;
     let mut v = view(conn, p, date_of(now))?;
     if placing {
-        v.host_notification = repo::host_relay(conn, &v.id)?.map(|(notification_id, node, received_at, receipt_id)| {
-            HostNotification { notification_id, node, received_at: received_at.map(|t| t.and_utc()), receipt_id }
+        v.host_notification = repo::host_relay(conn, &v.id)?.map(|r| HostNotification {
+            notification_id: r.notification_id,
+            node: r.node,
+            received_at: r.received_at.map(|t| t.and_utc()),
+            receipt_id: r.receipt_id,
         });
     }
     Ok(v)
