@@ -317,12 +317,23 @@ def run():
         sent = drive(south, placing, [(OAK_HOUSE, oak["postcode"])], 1000, BACKLOG / 1000, counter)
         counter += len(sent) + 1
         write_s = time.monotonic() - t0
+        queued = sqlite3.connect(south.db).execute(
+            "SELECT count(*) FROM federation_outbox WHERE dest_node = 'north'").fetchone()[0]
         north.start(peers_file)
         t1 = time.monotonic()
-        ok = wait_for(list(sent), timeout=1800)
+        at_north = sqlite3.connect(north.db)
+        while at_north.execute("SELECT count(*) FROM federation_inbox WHERE origin_node = 'south'").fetchone()[0] < queued:
+            if time.monotonic() - t1 > 1800:
+                sys.exit("the backlog did not drain in 30 minutes")
+            time.sleep(0.05)
         drain_s = time.monotonic() - t1
-        print(f"backlog={len(sent)} written_in_s={write_s:.1f} ({len(sent) / write_s:.0f}/s) drained_in_s={drain_s:.1f} "
-              f"({len(sent) / drain_s:.0f}/s) all={ok} ratio drain/write rate={write_s / drain_s:.2f} load={load()}")
+        settle([south, north], timeout=1800)
+        receipts_s = time.monotonic() - t1
+        ok = wait_for(list(sent), timeout=1800)
+        hooks_s = time.monotonic() - t1
+        print(f"backlog={len(sent)} written_in_s={write_s:.1f} ({len(sent) / write_s:.0f}/s) "
+              f"applied_on_north_in_s={drain_s:.1f} ({len(sent) / drain_s:.0f}/s) receipts_at_south_in_s={receipts_s:.1f} "
+              f"leeds_webhooks_in_s={hooks_s:.1f} all={ok} ratio apply/write rate={write_s / drain_s:.2f} load={load()}")
 
     # Exactly once across kill -9: KILL_EVENTS placements written on south while north is killed
     # and restarted three times, then drained while south and north are each killed three more

@@ -102,9 +102,10 @@ async fn pull(
         return Err(ApiError::NotFound);
     }
     let limit = q.limit.unwrap_or(MAX_BATCH as i64).clamp(1, MAX_BATCH as i64);
-    let (after, own) = (q.after.max(0), state.node.id.clone());
+    let (after, own, now) = (q.after.max(0), state.node.id.clone(), state.now());
     let pulled = state
         .db(move |conn| {
+            crate::peers::repo::retry_now(conn, &peer, now)?;
             let bodies = crate::peers::repo::events_after(conn, &peer, after, limit)?;
             let last_seq = crate::peers::repo::stream(conn, &peer)?.map_or(0, |s| s.last_seq);
             let mut events = Vec::with_capacity(bodies.len());

@@ -207,6 +207,15 @@ pub fn attempt_failed(
     Ok(())
 }
 
+/// A peer that fetched its stream is evidently reachable again: the next round sends to it
+/// without waiting out the backoff its absence earned.
+pub fn retry_now(conn: &mut AnyConnection, dest: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(fs::table.find(dest).filter(fs::next_attempt_at.gt(now)))
+        .set((fs::attempts.eq(0), fs::next_attempt_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Records a receipt's verdict on the stream: the peer has processed up to `acked`.
 pub fn acknowledged(
     conn: &mut AnyConnection,

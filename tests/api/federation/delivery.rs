@@ -120,3 +120,23 @@ async fn a_missed_push_is_caught_up_by_pulling_and_nothing_is_applied_twice() {
     }
     Resp::from_response(req.send().await.expect("request")).await.expect_problem(404);
 }
+
+#[actix_web::test]
+async fn a_peer_back_from_an_outage_that_fetches_its_stream_is_sent_to_at_once() {
+    let n = TwoNodes::start().await;
+    point_at(&n.south, "north", "http://127.0.0.1:9").await;
+    let child = n.south.child_of(HACKNEY, a_child("Mia", "Stone").born("2012-03-04")).await;
+    n.south.la(HACKNEY).place(Placement::at(&child, OAK_HOUSE).postcode(LEEDS_POSTCODE)).await.expect(201);
+    assert_eq!(n.south.deliver().await.failed, 1);
+    point_at(&n.south, "north", &n.north.base).await;
+    assert_eq!(n.south.deliver().await.processed, 0, "still backing off");
+
+    // North comes back and catches up by pulling: south stops waiting for it.
+    assert_eq!(n.north.pull_from(&n.south).await, 1);
+    let round = n.south.deliver().await;
+    assert_eq!((round.processed, round.failed), (1, 0), "sent without waiting out the backoff");
+    let s = status(&n.south).await;
+    assert_eq!(s["backlog"], 0);
+    assert!(s["last_receipt_id"].is_string());
+    assert_eq!(n.north.la(LEEDS).inbox("type=placement.started").await.expect(200).items().len(), 1, "applied once");
+}
