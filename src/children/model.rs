@@ -110,6 +110,13 @@ pub struct ChildPatch {
 pub struct Candidate {
     pub id: String,
     pub responsible_la: String,
+    /// How the candidate's record differs from the one being registered, for a person to check:
+    /// `given_name_nickname` (Kate, Katherine), `given_name_sounds_alike` (Rubie, Ruby),
+    /// `given_name_spelling` (a typing slip), `given_name_first_word` (a middle name on one side),
+    /// the same for `family_name_*` (`family_name_part`: one part of a double-barrelled name),
+    /// `date_of_birth_day_month_swapped`, `date_of_birth_one_digit`. Empty: the same names and
+    /// date of birth.
+    pub reasons: Vec<String>,
 }
 
 impl ChildRecord {

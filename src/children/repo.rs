@@ -93,17 +93,29 @@ pub fn by_nhs_number(conn: &mut AnyConnection, nhs: &str) -> Result<Vec<ChildRec
     Ok(children::table.filter(children::nhs_number.eq(nhs)).select(ChildRecord::as_select()).load(conn)?)
 }
 
-/// Children born on a date that the caller may see: (id, responsible LA, given name, family name).
-pub fn visible_born_on(
+/// What a duplicate check compares of a child: id, responsible LA, given name, family name, date
+/// of birth, sex, NHS number.
+pub type IdentityRow = (String, String, String, String, NaiveDate, String, Option<String>);
+
+/// Children born on any of `dates` that the caller may see.
+pub fn visible_born_on_any(
     conn: &mut AnyConnection,
     caller: &Caller,
-    dob: NaiveDate,
-) -> Result<Vec<(String, String, String, String)>, ApiError> {
+    dates: &[NaiveDate],
+) -> Result<Vec<IdentityRow>, ApiError> {
     Ok(children::table
-        .filter(children::date_of_birth.eq(dob))
+        .filter(children::date_of_birth.eq_any(dates.to_vec()))
         .filter(visible(caller))
-        .select((children::id, children::responsible_la, children::given_name, children::family_name))
-        .limit(500)
+        .select((
+            children::id,
+            children::responsible_la,
+            children::given_name,
+            children::family_name,
+            children::date_of_birth,
+            children::sex,
+            children::nhs_number,
+        ))
+        .limit(2000)
         .load(conn)?)
 }
 

@@ -11,9 +11,10 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 /// Register a child (placing LA). Refused with 409 when a child you may see already has the NHS
-/// number (`duplicate-nhs-number`, `existing_id`) or the same date of birth and a similar name
-/// (`possible-duplicate`, `candidates`; repeat with their ids in `confirmed_distinct_from` if they
-/// are different children). A child you may not see is never revealed, except to an LA that
+/// number (`duplicate-nhs-number`, `existing_id`) or a similar name (nickname, spelling, sound)
+/// and the same or a slipped date of birth (day and month swapped, one digit wrong):
+/// `possible-duplicate`, `candidates` with their `reasons`; repeat with their ids in `confirmed_distinct_from` if they
+/// are different children. A child you may not see is never revealed, except to an LA that
 /// proves it has the child: the same NHS number, date of birth and family name answer 409
 /// `child-already-registered` with `existing_id`. Every such match is in that child's access log.
 #[utoipa::path(tag = "children", request_body = NewChild, params(("Idempotency-Key" = Option<String>, Header)), responses(

@@ -1,6 +1,7 @@
 //! Rules for children: registering, reading and amending the shared record, field validation,
 //! duplicate detection and the missing flags every view of a child carries.
 
+use super::matching::{self, Identity};
 use super::model::{Candidate, Child, ChildAccess, ChildPatch, NewChild};
 use super::{access, repo};
 use crate::auth::Caller;
@@ -110,8 +111,8 @@ fn conflict_with(kind: crate::error::ProblemType, detail: String, key: &str, val
 }
 
 /// Refuses a record that would duplicate another the caller may see: the same NHS number, the
-/// same LA child id, or (for a new child) the same date of birth and a similar name, unless
-/// confirmed distinct. Children the caller may not see are never named here: see [`screen`].
+/// same LA child id, or (for a new child) a similar name and the same or a slipped date of birth
+/// ([`matching::possible_duplicate`]), unless confirmed distinct. Children the caller may not see are never named here: see [`screen`].
 pub fn check_duplicates(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -144,20 +145,35 @@ pub fn check_duplicates(
         ));
     }
     if let Some(confirmed) = confirmed {
-        let candidates: Vec<Candidate> = repo::visible_born_on(conn, caller, c.date_of_birth)?
-            .into_iter()
-            .filter(|(id, _, given, family)| {
-                *id != c.id.0
-                    && !confirmed.contains(id)
-                    && super::matching::similar_names(&c.given_name, &c.family_name, given, family)
-            })
-            .map(|(id, responsible_la, _, _)| Candidate { id, responsible_la })
-            .collect();
+        let me = Identity {
+            given_name: &c.given_name,
+            family_name: &c.family_name,
+            date_of_birth: c.date_of_birth,
+            sex: &c.sex,
+            nhs_number: c.nhs_number.as_deref(),
+        };
+        let candidates: Vec<Candidate> =
+            repo::visible_born_on_any(conn, caller, &matching::plausible_birth_dates(c.date_of_birth))?
+                .into_iter()
+                .filter(|(id, ..)| *id != c.id.0 && !confirmed.contains(id))
+                .filter_map(|(id, responsible_la, given, family, date_of_birth, sex, nhs)| {
+                    let other = Identity {
+                        given_name: &given,
+                        family_name: &family,
+                        date_of_birth,
+                        sex: &sex,
+                        nhs_number: nhs.as_deref(),
+                    };
+                    let evidence = matching::possible_duplicate(&me, &other)?;
+                    let reasons = evidence.reasons().into_iter().map(String::from).collect();
+                    Some(Candidate { id, responsible_la, reasons })
+                })
+                .collect();
         if !candidates.is_empty() {
             return Err(conflict_with(
                 ProblemType::PossibleDuplicate,
-                "A child with the same date of birth and a similar name is already registered. If this is a \
-                 different child, repeat the request with their ids in confirmed_distinct_from."
+                "A child with a similar name and the same or a similar date of birth is already registered \
+                 (each candidate's reasons say how they differ). If this is a different child, repeat the request with their ids in confirmed_distinct_from."
                     .into(),
                 "candidates",
                 serde_json::to_value(candidates).map_err(ApiError::internal)?,
