@@ -143,3 +143,25 @@ impl ChildRecord {
         }
     }
 }
+
+/// A transfer of responsibility for a child to another LA (a care order transferred).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTransfer {
+    /// ONS code of the LA taking responsibility.
+    #[schema(example = "E08000035")]
+    pub to_la: String,
+    /// The receiving LA's own identifier for the child (SSDA903 `CHILD`), when it is not the
+    /// one in use now.
+    pub la_child_id: Option<String>,
+}
+
+/// A transfer of responsibility that took place.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct Transfer {
+    pub id: String,
+    pub child_id: String,
+    pub from_la: String,
+    pub to_la: String,
+    pub transferred_at: DateTime<Utc>,
+}

@@ -3,7 +3,7 @@
 use crate::auth::{Caller, OrgType};
 use crate::db::AnyConnection;
 use crate::db::rows::children::ChildRecord;
-use crate::db::schema::{children, missing_episodes, placements, settings};
+use crate::db::schema::{child_transfers, children, missing_episodes, placements, settings};
 use crate::error::ApiError;
 use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -176,4 +176,79 @@ pub fn missing_clocks(
 /// Whether any child is registered at all.
 pub fn any(conn: &mut AnyConnection) -> Result<bool, ApiError> {
     Ok(children::table.count().get_result::<i64>(conn)? > 0)
+}
+
+/// A transfer of responsibility as stored: id, child, from LA, to LA, when, by whom.
+pub type TransferRow = (String, String, String, String, NaiveDateTime, String);
+
+/// Passes responsibility for a child to `to_la` (version bumped), with its open placements and
+/// their episodes, and keeps the transfer; rows of the child changed.
+pub fn transfer(conn: &mut AnyConnection, t: &TransferRow, la_child_id: &str) -> Result<usize, ApiError> {
+    let (id, child_id, from_la, to_la, at, by) = t;
+    let changed = diesel::update(children::table.find(child_id).filter(children::responsible_la.eq(from_la)))
+        .set((
+            children::responsible_la.eq(to_la),
+            children::la_child_id.eq(la_child_id),
+            children::version.eq(children::version + 1),
+            children::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    let open = placements::table
+        .filter(placements::child_id.eq(child_id))
+        .filter(placements::placing_la.eq(from_la))
+        .filter(placements::end_date.is_null())
+        .select(placements::id);
+    diesel::update(missing_episodes::table.filter(missing_episodes::placement_id.eq_any(open)))
+        .set(missing_episodes::placing_la.eq(to_la))
+        .execute(conn)?;
+    diesel::update(
+        placements::table
+            .filter(placements::child_id.eq(child_id))
+            .filter(placements::placing_la.eq(from_la))
+            .filter(placements::end_date.is_null()),
+    )
+    .set((
+        placements::placing_la.eq(to_la),
+        placements::version.eq(placements::version + 1),
+        placements::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    diesel::insert_into(child_transfers::table)
+        .values((
+            child_transfers::id.eq(id),
+            child_transfers::child_id.eq(child_id),
+            child_transfers::from_la.eq(from_la),
+            child_transfers::to_la.eq(to_la),
+            child_transfers::transferred_at.eq(at),
+            child_transfers::transferred_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(changed)
+}
+
+/// The transfers of responsibility for a child, oldest first.
+pub fn transfers_of(conn: &mut AnyConnection, child_id: &ChildId) -> Result<Vec<TransferRow>, ApiError> {
+    Ok(child_transfers::table
+        .filter(child_transfers::child_id.eq(child_id.as_str()))
+        .select((
+            child_transfers::id,
+            child_transfers::child_id,
+            child_transfers::from_la,
+            child_transfers::to_la,
+            child_transfers::transferred_at,
+            child_transfers::transferred_by,
+        ))
+        .order(child_transfers::transferred_at.asc())
+        .load(conn)?)
+}
+
+/// Whether a child with this NHS number is held by `la` (other than `except`).
+pub fn la_holds_nhs_number(conn: &mut AnyConnection, la: &str, nhs: &str, except: &ChildId) -> Result<bool, ApiError> {
+    Ok(children::table
+        .filter(children::responsible_la.eq(la))
+        .filter(children::nhs_number.eq(nhs))
+        .filter(children::id.ne(except.as_str()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
 }

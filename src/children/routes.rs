@@ -1,6 +1,6 @@
 //! HTTP for children.
 
-use super::model::{Child, ChildPatch, NewChild};
+use super::model::{Child, ChildPatch, NewChild, NewTransfer, Transfer};
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
@@ -106,6 +106,35 @@ pub async fn access_log(
     Ok(HttpResponse::Ok().json(entries))
 }
 
+/// Transfer responsibility for a child to another LA (a care order transferred; the responsible LA
+/// only). The child, its open placements and their missing episodes pass to `to_la`, which then
+/// sees and changes them; the old LA keeps the placements it made and sees the child only while
+/// it is or was placed in its area. Both LAs get a `child.transferred` notification; the transfer
+/// is in the child's timeline and audit log. A child whose record is held by another registry
+/// node is refused (`held-by-another-node`).
+#[utoipa::path(tag = "children", params(("id" = String, Path)), request_body = NewTransfer, responses(
+    (status = 200, body = Transfer),
+    (status = 409, description = "The receiving LA's records conflict, or another node holds the child", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/children/{id}/transfer")]
+pub async fn transfer_child(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<NewTransfer>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authority(scopes::CHILDREN_WRITE)?;
+    let now = state.now();
+    let input = body.into_inner();
+    let t = state.db(move |conn| service::transfer(conn, &caller, &id, input, now)).await?;
+    Ok(HttpResponse::Ok().json(t))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_child).service(list_children).service(get_child).service(update_child).service(access_log);
+    cfg.service(create_child)
+        .service(list_children)
+        .service(get_child)
+        .service(update_child)
+        .service(access_log)
+        .service(transfer_child);
 }

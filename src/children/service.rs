@@ -2,7 +2,7 @@
 //! duplicate detection and the missing flags every view of a child carries.
 
 use super::matching::{self, Identity};
-use super::model::{Candidate, Child, ChildAccess, ChildPatch, NewChild};
+use super::model::{Candidate, Child, ChildAccess, ChildPatch, NewChild, NewTransfer, Transfer};
 use super::{access, repo};
 use crate::auth::Caller;
 use crate::db::AnyConnection;
@@ -380,4 +380,93 @@ pub fn access_log(
     access::require_placing(caller, &rec.responsible_la, "sees who accessed a child's record")?;
     let entries = audit::access_log(conn, key, &rec.id, before, limit)?;
     Ok(Page::from_rows(entries, limit, |e| vec![e.seq.to_string()]))
+}
+
+/// Passes responsibility for a child to another LA (the responsible LA only): the child, its
+/// open placements and their episodes go to the new LA, which then sees and changes them; the
+/// old LA keeps what DESIGN §6 gives it (the placements it made, and the child while it is or was
+/// placed in its area). Both LAs are notified (`child.transferred`), the transfer is kept in the
+/// child's timeline and audited, all in one transaction.
+pub fn transfer(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    input: NewTransfer,
+    now: NaiveDateTime,
+) -> Result<Transfer, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+        crate::peers::service::check_child_held_here(conn, id)?;
+        access::require_placing(caller, &rec.responsible_la, "may transfer responsibility for a child")?;
+        let to_la = input.to_la.trim().to_string();
+        if to_la == rec.responsible_la {
+            return Err(ApiError::validation(vec![FieldError::new("to_la", "is already responsible for the child")]));
+        }
+        if !crate::notifications::repo::is_authority(conn, &to_la)? {
+            return Err(ApiError::validation(vec![FieldError::new("to_la", "is not the ONS code of an LA")]));
+        }
+        let la_child_id = input.la_child_id.map(|s| s.trim().to_string()).unwrap_or_else(|| rec.la_child_id.clone());
+        if !ssda903::is_valid_la_child_id(&la_child_id) {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "la_child_id",
+                "must be 1 to 10 letters or digits (SSDA903 CHILD)",
+            )]));
+        }
+        if repo::by_la_child_id(conn, &to_la, &la_child_id)?.is_some() {
+            let mut extra = serde_json::Map::new();
+            extra.insert("field".into(), serde_json::Value::String("la_child_id".into()));
+            return Err(ApiError::Conflict {
+                kind: ProblemType::DuplicateLaChildId,
+                detail: "The receiving LA uses this la_child_id for another child: give the one it uses for this \
+                         child in la_child_id."
+                    .into(),
+                extra,
+            });
+        }
+        if let Some(nhs) = &rec.nhs_number
+            && repo::la_holds_nhs_number(conn, &to_la, nhs, &rec.id)?
+        {
+            let mut extra = serde_json::Map::new();
+            extra.insert("field".into(), serde_json::Value::String("to_la".into()));
+            return Err(ApiError::Conflict {
+                kind: ProblemType::Conflict,
+                detail: "The receiving LA holds another record with this child's NHS number: the two records are to \
+                         be merged (POST /v1/children/{id}/merge) rather than transferred."
+                    .into(),
+                extra,
+            });
+        }
+        let row: repo::TransferRow = (
+            uuid::Uuid::now_v7().to_string(),
+            rec.id.to_string(),
+            rec.responsible_la.clone(),
+            to_la.clone(),
+            now,
+            caller.sub.clone(),
+        );
+        if repo::transfer(conn, &row, &la_child_id)? == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        crate::peers::outbox::child_updated(conn, rec.id.as_str(), now)?;
+        audit::record(conn, caller, "child.transfer", std::slice::from_ref(&rec.id), now)?;
+        let payload = serde_json::json!({"child_id": rec.id, "from_la": rec.responsible_la, "to_la": to_la});
+        for recipient in [&to_la, &rec.responsible_la] {
+            crate::notifications::service::emit(
+                conn,
+                crate::notifications::service::Message {
+                    kind: "child.transferred",
+                    recipient,
+                    sender_type: caller.org_type,
+                    sender: &caller.org,
+                    child_id: Some(&rec.id),
+                    placement_id: None,
+                    payload: payload.clone(),
+                    statutory: None,
+                },
+                now,
+            )?;
+        }
+        let (id, child_id, from_la, to_la, at, _) = row;
+        Ok(Transfer { id, child_id, from_la, to_la, transferred_at: at.and_utc() })
+    })
 }

@@ -432,7 +432,19 @@ diesel::table! {
 
 diesel::joinable!(federation_homes -> federation_peers (node_id));
 
+diesel::table! {
+    child_transfers (id) {
+        id -> Text,
+        child_id -> Text,
+        from_la -> Text,
+        to_la -> Text,
+        transferred_at -> Timestamp,
+        transferred_by -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    child_transfers,
     federation_peers,
     federation_homes,
     federation_streams,

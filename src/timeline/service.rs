@@ -20,7 +20,8 @@ pub struct TimelineEvent {
     pub at: DateTime<Utc>,
     /// `placement.started`, `placement.ended`, `legal_status`, `missing.started`,
     /// `missing.ended`, `safe_and_well`, `return_interview.offered`,
-    /// `return_interview.completed`, `notification`.
+    /// `return_interview.completed`, `notification`, `responsibility.transferred` (`from_la`,
+    /// `to_la`).
     pub kind: String,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
@@ -132,6 +133,13 @@ fn build(
                        "acknowledged_at": n.acknowledged_at.map(|t| t.and_utc())}),
             ));
         }
+    }
+    for (id, _, from_la, to_la, at, _) in children::transfers_of(conn, child_id)? {
+        out.push(event(
+            at.and_utc(),
+            "responsibility.transferred",
+            json!({"transfer_id": id, "from_la": from_la, "to_la": to_la}),
+        ));
     }
     out.sort_by_key(|e| e.at);
     Ok(out)

@@ -183,6 +183,7 @@ pub fn rows() -> Vec<Row> {
         row("PATCH /v1/children/{id}", "200 f N F F F U", Child).if_match().json(child_patch),
         row("GET /v1/children/{id}/access-log", "200 f N f N F U", Child),
         row("GET /v1/children/{id}/timeline", "200 f N f N F U", Child),
+        row("POST /v1/children/{id}/transfer", "200 f N F F F U", Child).json(|_, _| json!({"to_la": KENT})),
         // Placements.
         row("GET /v1/placements", "200 200 200 200 200 F U", None),
         row("POST /v1/placements", "409 N N F F F U", Child)
