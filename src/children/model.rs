@@ -165,3 +165,29 @@ pub struct Transfer {
     pub to_la: String,
     pub transferred_at: DateTime<Utc>,
 }
+
+/// Another record of the same child, to merge into this one.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMerge {
+    /// The id of the other record; it will point to this one (`merged_into`).
+    pub duplicate_id: String,
+}
+
+/// A merge of two records of one child.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct Merge {
+    pub id: String,
+    /// The record that is kept.
+    pub survivor_id: String,
+    /// The record merged into it.
+    pub merged_id: String,
+    pub requested_by_la: String,
+    pub requested_at: DateTime<Utc>,
+    /// `completed`, or `requested` until the LA responsible for the other record confirms it.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_by_la: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+}

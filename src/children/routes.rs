@@ -1,6 +1,6 @@
 //! HTTP for children.
 
-use super::model::{Child, ChildPatch, NewChild, NewTransfer, Transfer};
+use super::model::{Child, ChildPatch, Merge, NewChild, NewMerge, NewTransfer, Transfer};
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::{ApiError, Problem};
@@ -130,11 +130,54 @@ pub async fn transfer_child(
     Ok(HttpResponse::Ok().json(t))
 }
 
+/// Merge another record of the same child into this one, which is kept (its responsible LA
+/// only). When you are responsible for both the merge is done at once (`completed`); when another
+/// LA holds the other record it is `requested` (the same answer whatever the other id is) and
+/// done when that LA confirms it (`POST /v1/child-merges/{id}/confirm`). The merged record stays,
+/// answering 301 `child-merged` with `merged_into`; its placements, episodes, admissions,
+/// notifications and audit trail follow the kept one, so the SSDA903 export counts the child once.
+/// Both LAs get `child.merged`. Records held by another registry node are refused
+/// (`held-by-another-node`).
+#[utoipa::path(tag = "children", params(("id" = String, Path)), request_body = NewMerge, responses(
+    (status = 200, description = "Merged", body = Merge),
+    (status = 202, description = "Requested: the other LA confirms", body = Merge),
+    (status = 301, description = "This record was merged into another (`merged_into`)", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/children/{id}/merge")]
+pub async fn merge_child(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<NewMerge>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authority(scopes::CHILDREN_WRITE)?;
+    let now = state.now();
+    let input = body.into_inner();
+    let m = state.db(move |conn| service::merge(conn, &caller, &id, input, now)).await?;
+    Ok(if m.status == "completed" { HttpResponse::Ok() } else { HttpResponse::Accepted() }.json(m))
+}
+
+/// Confirm a merge another LA requested of a record you are responsible for: the merge is done.
+#[utoipa::path(tag = "children", params(("id" = String, Path)), responses((status = 200, body = Merge)))]
+#[post("/v1/child-merges/{id}/confirm")]
+pub async fn confirm_merge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authority(scopes::CHILDREN_WRITE)?;
+    let now = state.now();
+    let m = state.db(move |conn| service::confirm_merge(conn, &caller, &id, now)).await?;
+    Ok(HttpResponse::Ok().json(m))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_child)
         .service(list_children)
         .service(get_child)
         .service(update_child)
         .service(access_log)
-        .service(transfer_child);
+        .service(transfer_child)
+        .service(merge_child)
+        .service(confirm_merge);
 }

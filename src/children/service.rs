@@ -2,7 +2,7 @@
 //! duplicate detection and the missing flags every view of a child carries.
 
 use super::matching::{self, Identity};
-use super::model::{Candidate, Child, ChildAccess, ChildPatch, NewChild, NewTransfer, Transfer};
+use super::model::{Candidate, Child, ChildAccess, ChildPatch, Merge, NewChild, NewMerge, NewTransfer, Transfer};
 use super::{access, repo};
 use crate::auth::Caller;
 use crate::db::AnyConnection;
@@ -327,7 +327,7 @@ pub fn list(
 
 /// A child as the caller may see it; 404 when it may not.
 pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Child, ApiError> {
-    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let rec = find_current(conn, caller, id)?;
     audit::read(conn, caller, "child.read", std::slice::from_ref(&rec.id), now)?;
     view(conn, caller, rec, now)
 }
@@ -343,7 +343,7 @@ pub fn amend(
     today: NaiveDate,
 ) -> Result<Child, ApiError> {
     crate::db::write_tx(conn, |conn| {
-        let mut rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+        let mut rec = find_current(conn, caller, id)?;
         crate::peers::service::check_child_held_here(conn, id)?;
         access::require_placing(caller, &rec.responsible_la, "may change a child's record")?;
         if rec.version != version {
@@ -376,9 +376,11 @@ pub fn access_log(
         None => None,
         Some(k) => Some(k.first().and_then(|s| s.parse::<i64>().ok()).ok_or_else(crate::http::bad_cursor)?),
     };
-    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let rec = find_current(conn, caller, id)?;
     access::require_placing(caller, &rec.responsible_la, "sees who accessed a child's record")?;
-    let entries = audit::access_log(conn, key, &rec.id, before, limit)?;
+    let mut ids = repo::merged_ids(conn, &rec.id)?;
+    ids.push(rec.id.clone());
+    let entries = audit::access_log(conn, key, &ids, before, limit)?;
     Ok(Page::from_rows(entries, limit, |e| vec![e.seq.to_string()]))
 }
 
@@ -395,7 +397,7 @@ pub fn transfer(
     now: NaiveDateTime,
 ) -> Result<Transfer, ApiError> {
     crate::db::write_tx(conn, |conn| {
-        let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+        let rec = find_current(conn, caller, id)?;
         crate::peers::service::check_child_held_here(conn, id)?;
         access::require_placing(caller, &rec.responsible_la, "may transfer responsibility for a child")?;
         let to_la = input.to_la.trim().to_string();
@@ -468,5 +470,178 @@ pub fn transfer(
         }
         let (id, child_id, from_la, to_la, at, _) = row;
         Ok(Transfer { id, child_id, from_la, to_la, transferred_at: at.and_utc() })
+    })
+}
+
+/// A child the caller may see and that was not merged into another record: 404 when it may
+/// not see it, 301 `child-merged` naming `merged_into` when it was merged.
+pub fn find_current(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<ChildRecord, ApiError> {
+    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    match repo::merged_into(conn, &rec.id)? {
+        None => Ok(rec),
+        Some(to) => {
+            let mut extra = serde_json::Map::new();
+            extra.insert("merged_into".into(), serde_json::Value::String(to.clone()));
+            Err(ApiError::Conflict {
+                kind: ProblemType::ChildMerged,
+                detail: format!("This record was merged into {to}, the record of the same child that is kept."),
+                extra,
+            })
+        }
+    }
+}
+
+fn merge_view(m: repo::MergeRow) -> Merge {
+    let (id, survivor_id, merged_id, requested_by_la, _, requested_at, status, completed_by_la, completed_at) = m;
+    Merge {
+        id,
+        survivor_id,
+        merged_id,
+        requested_by_la,
+        requested_at: requested_at.and_utc(),
+        status,
+        completed_by_la,
+        completed_at: completed_at.map(|t| t.and_utc()),
+    }
+}
+
+/// Merges `merged` into `survivor` (both already checked), audited on both records, with
+/// `child.merged` to each LA that held one.
+fn complete(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    survivor: &ChildRecord,
+    merged: &ChildRecord,
+    merge_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    crate::peers::service::check_child_held_here(conn, survivor.id.as_str())?;
+    crate::peers::service::check_child_held_here(conn, merged.id.as_str())?;
+    if repo::merge(conn, survivor, merged, now)? == 0 {
+        return Err(ApiError::PreconditionFailed);
+    }
+    crate::peers::outbox::child_updated(conn, survivor.id.as_str(), now)?;
+    audit::record(conn, caller, "child.merge", &[survivor.id.clone(), merged.id.clone()], now)?;
+    let payload = serde_json::json!({"merge_id": merge_id, "survivor_id": survivor.id, "merged_id": merged.id,
+                                     "survivor_la": survivor.responsible_la, "merged_la": merged.responsible_la});
+    let mut recipients = vec![&survivor.responsible_la];
+    if merged.responsible_la != survivor.responsible_la {
+        recipients.push(&merged.responsible_la);
+    }
+    for recipient in recipients {
+        crate::notifications::service::emit(
+            conn,
+            crate::notifications::service::Message {
+                kind: "child.merged",
+                recipient,
+                sender_type: caller.org_type,
+                sender: &caller.org,
+                child_id: Some(&survivor.id),
+                placement_id: None,
+                payload: payload.clone(),
+                statutory: None,
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Merges another record of the same child into `id`, which survives (the caller is responsible
+/// for `id`). When the caller is also responsible for the other record the merge is done at once
+/// (`completed`); otherwise it is `requested`, whatever the other id is (nothing tells the caller
+/// whether a record it may not see exists), and the LA responsible for that record, if any, is
+/// told (`child.merged` with status `requested`) and completes it with [`confirm_merge`].
+pub fn merge(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    input: NewMerge,
+    now: NaiveDateTime,
+) -> Result<Merge, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let survivor = find_current(conn, caller, id)?;
+        crate::peers::service::check_child_held_here(conn, id)?;
+        access::require_placing(caller, &survivor.responsible_la, "may merge a child's records")?;
+        let other_id = input.duplicate_id.trim().to_string();
+        if other_id == survivor.id.as_str() {
+            return Err(ApiError::field("duplicate_id", "is the record to keep: name the other record"));
+        }
+        let mut row: repo::MergeRow = (
+            uuid::Uuid::now_v7().to_string(),
+            survivor.id.to_string(),
+            other_id.clone(),
+            caller.org.clone(),
+            caller.sub.clone(),
+            now,
+            "requested".into(),
+            None,
+            None,
+        );
+        let own = repo::find_visible(conn, caller, &other_id)?
+            .filter(|o| o.responsible_la == caller.org)
+            .filter(|o| repo::merged_into(conn, &o.id).ok().flatten().is_none());
+        match own {
+            Some(other) => {
+                row.6 = "completed".into();
+                row.7 = Some(caller.org.clone());
+                row.8 = Some(now);
+                repo::insert_merge(conn, &row)?;
+                complete(conn, caller, &survivor, &other, &row.0, now)?;
+            }
+            None => {
+                repo::insert_merge(conn, &row)?;
+                audit::record(conn, caller, "child.merge.request", std::slice::from_ref(&survivor.id), now)?;
+                if let Some(other) = repo::find(conn, &other_id)?
+                    && repo::merged_into(conn, &other.id)?.is_none()
+                {
+                    audit::record(conn, caller, "child.merge.request", std::slice::from_ref(&other.id), now)?;
+                    crate::notifications::service::emit(
+                        conn,
+                        crate::notifications::service::Message {
+                            kind: "child.merged",
+                            recipient: &other.responsible_la,
+                            sender_type: caller.org_type,
+                            sender: &caller.org,
+                            child_id: Some(&other.id),
+                            placement_id: None,
+                            payload: serde_json::json!({"merge_id": row.0, "status": "requested",
+                                                        "survivor_id": survivor.id, "merged_id": other.id,
+                                                        "survivor_la": survivor.responsible_la}),
+                            statutory: None,
+                        },
+                        now,
+                    )?;
+                }
+            }
+        }
+        Ok(merge_view(row))
+    })
+}
+
+/// Confirms a requested merge (the LA responsible for the record to be merged): the merge is
+/// done. 404 for any other caller, as for a merge that does not exist.
+pub fn confirm_merge(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    merge_id: &str,
+    now: NaiveDateTime,
+) -> Result<Merge, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let mut row = repo::requested_merge_for(conn, merge_id, &caller.org)?.ok_or(ApiError::NotFound)?;
+        let merged = repo::find(conn, &row.2)?.ok_or(ApiError::NotFound)?;
+        let survivor = repo::find(conn, &row.1)?.ok_or(ApiError::NotFound)?;
+        if repo::merged_into(conn, &survivor.id)?.is_some() {
+            return Err(ApiError::conflict(
+                ProblemType::Conflict,
+                "The record to keep has itself been merged since: request the merge again.",
+            ));
+        }
+        repo::complete_merge(conn, &row.0, &caller.org, now)?;
+        complete(conn, caller, &survivor, &merged, &row.0, now)?;
+        row.6 = "completed".into();
+        row.7 = Some(caller.org.clone());
+        row.8 = Some(now);
+        Ok(merge_view(row))
     })
 }

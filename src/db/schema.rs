@@ -75,6 +75,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         origin_node -> Nullable<Text>,
+        merged_into -> Nullable<Text>,
     }
 }
 
@@ -443,7 +444,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    child_merges (id) {
+        id -> Text,
+        survivor_id -> Text,
+        merged_id -> Text,
+        requested_by_la -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        status -> Text,
+        completed_by_la -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    child_merges,
     child_transfers,
     federation_peers,
     federation_homes,

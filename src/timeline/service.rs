@@ -42,7 +42,7 @@ pub fn timeline(
     id: &str,
     now: NaiveDateTime,
 ) -> Result<Vec<TimelineEvent>, ApiError> {
-    let rec = children::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let rec = crate::children::service::find_current(conn, caller, id)?;
     access::require_placing(caller, &rec.responsible_la, "sees a child's timeline")?;
     crate::audit::read(conn, caller, "child.timeline", std::slice::from_ref(&rec.id), now)?;
     build(conn, &rec.id, &rec.responsible_la, now)

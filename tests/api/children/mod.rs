@@ -2,6 +2,7 @@
 //! and who may change it, passing it to another LA.
 
 mod duplicates;
+mod merge;
 mod registration;
 mod transfer;
 mod updates;
