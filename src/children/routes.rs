@@ -52,8 +52,12 @@ pub async fn list_children(
 }
 
 /// One child: the responsible LA sees everything; an LA where the child is or was placed and a
-/// provider whose setting the child is or was placed in see a reduced view. Anyone else: 404.
-#[utoipa::path(tag = "children", params(("id" = String, Path)), responses((status = 200, body = Child, headers(("ETag" = String)))))]
+/// provider whose setting the child is or was placed in see a reduced view. Anyone else: 404. A
+/// record merged into another answers 301 `child-merged` naming `merged_into`.
+#[utoipa::path(tag = "children", params(("id" = String, Path)), responses(
+    (status = 200, body = Child, headers(("ETag" = String))),
+    (status = 301, description = "This record was merged into another (`merged_into`, `Location`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/v1/children/{id}")]
 pub async fn get_child(
     state: web::Data<AppState>,
@@ -70,7 +74,7 @@ pub async fn get_child(
 /// `null` clears an optional field.
 #[utoipa::path(tag = "children", params(("id" = String, Path), ("If-Match" = String, Header)), request_body = ChildPatch, responses(
     (status = 200, body = Child, headers(("ETag" = String))),
-    (status = 409, description = "The change would duplicate another child", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The change would duplicate another child", body = Problem, content_type = "application/problem+json"),    (status = 301, description = "This record was merged into another (`merged_into`, `Location`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/v1/children/{id}")]
 pub async fn update_child(
@@ -114,7 +118,7 @@ pub async fn access_log(
 /// node is refused (`held-by-another-node`).
 #[utoipa::path(tag = "children", params(("id" = String, Path)), request_body = NewTransfer, responses(
     (status = 200, body = Transfer),
-    (status = 409, description = "The receiving LA's records conflict, or another node holds the child", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The receiving LA's records conflict, or another node holds the child", body = Problem, content_type = "application/problem+json"),    (status = 301, description = "This record was merged into another (`merged_into`, `Location`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/children/{id}/transfer")]
 pub async fn transfer_child(

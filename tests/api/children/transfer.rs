@@ -18,6 +18,9 @@ async fn responsibility_passes_to_the_new_la_with_the_history_kept() {
         .expect(200);
     let current = hackney.place(Placement::at(&child, &urn).from("2026-03-01")).await.expect(201).id();
     kent.child(&child).await.expect_problem(404);
+    // Kent's case management system hears of transfers only; Hackney's of everything.
+    let kent_hook = kent.register_webhook("http://127.0.0.1:9/kent", &["child.transferred"]).await.expect(201).id();
+    let other_hook = kent.register_webhook("http://127.0.0.1:9/other", &["placement.started"]).await.expect(201).id();
 
     let t = hackney.transfer_child(&child, KENT).await.expect(200);
     assert_eq!((t.body["from_la"].as_str(), t.body["to_la"].as_str()), (Some(HACKNEY), Some(KENT)));
@@ -40,6 +43,8 @@ async fn responsibility_passes_to_the_new_la_with_the_history_kept() {
         assert_eq!(inbox.items()[0]["child_id"], json!(child));
         assert_eq!(inbox.items()[0]["payload"]["to_la"], KENT);
     }
+    assert_eq!(kent.deliveries(&kent_hook, "").await.expect(200).items().len(), 1);
+    assert_eq!(kent.deliveries(&other_hook, "").await.expect(200).items().len(), 0);
     // The history is kept: the timeline shows the transfer among the placements, and the audit
     // log who made it.
     let timeline = kent.timeline(&child).await.expect(200);
