@@ -2,7 +2,7 @@
 //! (`seed::pairs`): one child recorded twice with the slips people make, and distinct children
 //! who share a birthday or a similar name.
 //!
-//! Run with `bench/duplicates.sh` (`cargo run --release --example duplicates_bench -- [PAIRS] [SEED]`).
+//! Run with `bench/duplicates.sh` (`cargo run --example duplicates_bench -- [PAIRS] [SEED]`).
 
 use placement_registry::seed::pairs;
 
@@ -18,7 +18,7 @@ fn main() {
         m.false_positives + m.true_negatives
     );
     println!();
-    println!("| pairs | kind | pairs | flagged |");
+    println!("| records | kind | pairs | flagged |");
     println!("|---|---|---|---|");
     for t in &m.kinds {
         let what = if t.duplicate { "one child" } else { "distinct" };
