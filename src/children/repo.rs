@@ -390,3 +390,17 @@ pub fn complete_merge(conn: &mut AnyConnection, id: &str, la: &str, now: NaiveDa
         .execute(conn)?;
     Ok(())
 }
+
+/// The completed merges into a child: (merge id, merged record, when), oldest first.
+pub fn merges_into(
+    conn: &mut AnyConnection,
+    child_id: &ChildId,
+) -> Result<Vec<(String, String, NaiveDateTime)>, ApiError> {
+    let rows: Vec<(String, String, Option<NaiveDateTime>)> = child_merges::table
+        .filter(child_merges::survivor_id.eq(child_id.as_str()))
+        .filter(child_merges::status.eq("completed"))
+        .select((child_merges::id, child_merges::merged_id, child_merges::completed_at))
+        .order(child_merges::completed_at.asc())
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, merged, at)| at.map(|at| (id, merged, at))).collect())
+}

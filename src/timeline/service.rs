@@ -21,7 +21,7 @@ pub struct TimelineEvent {
     /// `placement.started`, `placement.ended`, `legal_status`, `missing.started`,
     /// `missing.ended`, `safe_and_well`, `return_interview.offered`,
     /// `return_interview.completed`, `notification`, `responsibility.transferred` (`from_la`,
-    /// `to_la`).
+    /// `to_la`), `record.merged` (another record of the child merged into this one: `merged_id`).
     pub kind: String,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
@@ -140,6 +140,9 @@ fn build(
             "responsibility.transferred",
             json!({"transfer_id": id, "from_la": from_la, "to_la": to_la}),
         ));
+    }
+    for (id, merged_id, at) in children::merges_into(conn, child_id)? {
+        out.push(event(at.and_utc(), "record.merged", json!({"merge_id": id, "merged_id": merged_id})));
     }
     out.sort_by_key(|e| e.at);
     Ok(out)

@@ -57,6 +57,10 @@ async fn two_records_of_one_la_merge_into_one() {
     assert_eq!(listed.items().len(), 1, "{}", listed.text);
     let inbox = hackney.inbox("type=child.merged").await.expect(200);
     assert_eq!(inbox.items()[0]["payload"]["survivor_id"], json!(ruby));
+    let timeline = hackney.timeline(&ruby).await.expect(200);
+    let merged = timeline.body.as_array().expect("events").iter().find(|e| e["kind"] == "record.merged").cloned();
+    assert_eq!(merged.map(|e| e["detail"]["merged_id"].clone()), Some(json!(rubie)), "{}", timeline.text);
+    hackney.timeline(&rubie).await.expect_problem(301);
     // A registration of her again warns of the kept record only.
     let dup = hackney.register_child(a_child("Ruby", "Hughes").born("2014-07-03")).await.expect_problem(409);
     assert_eq!(dup.body["candidates"].as_array().map(Vec::len), Some(1));
