@@ -80,6 +80,8 @@ pub enum ProblemType {
     AlreadyEnded,
     ReturnAlreadyAccepted,
     HeldByAnotherNode,
+    /// The record was merged into another record of the same child (`merged_into`).
+    ChildMerged,
 }
 
 impl ProblemType {
@@ -112,6 +114,7 @@ impl ProblemType {
         ProblemType::AlreadyEnded,
         ProblemType::ReturnAlreadyAccepted,
         ProblemType::HeldByAnotherNode,
+        ProblemType::ChildMerged,
     ];
 
     /// The last part of the `type` URN.
@@ -164,6 +167,7 @@ impl ProblemType {
             P::AlreadyEnded => ("already-ended", "Conflict", StatusCode::CONFLICT),
             P::ReturnAlreadyAccepted => ("return-already-accepted", "Conflict", StatusCode::CONFLICT),
             P::HeldByAnotherNode => ("held-by-another-node", "Held by another registry node", StatusCode::CONFLICT),
+            P::ChildMerged => ("child-merged", "Merged into another record", StatusCode::MOVED_PERMANENTLY),
         }
     }
 }
@@ -344,6 +348,11 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable { .. } => {
                 builder.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_SECS.to_string()));
+            }
+            ApiError::Conflict { kind: ProblemType::ChildMerged, extra, .. } => {
+                if let Some(serde_json::Value::String(to)) = extra.get("merged_into") {
+                    builder.insert_header((header::LOCATION, format!("/v1/children/{to}")));
+                }
             }
             _ => {}
         }

@@ -91,16 +91,18 @@ pub struct AccessEntry {
     pub request_id: Option<String>,
 }
 
-/// A child's access log, newest first: pending events are chained first, so it is complete.
+/// A child's access log (of one record and those merged into it), newest first: pending events
+/// are chained first, so it is complete.
 pub fn access_log(
     conn: &mut AnyConnection,
     key: &AuditKey,
-    child_id: &ChildId,
+    child_ids: &[ChildId],
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AccessEntry>, ApiError> {
     chain_pending(conn, key)?;
-    Ok(repo::of_child(conn, child_id.as_str(), before, limit + 1)?
+    let ids: Vec<&str> = child_ids.iter().map(ChildId::as_str).collect();
+    Ok(repo::of_child(conn, &ids, before, limit + 1)?
         .into_iter()
         .map(|e| AccessEntry {
             seq: e.seq,

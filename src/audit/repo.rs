@@ -82,11 +82,12 @@ pub fn events_after(conn: &mut AnyConnection, after: i64, limit: i64) -> Result<
 /// A child's events, newest first, before a sequence number.
 pub fn of_child(
     conn: &mut AnyConnection,
-    child_id: &str,
+    child_ids: &[&str],
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, ApiError> {
-    let mut q = ev::table.filter(ev::child_id.eq(child_id)).select(AuditEvent::as_select()).into_boxed();
+    let ids: Vec<String> = child_ids.iter().map(|s| s.to_string()).collect();
+    let mut q = ev::table.filter(ev::child_id.eq_any(ids)).select(AuditEvent::as_select()).into_boxed();
     if let Some(b) = before {
         q = q.filter(ev::seq.lt(b));
     }

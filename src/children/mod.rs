@@ -5,6 +5,7 @@
 pub mod access;
 pub mod matching;
 pub mod model;
+pub mod nicknames;
 pub mod repo;
 pub mod routes;
 pub mod service;

@@ -110,6 +110,13 @@ pub struct ChildPatch {
 pub struct Candidate {
     pub id: String,
     pub responsible_la: String,
+    /// How the candidate's record differs from the one being registered, for a person to check:
+    /// `given_name_nickname` (Kate, Katherine), `given_name_sounds_alike` (Rubie, Ruby),
+    /// `given_name_spelling` (a typing slip), `given_name_first_word` (a middle name on one side),
+    /// the same for `family_name_*` (`family_name_part`: one part of a double-barrelled name),
+    /// `date_of_birth_day_month_swapped`, `date_of_birth_one_digit`. Empty: the same names and
+    /// date of birth.
+    pub reasons: Vec<String>,
 }
 
 impl ChildRecord {
@@ -135,4 +142,52 @@ impl ChildRecord {
             updated_at: self.updated_at.and_utc(),
         }
     }
+}
+
+/// A transfer of responsibility for a child to another LA (a care order transferred).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTransfer {
+    /// ONS code of the LA taking responsibility.
+    #[schema(example = "E08000035")]
+    pub to_la: String,
+    /// The receiving LA's own identifier for the child (SSDA903 `CHILD`), when it is not the
+    /// one in use now.
+    pub la_child_id: Option<String>,
+}
+
+/// A transfer of responsibility that took place.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct Transfer {
+    pub id: String,
+    pub child_id: String,
+    pub from_la: String,
+    pub to_la: String,
+    pub transferred_at: DateTime<Utc>,
+}
+
+/// Another record of the same child, to merge into this one.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMerge {
+    /// The id of the other record; it will point to this one (`merged_into`).
+    pub duplicate_id: String,
+}
+
+/// A merge of two records of one child.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct Merge {
+    pub id: String,
+    /// The record that is kept.
+    pub survivor_id: String,
+    /// The record merged into it.
+    pub merged_id: String,
+    pub requested_by_la: String,
+    pub requested_at: DateTime<Utc>,
+    /// `completed`, or `requested` until the LA responsible for the other record confirms it.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_by_la: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
 }

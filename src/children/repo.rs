@@ -3,7 +3,9 @@
 use crate::auth::{Caller, OrgType};
 use crate::db::AnyConnection;
 use crate::db::rows::children::ChildRecord;
-use crate::db::schema::{children, missing_episodes, placements, settings};
+use crate::db::schema::{
+    admissions, child_merges, child_transfers, children, missing_episodes, notifications, placements, settings,
+};
 use crate::error::ApiError;
 use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -56,6 +58,7 @@ pub fn list_own(
 ) -> Result<Vec<ChildRecord>, ApiError> {
     let mut q = children::table
         .filter(children::responsible_la.eq(la.to_string()))
+        .filter(children::merged_into.is_null())
         .select(ChildRecord::as_select())
         .into_boxed();
     if let Some((name, id)) = after {
@@ -73,6 +76,7 @@ pub fn visible_by_nhs_number(
 ) -> Result<Option<(String, String)>, ApiError> {
     Ok(children::table
         .filter(children::nhs_number.eq(nhs))
+        .filter(children::merged_into.is_null())
         .filter(visible(caller))
         .select((children::id, children::responsible_la))
         .first(conn)
@@ -90,20 +94,37 @@ pub fn by_la_child_id(conn: &mut AnyConnection, la: &str, la_child_id: &str) -> 
 
 /// Children with this NHS number, whoever may see them (to match a registration against).
 pub fn by_nhs_number(conn: &mut AnyConnection, nhs: &str) -> Result<Vec<ChildRecord>, ApiError> {
-    Ok(children::table.filter(children::nhs_number.eq(nhs)).select(ChildRecord::as_select()).load(conn)?)
+    Ok(children::table
+        .filter(children::nhs_number.eq(nhs))
+        .filter(children::merged_into.is_null())
+        .select(ChildRecord::as_select())
+        .load(conn)?)
 }
 
-/// Children born on a date that the caller may see: (id, responsible LA, given name, family name).
-pub fn visible_born_on(
+/// What a duplicate check compares of a child: id, responsible LA, given name, family name, date
+/// of birth, sex, NHS number.
+pub type IdentityRow = (String, String, String, String, NaiveDate, String, Option<String>);
+
+/// Children born on any of `dates` that the caller may see.
+pub fn visible_born_on_any(
     conn: &mut AnyConnection,
     caller: &Caller,
-    dob: NaiveDate,
-) -> Result<Vec<(String, String, String, String)>, ApiError> {
+    dates: &[NaiveDate],
+) -> Result<Vec<IdentityRow>, ApiError> {
     Ok(children::table
-        .filter(children::date_of_birth.eq(dob))
+        .filter(children::date_of_birth.eq_any(dates.to_vec()))
+        .filter(children::merged_into.is_null())
         .filter(visible(caller))
-        .select((children::id, children::responsible_la, children::given_name, children::family_name))
-        .limit(500)
+        .select((
+            children::id,
+            children::responsible_la,
+            children::given_name,
+            children::family_name,
+            children::date_of_birth,
+            children::sex,
+            children::nhs_number,
+        ))
+        .limit(2000)
         .load(conn)?)
 }
 
@@ -164,4 +185,222 @@ pub fn missing_clocks(
 /// Whether any child is registered at all.
 pub fn any(conn: &mut AnyConnection) -> Result<bool, ApiError> {
     Ok(children::table.count().get_result::<i64>(conn)? > 0)
+}
+
+/// A transfer of responsibility as stored: id, child, from LA, to LA, when, by whom.
+pub type TransferRow = (String, String, String, String, NaiveDateTime, String);
+
+/// Passes responsibility for a child to `to_la` (version bumped), with its open placements and
+/// their episodes, and keeps the transfer; rows of the child changed.
+pub fn transfer(conn: &mut AnyConnection, t: &TransferRow, la_child_id: &str) -> Result<usize, ApiError> {
+    let (id, child_id, from_la, to_la, at, by) = t;
+    let changed = diesel::update(children::table.find(child_id).filter(children::responsible_la.eq(from_la)))
+        .set((
+            children::responsible_la.eq(to_la),
+            children::la_child_id.eq(la_child_id),
+            children::version.eq(children::version + 1),
+            children::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    let open = placements::table
+        .filter(placements::child_id.eq(child_id))
+        .filter(placements::placing_la.eq(from_la))
+        .filter(placements::end_date.is_null())
+        .select(placements::id);
+    diesel::update(missing_episodes::table.filter(missing_episodes::placement_id.eq_any(open)))
+        .set(missing_episodes::placing_la.eq(to_la))
+        .execute(conn)?;
+    diesel::update(
+        placements::table
+            .filter(placements::child_id.eq(child_id))
+            .filter(placements::placing_la.eq(from_la))
+            .filter(placements::end_date.is_null()),
+    )
+    .set((
+        placements::placing_la.eq(to_la),
+        placements::version.eq(placements::version + 1),
+        placements::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    diesel::insert_into(child_transfers::table)
+        .values((
+            child_transfers::id.eq(id),
+            child_transfers::child_id.eq(child_id),
+            child_transfers::from_la.eq(from_la),
+            child_transfers::to_la.eq(to_la),
+            child_transfers::transferred_at.eq(at),
+            child_transfers::transferred_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(changed)
+}
+
+/// The transfers of responsibility for a child, oldest first.
+pub fn transfers_of(conn: &mut AnyConnection, child_id: &ChildId) -> Result<Vec<TransferRow>, ApiError> {
+    Ok(child_transfers::table
+        .filter(child_transfers::child_id.eq(child_id.as_str()))
+        .select((
+            child_transfers::id,
+            child_transfers::child_id,
+            child_transfers::from_la,
+            child_transfers::to_la,
+            child_transfers::transferred_at,
+            child_transfers::transferred_by,
+        ))
+        .order(child_transfers::transferred_at.asc())
+        .load(conn)?)
+}
+
+/// Whether a child with this NHS number is held by `la` (other than `except`).
+pub fn la_holds_nhs_number(conn: &mut AnyConnection, la: &str, nhs: &str, except: &ChildId) -> Result<bool, ApiError> {
+    Ok(children::table
+        .filter(children::responsible_la.eq(la))
+        .filter(children::nhs_number.eq(nhs))
+        .filter(children::id.ne(except.as_str()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// The record a merged record now points to, if it was merged.
+pub fn merged_into(conn: &mut AnyConnection, id: &ChildId) -> Result<Option<String>, ApiError> {
+    Ok(children::table
+        .find(id.as_str())
+        .select(children::merged_into)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// The ids of the records merged into `survivor`.
+pub fn merged_ids(conn: &mut AnyConnection, survivor: &ChildId) -> Result<Vec<ChildId>, ApiError> {
+    Ok(children::table.filter(children::merged_into.eq(survivor.as_str())).select(children::id).load(conn)?)
+}
+
+/// Moves everything recorded about `merged` to `survivor` (placements, missing episodes,
+/// admissions, notifications, transfers, and records merged into it before), gives the
+/// merged record's open placements and their episodes to the survivor's LA, and marks the
+/// merged record as merged. Rows of the merged record changed (0: it changed meanwhile).
+pub fn merge(
+    conn: &mut AnyConnection,
+    survivor: &ChildRecord,
+    merged: &ChildRecord,
+    now: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    let (to, from) = (survivor.id.as_str(), merged.id.as_str());
+    let changed = diesel::update(
+        children::table.find(from).filter(children::version.eq(merged.version)).filter(children::merged_into.is_null()),
+    )
+    .set((children::merged_into.eq(to), children::version.eq(children::version + 1), children::updated_at.eq(now)))
+    .execute(conn)?;
+    if changed == 0 {
+        return Ok(0);
+    }
+    let open = placements::table
+        .filter(placements::child_id.eq(from))
+        .filter(placements::end_date.is_null())
+        .select(placements::id);
+    diesel::update(missing_episodes::table.filter(missing_episodes::placement_id.eq_any(open)))
+        .set(missing_episodes::placing_la.eq(&survivor.responsible_la))
+        .execute(conn)?;
+    diesel::update(placements::table.filter(placements::child_id.eq(from)).filter(placements::end_date.is_null()))
+        .set(placements::placing_la.eq(&survivor.responsible_la))
+        .execute(conn)?;
+    diesel::update(placements::table.filter(placements::child_id.eq(from)))
+        .set((
+            placements::child_id.eq(to),
+            placements::version.eq(placements::version + 1),
+            placements::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(missing_episodes::table.filter(missing_episodes::child_id.eq(from)))
+        .set(missing_episodes::child_id.eq(to))
+        .execute(conn)?;
+    diesel::update(admissions::table.filter(admissions::child_id.eq(from)))
+        .set(admissions::child_id.eq(to))
+        .execute(conn)?;
+    diesel::update(notifications::table.filter(notifications::child_id.eq(from)))
+        .set(notifications::child_id.eq(to))
+        .execute(conn)?;
+    diesel::update(child_transfers::table.filter(child_transfers::child_id.eq(from)))
+        .set(child_transfers::child_id.eq(to))
+        .execute(conn)?;
+    diesel::update(children::table.filter(children::merged_into.eq(from)))
+        .set(children::merged_into.eq(to))
+        .execute(conn)?;
+    diesel::update(children::table.find(to))
+        .set((children::version.eq(children::version + 1), children::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(changed)
+}
+
+/// A merge as stored: id, survivor, merged record, requesting LA, requested by, when, status
+/// (`requested`, `completed`), completing LA, when.
+pub type MergeRow =
+    (String, String, String, String, String, NaiveDateTime, String, Option<String>, Option<NaiveDateTime>);
+
+pub fn insert_merge(conn: &mut AnyConnection, m: &MergeRow) -> Result<(), ApiError> {
+    let (id, survivor, merged, la, by, at, status, done_la, done_at) = m;
+    diesel::insert_into(child_merges::table)
+        .values((
+            child_merges::id.eq(id),
+            child_merges::survivor_id.eq(survivor),
+            child_merges::merged_id.eq(merged),
+            child_merges::requested_by_la.eq(la),
+            child_merges::requested_by.eq(by),
+            child_merges::requested_at.eq(at),
+            child_merges::status.eq(status),
+            child_merges::completed_by_la.eq(done_la),
+            child_merges::completed_at.eq(done_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A requested merge whose merged record `la` is responsible for, or None.
+pub fn requested_merge_for(conn: &mut AnyConnection, id: &str, la: &str) -> Result<Option<MergeRow>, ApiError> {
+    Ok(child_merges::table
+        .inner_join(children::table.on(children::id.eq(child_merges::merged_id)))
+        .filter(child_merges::id.eq(id))
+        .filter(child_merges::status.eq("requested"))
+        .filter(children::responsible_la.eq(la))
+        .filter(children::merged_into.is_null())
+        .select((
+            child_merges::id,
+            child_merges::survivor_id,
+            child_merges::merged_id,
+            child_merges::requested_by_la,
+            child_merges::requested_by,
+            child_merges::requested_at,
+            child_merges::status,
+            child_merges::completed_by_la,
+            child_merges::completed_at,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn complete_merge(conn: &mut AnyConnection, id: &str, la: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(child_merges::table.find(id))
+        .set((
+            child_merges::status.eq("completed"),
+            child_merges::completed_by_la.eq(la),
+            child_merges::completed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The completed merges into a child: (merge id, merged record, when), oldest first.
+pub fn merges_into(
+    conn: &mut AnyConnection,
+    child_id: &ChildId,
+) -> Result<Vec<(String, String, NaiveDateTime)>, ApiError> {
+    let rows: Vec<(String, String, Option<NaiveDateTime>)> = child_merges::table
+        .filter(child_merges::survivor_id.eq(child_id.as_str()))
+        .filter(child_merges::status.eq("completed"))
+        .select((child_merges::id, child_merges::merged_id, child_merges::completed_at))
+        .order(child_merges::completed_at.asc())
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, merged, at)| at.map(|at| (id, merged, at))).collect())
 }

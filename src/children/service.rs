@@ -1,7 +1,8 @@
 //! Rules for children: registering, reading and amending the shared record, field validation,
 //! duplicate detection and the missing flags every view of a child carries.
 
-use super::model::{Candidate, Child, ChildAccess, ChildPatch, NewChild};
+use super::matching::{self, Identity};
+use super::model::{Candidate, Child, ChildAccess, ChildPatch, Merge, NewChild, NewMerge, NewTransfer, Transfer};
 use super::{access, repo};
 use crate::auth::Caller;
 use crate::db::AnyConnection;
@@ -110,8 +111,8 @@ fn conflict_with(kind: crate::error::ProblemType, detail: String, key: &str, val
 }
 
 /// Refuses a record that would duplicate another the caller may see: the same NHS number, the
-/// same LA child id, or (for a new child) the same date of birth and a similar name, unless
-/// confirmed distinct. Children the caller may not see are never named here: see [`screen`].
+/// same LA child id, or (for a new child) a similar name and the same or a slipped date of birth
+/// ([`matching::possible_duplicate`]), unless confirmed distinct. Children the caller may not see are never named here: see [`screen`].
 pub fn check_duplicates(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -144,20 +145,35 @@ pub fn check_duplicates(
         ));
     }
     if let Some(confirmed) = confirmed {
-        let candidates: Vec<Candidate> = repo::visible_born_on(conn, caller, c.date_of_birth)?
-            .into_iter()
-            .filter(|(id, _, given, family)| {
-                *id != c.id.0
-                    && !confirmed.contains(id)
-                    && super::matching::similar_names(&c.given_name, &c.family_name, given, family)
-            })
-            .map(|(id, responsible_la, _, _)| Candidate { id, responsible_la })
-            .collect();
+        let me = Identity {
+            given_name: &c.given_name,
+            family_name: &c.family_name,
+            date_of_birth: c.date_of_birth,
+            sex: &c.sex,
+            nhs_number: c.nhs_number.as_deref(),
+        };
+        let candidates: Vec<Candidate> =
+            repo::visible_born_on_any(conn, caller, &matching::plausible_birth_dates(c.date_of_birth))?
+                .into_iter()
+                .filter(|(id, ..)| *id != c.id.0 && !confirmed.contains(id))
+                .filter_map(|(id, responsible_la, given, family, date_of_birth, sex, nhs)| {
+                    let other = Identity {
+                        given_name: &given,
+                        family_name: &family,
+                        date_of_birth,
+                        sex: &sex,
+                        nhs_number: nhs.as_deref(),
+                    };
+                    let evidence = matching::possible_duplicate(&me, &other)?;
+                    let reasons = evidence.reasons().into_iter().map(String::from).collect();
+                    Some(Candidate { id, responsible_la, reasons })
+                })
+                .collect();
         if !candidates.is_empty() {
             return Err(conflict_with(
                 ProblemType::PossibleDuplicate,
-                "A child with the same date of birth and a similar name is already registered. If this is a \
-                 different child, repeat the request with their ids in confirmed_distinct_from."
+                "A child with a similar name and the same or a similar date of birth is already registered \
+                 (each candidate's reasons say how they differ). If this is a different child, repeat the request with their ids in confirmed_distinct_from."
                     .into(),
                 "candidates",
                 serde_json::to_value(candidates).map_err(ApiError::internal)?,
@@ -311,7 +327,7 @@ pub fn list(
 
 /// A child as the caller may see it; 404 when it may not.
 pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Child, ApiError> {
-    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let rec = find_current(conn, caller, id)?;
     audit::read(conn, caller, "child.read", std::slice::from_ref(&rec.id), now)?;
     view(conn, caller, rec, now)
 }
@@ -327,7 +343,7 @@ pub fn amend(
     today: NaiveDate,
 ) -> Result<Child, ApiError> {
     crate::db::write_tx(conn, |conn| {
-        let mut rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+        let mut rec = find_current(conn, caller, id)?;
         crate::peers::service::check_child_held_here(conn, id)?;
         access::require_placing(caller, &rec.responsible_la, "may change a child's record")?;
         if rec.version != version {
@@ -360,8 +376,272 @@ pub fn access_log(
         None => None,
         Some(k) => Some(k.first().and_then(|s| s.parse::<i64>().ok()).ok_or_else(crate::http::bad_cursor)?),
     };
-    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let rec = find_current(conn, caller, id)?;
     access::require_placing(caller, &rec.responsible_la, "sees who accessed a child's record")?;
-    let entries = audit::access_log(conn, key, &rec.id, before, limit)?;
+    let mut ids = repo::merged_ids(conn, &rec.id)?;
+    ids.push(rec.id.clone());
+    let entries = audit::access_log(conn, key, &ids, before, limit)?;
     Ok(Page::from_rows(entries, limit, |e| vec![e.seq.to_string()]))
+}
+
+/// Passes responsibility for a child to another LA (the responsible LA only): the child, its
+/// open placements and their episodes go to the new LA, which then sees and changes them; the
+/// old LA keeps what DESIGN §6 gives it (the placements it made, and the child while it is or was
+/// placed in its area). Both LAs are notified (`child.transferred`), the transfer is kept in the
+/// child's timeline and audited, all in one transaction.
+pub fn transfer(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    input: NewTransfer,
+    now: NaiveDateTime,
+) -> Result<Transfer, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let rec = find_current(conn, caller, id)?;
+        crate::peers::service::check_child_held_here(conn, id)?;
+        access::require_placing(caller, &rec.responsible_la, "may transfer responsibility for a child")?;
+        let to_la = input.to_la.trim().to_string();
+        if to_la == rec.responsible_la {
+            return Err(ApiError::validation(vec![FieldError::new("to_la", "is already responsible for the child")]));
+        }
+        if !crate::notifications::repo::is_authority(conn, &to_la)? {
+            return Err(ApiError::validation(vec![FieldError::new("to_la", "is not the ONS code of an LA")]));
+        }
+        let la_child_id = input.la_child_id.map(|s| s.trim().to_string()).unwrap_or_else(|| rec.la_child_id.clone());
+        if !ssda903::is_valid_la_child_id(&la_child_id) {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "la_child_id",
+                "must be 1 to 10 letters or digits (SSDA903 CHILD)",
+            )]));
+        }
+        if repo::by_la_child_id(conn, &to_la, &la_child_id)?.is_some() {
+            let mut extra = serde_json::Map::new();
+            extra.insert("field".into(), serde_json::Value::String("la_child_id".into()));
+            return Err(ApiError::Conflict {
+                kind: ProblemType::DuplicateLaChildId,
+                detail: "The receiving LA uses this la_child_id for another child: give the one it uses for this \
+                         child in la_child_id."
+                    .into(),
+                extra,
+            });
+        }
+        if let Some(nhs) = &rec.nhs_number
+            && repo::la_holds_nhs_number(conn, &to_la, nhs, &rec.id)?
+        {
+            let mut extra = serde_json::Map::new();
+            extra.insert("field".into(), serde_json::Value::String("to_la".into()));
+            return Err(ApiError::Conflict {
+                kind: ProblemType::Conflict,
+                detail: "The receiving LA holds another record with this child's NHS number: the two records are to \
+                         be merged (POST /v1/children/{id}/merge) rather than transferred."
+                    .into(),
+                extra,
+            });
+        }
+        let row: repo::TransferRow = (
+            uuid::Uuid::now_v7().to_string(),
+            rec.id.to_string(),
+            rec.responsible_la.clone(),
+            to_la.clone(),
+            now,
+            caller.sub.clone(),
+        );
+        if repo::transfer(conn, &row, &la_child_id)? == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        crate::peers::outbox::child_updated(conn, rec.id.as_str(), now)?;
+        audit::record(conn, caller, "child.transfer", std::slice::from_ref(&rec.id), now)?;
+        let payload = serde_json::json!({"child_id": rec.id, "from_la": rec.responsible_la, "to_la": to_la});
+        for recipient in [&to_la, &rec.responsible_la] {
+            crate::notifications::service::emit(
+                conn,
+                crate::notifications::service::Message {
+                    kind: "child.transferred",
+                    recipient,
+                    sender_type: caller.org_type,
+                    sender: &caller.org,
+                    child_id: Some(&rec.id),
+                    placement_id: None,
+                    payload: payload.clone(),
+                    statutory: None,
+                },
+                now,
+            )?;
+        }
+        let (id, child_id, from_la, to_la, at, _) = row;
+        Ok(Transfer { id, child_id, from_la, to_la, transferred_at: at.and_utc() })
+    })
+}
+
+/// A child the caller may see and that was not merged into another record: 404 when it may
+/// not see it, 301 `child-merged` naming `merged_into` when it was merged.
+pub fn find_current(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<ChildRecord, ApiError> {
+    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    match repo::merged_into(conn, &rec.id)? {
+        None => Ok(rec),
+        Some(to) => {
+            let mut extra = serde_json::Map::new();
+            extra.insert("merged_into".into(), serde_json::Value::String(to.clone()));
+            Err(ApiError::Conflict {
+                kind: ProblemType::ChildMerged,
+                detail: format!("This record was merged into {to}, the record of the same child that is kept."),
+                extra,
+            })
+        }
+    }
+}
+
+fn merge_view(m: repo::MergeRow) -> Merge {
+    let (id, survivor_id, merged_id, requested_by_la, _, requested_at, status, completed_by_la, completed_at) = m;
+    Merge {
+        id,
+        survivor_id,
+        merged_id,
+        requested_by_la,
+        requested_at: requested_at.and_utc(),
+        status,
+        completed_by_la,
+        completed_at: completed_at.map(|t| t.and_utc()),
+    }
+}
+
+/// Merges `merged` into `survivor` (both already checked), audited on both records, with
+/// `child.merged` to each LA that held one.
+fn complete(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    survivor: &ChildRecord,
+    merged: &ChildRecord,
+    merge_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    crate::peers::service::check_child_held_here(conn, survivor.id.as_str())?;
+    crate::peers::service::check_child_held_here(conn, merged.id.as_str())?;
+    if repo::merge(conn, survivor, merged, now)? == 0 {
+        return Err(ApiError::PreconditionFailed);
+    }
+    crate::peers::outbox::child_updated(conn, survivor.id.as_str(), now)?;
+    audit::record(conn, caller, "child.merge", &[survivor.id.clone(), merged.id.clone()], now)?;
+    let payload = serde_json::json!({"merge_id": merge_id, "survivor_id": survivor.id, "merged_id": merged.id,
+                                     "survivor_la": survivor.responsible_la, "merged_la": merged.responsible_la});
+    let mut recipients = vec![&survivor.responsible_la];
+    if merged.responsible_la != survivor.responsible_la {
+        recipients.push(&merged.responsible_la);
+    }
+    for recipient in recipients {
+        crate::notifications::service::emit(
+            conn,
+            crate::notifications::service::Message {
+                kind: "child.merged",
+                recipient,
+                sender_type: caller.org_type,
+                sender: &caller.org,
+                child_id: Some(&survivor.id),
+                placement_id: None,
+                payload: payload.clone(),
+                statutory: None,
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Merges another record of the same child into `id`, which survives (the caller is responsible
+/// for `id`). When the caller is also responsible for the other record the merge is done at once
+/// (`completed`); otherwise it is `requested`, whatever the other id is (nothing tells the caller
+/// whether a record it may not see exists), and the LA responsible for that record, if any, is
+/// told (`child.merged` with status `requested`) and completes it with [`confirm_merge`].
+pub fn merge(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    input: NewMerge,
+    now: NaiveDateTime,
+) -> Result<Merge, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let survivor = find_current(conn, caller, id)?;
+        crate::peers::service::check_child_held_here(conn, id)?;
+        access::require_placing(caller, &survivor.responsible_la, "may merge a child's records")?;
+        let other_id = input.duplicate_id.trim().to_string();
+        if other_id == survivor.id.as_str() {
+            return Err(ApiError::field("duplicate_id", "is the record to keep: name the other record"));
+        }
+        let mut row: repo::MergeRow = (
+            uuid::Uuid::now_v7().to_string(),
+            survivor.id.to_string(),
+            other_id.clone(),
+            caller.org.clone(),
+            caller.sub.clone(),
+            now,
+            "requested".into(),
+            None,
+            None,
+        );
+        let own = repo::find_visible(conn, caller, &other_id)?
+            .filter(|o| o.responsible_la == caller.org)
+            .filter(|o| repo::merged_into(conn, &o.id).ok().flatten().is_none());
+        match own {
+            Some(other) => {
+                row.6 = "completed".into();
+                row.7 = Some(caller.org.clone());
+                row.8 = Some(now);
+                repo::insert_merge(conn, &row)?;
+                complete(conn, caller, &survivor, &other, &row.0, now)?;
+            }
+            None => {
+                repo::insert_merge(conn, &row)?;
+                audit::record(conn, caller, "child.merge.request", std::slice::from_ref(&survivor.id), now)?;
+                if let Some(other) = repo::find(conn, &other_id)?
+                    && repo::merged_into(conn, &other.id)?.is_none()
+                {
+                    audit::record(conn, caller, "child.merge.request", std::slice::from_ref(&other.id), now)?;
+                    crate::notifications::service::emit(
+                        conn,
+                        crate::notifications::service::Message {
+                            kind: "child.merged",
+                            recipient: &other.responsible_la,
+                            sender_type: caller.org_type,
+                            sender: &caller.org,
+                            child_id: Some(&other.id),
+                            placement_id: None,
+                            payload: serde_json::json!({"merge_id": row.0, "status": "requested",
+                                                        "survivor_id": survivor.id, "merged_id": other.id,
+                                                        "survivor_la": survivor.responsible_la}),
+                            statutory: None,
+                        },
+                        now,
+                    )?;
+                }
+            }
+        }
+        Ok(merge_view(row))
+    })
+}
+
+/// Confirms a requested merge (the LA responsible for the record to be merged): the merge is
+/// done. 404 for any other caller, as for a merge that does not exist.
+pub fn confirm_merge(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    merge_id: &str,
+    now: NaiveDateTime,
+) -> Result<Merge, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let mut row = repo::requested_merge_for(conn, merge_id, &caller.org)?.ok_or(ApiError::NotFound)?;
+        let merged = repo::find(conn, &row.2)?.ok_or(ApiError::NotFound)?;
+        let survivor = repo::find(conn, &row.1)?.ok_or(ApiError::NotFound)?;
+        if repo::merged_into(conn, &survivor.id)?.is_some() {
+            return Err(ApiError::conflict(
+                ProblemType::Conflict,
+                "The record to keep has itself been merged since: request the merge again.",
+            ));
+        }
+        repo::complete_merge(conn, &row.0, &caller.org, now)?;
+        complete(conn, caller, &survivor, &merged, &row.0, now)?;
+        row.6 = "completed".into();
+        row.7 = Some(caller.org.clone());
+        row.8 = Some(now);
+        Ok(merge_view(row))
+    })
 }

@@ -75,6 +75,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         origin_node -> Nullable<Text>,
+        merged_into -> Nullable<Text>,
     }
 }
 
@@ -432,7 +433,34 @@ diesel::table! {
 
 diesel::joinable!(federation_homes -> federation_peers (node_id));
 
+diesel::table! {
+    child_transfers (id) {
+        id -> Text,
+        child_id -> Text,
+        from_la -> Text,
+        to_la -> Text,
+        transferred_at -> Timestamp,
+        transferred_by -> Text,
+    }
+}
+
+diesel::table! {
+    child_merges (id) {
+        id -> Text,
+        survivor_id -> Text,
+        merged_id -> Text,
+        requested_by_la -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        status -> Text,
+        completed_by_la -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    child_merges,
+    child_transfers,
     federation_peers,
     federation_homes,
     federation_streams,

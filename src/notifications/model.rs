@@ -23,7 +23,8 @@ pub struct StatutoryStatus {
 pub struct Notification {
     pub id: String,
     /// `placement.started`, `placement.changed`, `placement.ended`, `admission.recorded`,
-    /// `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`.
+    /// `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`, `missing.started`,
+    /// `missing.ended`, `return.submitted`, `child.transferred`, `child.merged`.
     #[serde(rename = "type")]
     pub kind: String,
     pub recipient_la: String,
@@ -120,6 +121,12 @@ pub enum NotificationType {
     MissingEnded,
     #[serde(rename = "return.submitted")]
     ReturnSubmitted,
+    /// Responsibility for a child passed from one LA to another (to both).
+    #[serde(rename = "child.transferred")]
+    ChildTransferred,
+    /// Two records of one child were merged into one (to the LAs that held them).
+    #[serde(rename = "child.merged")]
+    ChildMerged,
     /// An event for another registry node has not reached it for 24 hours.
     #[serde(rename = "federation.delayed")]
     FederationDelayed,
@@ -143,6 +150,8 @@ impl NotificationType {
         NotificationType::MissingStarted,
         NotificationType::MissingEnded,
         NotificationType::ReturnSubmitted,
+        NotificationType::ChildTransferred,
+        NotificationType::ChildMerged,
         NotificationType::FederationDelayed,
         NotificationType::FederationUndeliverable,
         NotificationType::FederationRejected,
@@ -161,6 +170,8 @@ impl NotificationType {
             NotificationType::MissingStarted => "missing.started",
             NotificationType::MissingEnded => "missing.ended",
             NotificationType::ReturnSubmitted => "return.submitted",
+            NotificationType::ChildTransferred => "child.transferred",
+            NotificationType::ChildMerged => "child.merged",
             NotificationType::FederationDelayed => "federation.delayed",
             NotificationType::FederationUndeliverable => "federation.undeliverable",
             NotificationType::FederationRejected => "federation.rejected",

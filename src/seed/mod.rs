@@ -12,6 +12,7 @@
 
 mod child;
 mod names;
+pub mod pairs;
 mod repo;
 mod rng;
 mod timeline;

@@ -22,6 +22,7 @@ pub enum Stream {
     Child = 2,
     Missing = 3,
     Episodes = 4,
+    Pairs = 5,
 }
 
 impl Rng {

@@ -20,7 +20,8 @@ pub struct TimelineEvent {
     pub at: DateTime<Utc>,
     /// `placement.started`, `placement.ended`, `legal_status`, `missing.started`,
     /// `missing.ended`, `safe_and_well`, `return_interview.offered`,
-    /// `return_interview.completed`, `notification`.
+    /// `return_interview.completed`, `notification`, `responsibility.transferred` (`from_la`,
+    /// `to_la`), `record.merged` (another record of the child merged into this one: `merged_id`).
     pub kind: String,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
@@ -41,7 +42,7 @@ pub fn timeline(
     id: &str,
     now: NaiveDateTime,
 ) -> Result<Vec<TimelineEvent>, ApiError> {
-    let rec = children::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let rec = crate::children::service::find_current(conn, caller, id)?;
     access::require_placing(caller, &rec.responsible_la, "sees a child's timeline")?;
     crate::audit::read(conn, caller, "child.timeline", std::slice::from_ref(&rec.id), now)?;
     build(conn, &rec.id, &rec.responsible_la, now)
@@ -132,6 +133,16 @@ fn build(
                        "acknowledged_at": n.acknowledged_at.map(|t| t.and_utc())}),
             ));
         }
+    }
+    for (id, _, from_la, to_la, at, _) in children::transfers_of(conn, child_id)? {
+        out.push(event(
+            at.and_utc(),
+            "responsibility.transferred",
+            json!({"transfer_id": id, "from_la": from_la, "to_la": to_la}),
+        ));
+    }
+    for (id, merged_id, at) in children::merges_into(conn, child_id)? {
+        out.push(event(at.and_utc(), "record.merged", json!({"merge_id": id, "merged_id": merged_id})));
     }
     out.sort_by_key(|e| e.at);
     Ok(out)

@@ -19,6 +19,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "missing.started",
     "missing.ended",
     "return.submitted",
+    "child.transferred",
+    "child.merged",
 ];
 
 /// A webhook endpoint to register.
@@ -31,7 +33,8 @@ pub struct NewWebhook {
     pub url: String,
     /// Notification types to deliver (`placement.started`, `placement.changed`, `placement.ended`,
     /// `admission.recorded`, `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`,
-    /// `missing.started`, `missing.ended`, `return.submitted`), or `["*"]` for every type.
+    /// `missing.started`, `missing.ended`, `return.submitted`, `child.transferred`, `child.merged`),
+    /// or `["*"]` for every type.
     #[schema(example = json!(["placement.started", "placement.ended"]))]
     pub event_types: Vec<String>,
 }

@@ -58,8 +58,8 @@ async fn a_likely_duplicate_is_refused_until_confirmed_distinct() {
     let r = hackney.register_child(a_child("Amelia", "Hughs").born("2011-05-14")).await.expect_problem(409);
     assert_eq!(r.body["candidates"][0]["id"], json!(first));
     assert_eq!(r.body["candidates"][0]["responsible_la"], HACKNEY);
-    // A different date of birth or a clearly different name is not a candidate.
-    hackney.register_child(a_child("Amelia", "Hughes").born("2011-05-15")).await.expect(201);
+    // A date of birth that is no slip for hers, or a clearly different name, is not a candidate.
+    hackney.register_child(a_child("Amelia", "Hughes").born("2011-06-20")).await.expect(201);
     hackney.register_child(a_child("Grace", "Patel").born("2011-05-14")).await.expect(201);
     hackney.register_child(a_child("Amelia", "Hughs").born("2011-05-14").distinct_from(&[&first])).await.expect(201);
 }
@@ -75,4 +75,34 @@ async fn candidates_are_only_children_the_caller_may_see() {
     app.la(HACKNEY).place(Placement::at(&first, &urn).from("2026-06-01")).await.expect(201);
     let r = app.la(LEEDS).register_child(a_child("Amelia", "Hughs").born("2011-05-14")).await.expect_problem(409);
     assert_eq!(r.body["candidates"][0]["id"], json!(first), "Leeds hosts her, so it may see her");
+}
+
+/// "Rubie" born 07/03 is "Ruby" born 03/07 recorded with two slips: the registration warns of
+/// Ruby's record, says why, and goes ahead once confirmed a different child.
+#[actix_web::test]
+async fn a_name_variant_with_a_swapped_birth_date_warns_of_the_existing_child() {
+    let app = TestApp::start().await;
+    let ruby = app.child_of(HACKNEY, a_child("Ruby", "Hughes").born("2014-07-03")).await;
+    let hackney = app.la(HACKNEY);
+    let r = hackney.register_child(a_child("Rubie", "Hughes").born("2014-03-07")).await.expect_problem(409);
+    assert_eq!(r.body["type"], "urn:placement-registry:problem:possible-duplicate");
+    assert_eq!(r.body["candidates"][0]["id"], json!(ruby));
+    let reasons = r.body["candidates"][0]["reasons"].as_array().cloned().unwrap_or_default();
+    assert!(reasons.contains(&json!("date_of_birth_day_month_swapped")), "{}", r.text);
+    // Kate for Katherine with one digit of the date wrong, and Shaun for Sean, are caught too.
+    let kath = app.child_of(HACKNEY, a_child("Katherine", "Walsh").born("2012-05-14")).await;
+    let r = hackney.register_child(a_child("Kate", "Walsh").born("2012-05-19")).await.expect_problem(409);
+    assert_eq!(r.body["candidates"][0]["id"], json!(kath));
+    let sean = app.child_of(HACKNEY, a_child("Sean", "Byrne").born("2010-11-02")).await;
+    let r = hackney.register_child(a_child("Shaun", "Byrne").born("2010-11-02")).await.expect_problem(409);
+    assert_eq!(r.body["candidates"][0]["id"], json!(sean));
+    hackney.register_child(a_child("Rubie", "Hughes").born("2014-03-07").distinct_from(&[&ruby])).await.expect(201);
+}
+
+/// A variant of another LA's child's name is never a candidate: the caller may not see her.
+#[actix_web::test]
+async fn a_name_variant_of_a_child_the_caller_may_not_see_is_no_candidate() {
+    let app = TestApp::start().await;
+    app.child_of(HACKNEY, a_child("Ruby", "Hughes").born("2014-07-03")).await;
+    app.la(LEEDS).register_child(a_child("Rubie", "Hughes").born("2014-03-07")).await.expect(201);
 }

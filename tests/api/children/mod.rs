@@ -1,7 +1,9 @@
 //! Children: how a placing LA registers a child, what stops a duplicate, who sees the record
-//! and who may change it.
+//! and who may change it, passing it to another LA.
 
 mod duplicates;
+mod merge;
 mod registration;
+mod transfer;
 mod updates;
 mod visibility;

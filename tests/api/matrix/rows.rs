@@ -29,6 +29,8 @@ pub enum Kind {
     Webhook,
     ApiClient,
     Issuer,
+    /// A merge another LA asked Hackney to confirm (foreign: one Birmingham asked of Manchester).
+    MergeRequest,
     /// A peer in the federation directory, by node id.
     Peer,
     /// A receipt a peer signed for events Hackney sent.
@@ -183,6 +185,10 @@ pub fn rows() -> Vec<Row> {
         row("PATCH /v1/children/{id}", "200 f N F F F U", Child).if_match().json(child_patch),
         row("GET /v1/children/{id}/access-log", "200 f N f N F U", Child),
         row("GET /v1/children/{id}/timeline", "200 f N f N F U", Child),
+        row("POST /v1/children/{id}/transfer", "200 f N F F F U", Child).json(|_, _| json!({"to_la": KENT})),
+        row("POST /v1/children/{id}/merge", "202 f N F F F U", Child)
+            .json(|_, _| json!({"duplicate_id": "0194f7e2-0000-7000-8000-000000000000"})),
+        row("POST /v1/child-merges/{id}/confirm", "200 N N F F F U", MergeRequest).json(|_, _| json!({})),
         // Placements.
         row("GET /v1/placements", "200 200 200 200 200 F U", None),
         row("POST /v1/placements", "409 N N F F F U", Child)

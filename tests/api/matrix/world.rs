@@ -93,6 +93,17 @@ impl World {
             );
             own.insert(Kind::Receipt, receipt);
         }
+        if kind == Kind::MergeRequest {
+            // Leeds asks to merge Hackney's child into a record of its own (Hackney confirms);
+            // Birmingham asks the same of Manchester's child.
+            for (la, map) in [(LEEDS, &mut own), (BIRMINGHAM, &mut foreign)] {
+                let survivor = app.child_of(la, a_child("Tia", "Okafor").born("2010-01-20")).await;
+                let other = map[&Kind::Child].clone();
+                let r =
+                    app.la(la).post(&format!("/v1/children/{survivor}/merge"), json!({"duplicate_id": other})).await;
+                map.insert(Kind::MergeRequest, r.expect(202).id());
+            }
+        }
         own.insert(Kind::Provider, p1.clone());
         own.insert(Kind::Setting, OWN_URN.to_string());
         own.insert(Kind::Authority, LEEDS.to_string());

@@ -31,6 +31,10 @@ impl Actor {
     pub async fn access_log(&self, child: &str, query: &str) -> Resp {
         self.get(&with_query(format!("/v1/children/{child}/access-log"), query)).await
     }
+    /// Passes responsibility for a child to another LA.
+    pub async fn transfer_child(&self, child: &str, to_la: &str) -> Resp {
+        self.post(&format!("/v1/children/{child}/transfer"), json!({"to_la": to_la})).await
+    }
 
     // Placements.
 
