@@ -143,6 +143,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
+        recipient_org_type -> Text,
     }
 }
 
@@ -176,6 +177,7 @@ diesel::table! {
         secret -> Text,
         created_at -> Timestamp,
         disabled_at -> Nullable<Timestamp>,
+        owner_org_type -> Text,
     }
 }
 
@@ -432,7 +434,26 @@ diesel::table! {
 
 diesel::joinable!(federation_homes -> federation_peers (node_id));
 
+diesel::table! {
+    alerts (key) {
+        key -> Text,
+        kind -> Text,
+        subject -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    worker_leases (name) {
+        name -> Text,
+        holder -> Nullable<Text>,
+        until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    alerts,
+    worker_leases,
     federation_peers,
     federation_homes,
     federation_streams,

@@ -372,6 +372,26 @@ fn review_of(
     if repo::review(conn, &latest.id, &latest.status, status, &caller.sub, now, comment)? == 0 {
         return Err(ApiError::PreconditionFailed);
     }
+    crate::notifications::service::emit_to_provider(
+        conn,
+        Message {
+            kind: if status == "accepted" { "return.accepted" } else { "return.queried" },
+            recipient: &setting.provider_id,
+            sender_type: OrgType::Authority,
+            sender: &caller.org,
+            child_id: None,
+            placement_id: None,
+            payload: serde_json::json!({
+                "return_id": latest.id,
+                "urn": setting.urn,
+                "period": period.to_string(),
+                "version": latest.version,
+                "decision": input.decision,
+            }),
+            statutory: None,
+        },
+        now,
+    )?;
     find(conn, setting, period, Some(latest.version), due_days)
 }
 
