@@ -70,7 +70,7 @@ pub fn check(
                     Some(end) if end.date() > care_end => errors.push(
                         FieldError::new("ended_at", format!("is after the child left care on {care_end}")).rule("578"),
                     ),
-                    None if p.end_date.is_some_and(|pe| pe <= now.date()) => errors.push(
+                    None if p.end_date.is_some_and(|pe| pe <= crate::clock::date_of(now)) => errors.push(
                         FieldError::new("ended_at", "is required: the placement the child went missing from has ended")
                             .rule("575"),
                     ),

@@ -5,6 +5,7 @@ use super::repo::{self, Filter, Row, Side};
 use super::statutory::{self, Statutory};
 use crate::auth::{Caller, OrgType};
 use crate::calendar::WorkingCalendar;
+use crate::clock::{date_of, london_midnight};
 use crate::db::AnyConnection;
 use crate::db::rows::placements::PlacementRecord;
 use crate::error::ApiError;
@@ -193,7 +194,7 @@ pub fn placement_started(
     if p.host_area == p.placing_la {
         return Ok(());
     }
-    let clock = statutory::placement_start(cal, p.start_date, p.emergency, now.date());
+    let clock = statutory::placement_start(cal, p.start_date, p.emergency, date_of(now));
     emit(
         conn,
         placement_message("placement.started", p, &p.host_area, placement_payload(p, Some(ls)), Some(clock)),
@@ -216,7 +217,7 @@ pub fn placement_ended(
     let Some(end) = p.end_date.filter(|_| p.host_area != p.placing_la) else {
         return Ok(());
     };
-    let clock = statutory::placement_end(cal, end, now.date());
+    let clock = statutory::placement_end(cal, end, date_of(now));
     emit(conn, placement_message("placement.ended", p, &p.host_area, placement_payload(p, None), Some(clock)), now)?;
     Ok(())
 }
@@ -252,7 +253,7 @@ pub fn placement_changed(
 
 /// Presents a notification as of `now`.
 pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) -> Notification {
-    let ack_due = statutory::acknowledgement_due(cal, r.created_at.date(), ack_days);
+    let ack_due = statutory::acknowledgement_due(cal, date_of(r.created_at), ack_days);
     let statutory = match (r.regulation, r.event_date, r.due_by, r.on_time) {
         (Some(regulation), Some(event_date), Some(due_by), Some(on_time)) => Some(StatutoryStatus {
             regulation,
@@ -265,7 +266,7 @@ pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) ->
         _ => None,
     };
     Notification {
-        acknowledgement_overdue: r.acknowledged_at.is_none() && now.date() > ack_due,
+        acknowledgement_overdue: r.acknowledged_at.is_none() && date_of(now) > ack_due,
         escalated: r.delivered_at.is_none() && now - r.created_at > TimeDelta::hours(24),
         id: r.id,
         kind: r.kind,
@@ -309,10 +310,11 @@ pub fn with_relays(conn: &mut AnyConnection, mut items: Vec<Notification>) -> Re
     Ok(items)
 }
 
-/// The instant before which unacknowledged notifications are overdue on `today`.
+/// The instant before which unacknowledged notifications are overdue on `today` (a date in
+/// England): the start, in England, of the day after the latest overdue creation date.
 pub fn overdue_before(cal: &WorkingCalendar, today: NaiveDate, ack_days: u32) -> NaiveDateTime {
     let cutoff = statutory::overdue_cutoff(cal, today, ack_days);
-    cutoff.succ_opt().unwrap_or(cutoff).and_hms_opt(0, 0, 0).unwrap_or_default()
+    london_midnight(cutoff.succ_opt().unwrap_or(cutoff))
 }
 
 /// A page of the caller's inbox or sent notifications, newest first. Reading the inbox marks
@@ -336,7 +338,7 @@ pub fn list(
         unacknowledged_before: q
             .acknowledgement_overdue
             .filter(|b| *b)
-            .map(|_| overdue_before(cal, now.date(), ack_days)),
+            .map(|_| overdue_before(cal, date_of(now), ack_days)),
         undelivered_before: q.escalated.filter(|b| *b).map(|_| now - TimeDelta::hours(24)),
         placement_id: q.placement_id.map(PlacementId::from),
     };

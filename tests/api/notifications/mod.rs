@@ -2,5 +2,6 @@
 //! acknowledgements; the inbox and webhooks of a home.
 
 mod inbox;
+mod london;
 mod provider;
 mod statutory;
