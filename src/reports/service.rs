@@ -44,7 +44,7 @@ impl Context {
     }
     fn return_quarter(&self, quarter: Quarter) -> ReturnQuarter {
         let due_by = quarter.return_due(self.return_due_days);
-        let late_from = due_by.succ_opt().unwrap_or(NaiveDate::MAX).and_time(chrono::NaiveTime::MIN);
+        let late_from = crate::clock::london_midnight(due_by.succ_opt().unwrap_or(NaiveDate::MAX));
         ReturnQuarter { quarter, due_by, late_from, due_passed: self.now >= late_from }
     }
 }

@@ -528,7 +528,7 @@ pub fn template(conn: &mut AnyConnection, setting: &SettingInfo, period: Quarter
         .collect();
     let mut episodes: HashMap<ChildId, Vec<EpisodeRecord>> = HashMap::new();
     for e in crate::missing::repo::of_children(conn, &child_ids)? {
-        if here.contains(e.placement_id.as_str()) && period.contains(e.started_at.date()) {
+        if here.contains(e.placement_id.as_str()) && period.contains(crate::clock::date_of(e.started_at)) {
             episodes.entry(e.child_id.clone()).or_default().push(e);
         }
     }
