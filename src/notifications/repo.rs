@@ -93,7 +93,12 @@ pub fn list(
         Side::Inbox => {
             q.filter(n::recipient_la.eq(org.to_string())).filter(n::recipient_org_type.eq(org_type.to_string()))
         }
-        Side::Sent => q.filter(n::sender_org.eq(org.to_string())).filter(n::sender_org_type.eq(org_type.to_string())),
+        // What an organisation was told about its own records (a home's admission matched) is in
+        // its inbox, not among what it sent.
+        Side::Sent => q
+            .filter(n::sender_org.eq(org.to_string()))
+            .filter(n::sender_org_type.eq(org_type.to_string()))
+            .filter(n::recipient_la.ne(org.to_string()).or(n::recipient_org_type.ne(org_type.to_string()))),
     };
     if let Some(k) = &f.kind {
         q = q.filter(n::kind.eq(k.clone()));

@@ -47,6 +47,9 @@ async fn a_home_is_told_of_placements_admissions_and_reviews_in_its_settings() {
     let matched = home.inbox("type=admission.matched").await.expect(200);
     assert_eq!(matched.items().len(), 1);
     assert_eq!(matched.items()[0]["payload"]["status"], "matched");
+    // It is in the home's inbox, not among what the home sent (Leeds's copy is).
+    let sent = home.sent_notifications("").await.expect(200);
+    assert_eq!(sent.column("type"), ["admission.recorded"]);
 
     // An arrival no LA told it about is unmatched, then matched when Manchester registers it.
     let jayden = app.child_of(MANCHESTER, a_child("Jayden", "Brooks").born("2010-01-30")).await;
