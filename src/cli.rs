@@ -382,6 +382,7 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     actix_web::rt::System::new().block_on(async move {
         crate::webhooks::worker::spawn(state.clone());
+        crate::alerts::worker::spawn(state.clone());
         crate::federation::worker::spawn(state.clone());
         spawn_audit_chainer(state.clone());
         let last = state.clone();

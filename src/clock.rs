@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex};
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
+    /// Today's date in England (Europe/London).
     fn today(&self) -> NaiveDate {
-        self.now().date_naive()
+        london_date(self.now().naive_utc())
     }
 }
 
@@ -49,9 +50,10 @@ impl Clock for ManualClock {
     }
 }
 
-/// The calendar date of an instant (stored as naive UTC), as the registry dates things.
+/// The calendar date of an instant (stored as naive UTC), as the registry dates things: the
+/// date in England (Europe/London), so 00:30 on a summer morning is that day, not the one before.
 pub fn date_of(now: chrono::NaiveDateTime) -> NaiveDate {
-    now.date()
+    london_date(now)
 }
 
 /// Whether British Summer Time is in force at a UTC instant: from 01:00 UTC on the last Sunday of

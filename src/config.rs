@@ -115,6 +115,16 @@ pub struct Config {
     /// How often the webhook worker looks for due deliveries, in milliseconds (0 disables it).
     #[arg(long, env = "REGISTRY_WEBHOOK_POLL_MS", default_value_t = 1000)]
     pub webhook_poll_ms: u64,
+
+    /// How often the alerts worker checks the clocks (return interviews, missing children,
+    /// repeat missing, quarterly returns, acknowledgements, deliveries), in milliseconds
+    /// (0 disables it).
+    #[arg(long, env = "REGISTRY_ALERTS_POLL_MS", default_value_t = 60_000)]
+    pub alerts_poll_ms: u64,
+
+    /// Hours a child may be missing before `missing.long` tells the placing and host LA.
+    #[arg(long, env = "REGISTRY_MISSING_LONG_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub missing_long_hours: u32,
 }
 
 impl Config {
@@ -139,6 +149,8 @@ impl Config {
             ack_overdue_working_days: 2,
             dev: false,
             webhook_poll_ms: 1000,
+            alerts_poll_ms: 60_000,
+            missing_long_hours: 24,
             return_due_days: 28,
             tls_cert: None,
             tls_key: None,

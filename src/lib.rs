@@ -2,6 +2,7 @@
 //! placements, host authorities see who is placed in their area.
 
 pub mod admissions;
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -208,10 +208,11 @@ impl ReportPeriod {
         }
     }
 
-    /// The instants `[start, end)` of the period, as stored (naive UTC).
+    /// The instants `[start, end)` of the period, as stored (naive UTC): from midnight in England
+    /// on its first day to midnight in England after its last.
     pub fn instants(&self) -> (NaiveDateTime, NaiveDateTime) {
         let end = self.last_day().succ_opt().unwrap_or(NaiveDate::MAX);
-        (self.first_day().and_time(chrono::NaiveTime::MIN), end.and_time(chrono::NaiveTime::MIN))
+        (crate::clock::london_midnight(self.first_day()), crate::clock::london_midnight(end))
     }
 
     pub fn label(&self) -> String {
@@ -281,7 +282,8 @@ mod tests {
             ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]
         );
         let (from, to) = p.instants();
-        assert_eq!((from.to_string(), to.to_string()), ("2025-04-01 00:00:00".into(), "2026-04-01 00:00:00".into()));
+        // Midnight in England (BST on both days) is 23:00 UTC the day before.
+        assert_eq!((from.to_string(), to.to_string()), ("2025-03-31 23:00:00".into(), "2026-03-31 23:00:00".into()));
         assert_eq!(CollectionYear::containing(d("2026-03-31")), CollectionYear(2026));
         assert_eq!(CollectionYear::containing(d("2026-04-01")), CollectionYear(2027));
     }

@@ -208,6 +208,21 @@ pub fn record(
     {
         recipients.push(la);
     }
+    // The home is told whether its record met the placing LA's placement.
+    crate::notifications::service::emit_to_provider(
+        conn,
+        Message {
+            kind: if status == "matched" { "admission.matched" } else { kind_name },
+            recipient: &row.provider_id,
+            sender_type: OrgType::Provider,
+            sender: &row.provider_id,
+            child_id: row.child_id.as_ref(),
+            placement_id: row.placement_id.as_ref(),
+            payload: payload.clone(),
+            statutory: None,
+        },
+        now,
+    )?;
     for r in &recipients {
         emit(
             conn,
@@ -254,6 +269,7 @@ pub fn resolve_for_placement(
     for r in repo::unmatched_near(conn, "admission", urn, p.start_date, MATCH_WINDOW_DAYS as u64)? {
         if is_same_child(&r, child) {
             repo::resolve(conn, &r.id, &p.id, &child.id, &p.placing_la, now)?;
+            matched_later(conn, &r, p, child, now)?;
             n += 1;
         }
     }
@@ -272,8 +288,43 @@ pub fn resolve_discharge(
     for r in repo::unmatched_near(conn, "discharge", urn, end, MATCH_WINDOW_DAYS as u64)? {
         if is_same_child(&r, child) {
             repo::resolve(conn, &r.id, &p.id, &child.id, &p.placing_la, now)?;
+            matched_later(conn, &r, p, child, now)?;
             n += 1;
         }
     }
     Ok(n)
+}
+
+/// Tells the home that its unmatched admission or discharge now meets the placing LA's record.
+fn matched_later(
+    conn: &mut AnyConnection,
+    r: &Row,
+    p: &PlacementRecord,
+    child: &ChildRecord,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    crate::notifications::service::emit_to_provider(
+        conn,
+        Message {
+            kind: "admission.matched",
+            recipient: &r.provider_id,
+            sender_type: OrgType::Authority,
+            sender: &p.placing_la,
+            child_id: Some(&child.id),
+            placement_id: Some(&p.id),
+            payload: serde_json::json!({
+                "movement_id": r.id,
+                "kind": r.kind,
+                "urn": r.urn,
+                "date": r.event_date,
+                "status": "matched",
+                "placement_id": p.id,
+                "child_id": child.id,
+                "placing_la": p.placing_la,
+            }),
+            statutory: None,
+        },
+        now,
+    )?;
+    Ok(())
 }

@@ -104,6 +104,7 @@ pub mod scopes {
         DIRECTORY_READ,
         ADMISSIONS_WRITE,
         NOTIFICATIONS_READ,
+        NOTIFICATIONS_WRITE,
         MISSING_READ,
         MISSING_WRITE,
         RETURNS_READ,
@@ -160,6 +161,15 @@ impl Caller {
     pub fn authority(&self, scope: &str) -> Result<&str, ApiError> {
         if self.org_type != OrgType::Authority {
             return Err(ApiError::forbidden("Only a local authority may do this."));
+        }
+        self.require(scope)?;
+        Ok(&self.org)
+    }
+    /// The caller's organisation when it is an LA or a provider (which have inboxes and webhooks)
+    /// and holds `scope`.
+    pub fn recipient(&self, scope: &str) -> Result<&str, ApiError> {
+        if self.org_type == OrgType::Operator {
+            return Err(ApiError::forbidden("Only a local authority or a provider may do this."));
         }
         self.require(scope)?;
         Ok(&self.org)

@@ -144,6 +144,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
+        recipient_org_type -> Text,
     }
 }
 
@@ -177,6 +178,7 @@ diesel::table! {
         secret -> Text,
         created_at -> Timestamp,
         disabled_at -> Nullable<Timestamp>,
+        owner_org_type -> Text,
     }
 }
 
@@ -445,6 +447,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    alerts (key) {
+        key -> Text,
+        kind -> Text,
+        subject -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     child_merges (id) {
         id -> Text,
         survivor_id -> Text,
@@ -458,9 +469,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    worker_leases (name) {
+        name -> Text,
+        holder -> Nullable<Text>,
+        until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     child_merges,
     child_transfers,
+    alerts,
+    worker_leases,
     federation_peers,
     federation_homes,
     federation_streams,

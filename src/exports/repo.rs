@@ -7,7 +7,7 @@ use super::build::{ChildHistory, ChildIn, MissingIn, PlacementIn, YearToDate};
 use crate::db::AnyConnection;
 use crate::db::schema::{children, missing_episodes as m, placement_legal_statuses as pls, placements};
 use crate::error::ApiError;
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -64,8 +64,9 @@ struct MissingRow {
     ended_at: Option<NaiveDateTime>,
 }
 
+/// The start of a day in England.
 fn midnight(d: NaiveDate) -> NaiveDateTime {
-    d.and_time(NaiveTime::MIN)
+    crate::clock::london_midnight(d)
 }
 
 /// The histories of `la`'s children with a placement by `la` open at some time in the period.
@@ -145,8 +146,8 @@ pub fn load(conn: &mut AnyConnection, la: &str, period: &YearToDate) -> Result<V
             if let Some(h) = out.get_mut(&r.child_id) {
                 h.missing.push(MissingIn {
                     kind: r.kind,
-                    start: r.started_at.date(),
-                    end: r.ended_at.map(|e| e.date()),
+                    start: crate::clock::date_of(r.started_at),
+                    end: r.ended_at.map(crate::clock::date_of),
                 });
             }
         }

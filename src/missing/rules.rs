@@ -51,7 +51,7 @@ pub fn check(
     if e.started_at > now {
         errors.push(FieldError::new("started_at", "is in the future"));
     }
-    if e.started_at.date() <= child.date_of_birth {
+    if crate::clock::date_of(e.started_at) <= child.date_of_birth {
         errors.push(FieldError::new("started_at", "is not after the child's date of birth").rule("586"));
     }
     if let Some(end) = e.ended_at {
@@ -62,15 +62,15 @@ pub fn check(
             errors.push(FieldError::new("ended_at", "is in the future"));
         }
     }
-    match placement_on(placements, e.started_at.date()) {
+    match placement_on(placements, crate::clock::date_of(e.started_at)) {
         None => errors.push(FieldError::new("started_at", "the child had no placement on this date").rule("577")),
         Some(p) => {
             if let Some(care_end) = care_end(placements, p) {
                 match e.ended_at {
-                    Some(end) if end.date() > care_end => errors.push(
+                    Some(end) if crate::clock::date_of(end) > care_end => errors.push(
                         FieldError::new("ended_at", format!("is after the child left care on {care_end}")).rule("578"),
                     ),
-                    None if p.end_date.is_some_and(|pe| pe <= now.date()) => errors.push(
+                    None if p.end_date.is_some_and(|pe| pe <= crate::clock::date_of(now)) => errors.push(
                         FieldError::new("ended_at", "is required: the placement the child went missing from has ended")
                             .rule("575"),
                     ),

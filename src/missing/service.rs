@@ -246,7 +246,7 @@ fn create(
     children::lock(conn, &child.id)?;
     let ps = repo::placements_of_child(conn, &child.id)?;
     let started_at = crate::db::db_time(input.started_at);
-    let placement = rules::placement_on(&ps, started_at.date()).cloned();
+    let placement = rules::placement_on(&ps, crate::clock::date_of(started_at)).cloned();
     if let Some(p) = &placement {
         if !may_report(conn, caller, &child, p)? {
             return Err(not_yours());

@@ -22,13 +22,21 @@ pub struct StatutoryStatus {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Notification {
     pub id: String,
-    /// `placement.started`, `placement.changed`, `placement.ended`, `admission.recorded`,
-    /// `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`, `missing.started`,
-    /// `missing.ended`, `return.submitted`, `child.transferred`, `child.merged`.
+    /// The notification type (see `NotificationType`): `placement.started`, `placement.changed`,
+    /// `placement.ended`, `admission.recorded`, `admission.matched`, `return.queried`,
+    /// `child.transferred`, `child.merged`, the alerts `return_interview.overdue`,
+    /// `missing.long`, `return.late`, ..., and `federation.delayed`, ...
     #[serde(rename = "type")]
     pub kind: String,
-    pub recipient_la: String,
-    /// `authority` or `provider`.
+    /// The recipient LA (absent when the recipient is a provider).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_la: Option<String>,
+    /// `authority` or `provider`: who the notification is for.
+    pub recipient_org_type: String,
+    /// The recipient: an LA's ONS code or a provider's registry id.
+    pub recipient_org: String,
+    /// `authority` or `provider`, or `registry` for alerts the registry raises from its clocks
+    /// (then `sender_org` is the LA the alert speaks for).
     pub sender_org_type: String,
     pub sender_org: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,6 +144,39 @@ pub enum NotificationType {
     /// Another registry node refused an event for good, with its reason.
     #[serde(rename = "federation.rejected")]
     FederationRejected,
+    /// A home's admission or discharge was matched to the placing LA's placement (to the provider).
+    #[serde(rename = "admission.matched")]
+    AdmissionMatched,
+    /// The host LA queried a quarterly return (to the provider).
+    #[serde(rename = "return.queried")]
+    ReturnQueried,
+    /// The host LA accepted a quarterly return (to the provider).
+    #[serde(rename = "return.accepted")]
+    ReturnAccepted,
+    /// A setting's quarterly return is due within 7 days and not yet submitted (to the provider and the host LA).
+    #[serde(rename = "return.due_soon")]
+    ReturnDueSoon,
+    /// A setting's quarterly return was not submitted by its due date (to the provider and the host LA).
+    #[serde(rename = "return.late")]
+    ReturnLate,
+    /// A setting's quarterly return is still not submitted 28 days after its due date (to the provider and the host LA).
+    #[serde(rename = "return.missing")]
+    ReturnMissing,
+    /// No return interview recorded 72 hours after a child's return (to the placing and the host LA).
+    #[serde(rename = "return_interview.overdue")]
+    ReturnInterviewOverdue,
+    /// A child has been missing longer than the configured hours, 24 by default (to the placing and the host LA).
+    #[serde(rename = "missing.long")]
+    MissingLong,
+    /// A child newly has 3 or more missing episodes starting within 90 days (to the placing and the host LA).
+    #[serde(rename = "child.repeat_missing")]
+    ChildRepeatMissing,
+    /// A notification the recipient has not acknowledged by its deadline (to its sender).
+    #[serde(rename = "notification.acknowledgement_overdue")]
+    NotificationAcknowledgementOverdue,
+    /// A notification undelivered (neither by webhook nor inbox) 24 hours after it was written (to its sender).
+    #[serde(rename = "notification.undelivered")]
+    NotificationUndelivered,
 }
 
 impl NotificationType {
@@ -155,6 +196,17 @@ impl NotificationType {
         NotificationType::FederationDelayed,
         NotificationType::FederationUndeliverable,
         NotificationType::FederationRejected,
+        NotificationType::AdmissionMatched,
+        NotificationType::ReturnQueried,
+        NotificationType::ReturnAccepted,
+        NotificationType::ReturnDueSoon,
+        NotificationType::ReturnLate,
+        NotificationType::ReturnMissing,
+        NotificationType::ReturnInterviewOverdue,
+        NotificationType::MissingLong,
+        NotificationType::ChildRepeatMissing,
+        NotificationType::NotificationAcknowledgementOverdue,
+        NotificationType::NotificationUndelivered,
     ];
 
     /// The type as written in notifications, webhooks and filters.
@@ -175,6 +227,17 @@ impl NotificationType {
             NotificationType::FederationDelayed => "federation.delayed",
             NotificationType::FederationUndeliverable => "federation.undeliverable",
             NotificationType::FederationRejected => "federation.rejected",
+            NotificationType::AdmissionMatched => "admission.matched",
+            NotificationType::ReturnQueried => "return.queried",
+            NotificationType::ReturnAccepted => "return.accepted",
+            NotificationType::ReturnDueSoon => "return.due_soon",
+            NotificationType::ReturnLate => "return.late",
+            NotificationType::ReturnMissing => "return.missing",
+            NotificationType::ReturnInterviewOverdue => "return_interview.overdue",
+            NotificationType::MissingLong => "missing.long",
+            NotificationType::ChildRepeatMissing => "child.repeat_missing",
+            NotificationType::NotificationAcknowledgementOverdue => "notification.acknowledgement_overdue",
+            NotificationType::NotificationUndelivered => "notification.undelivered",
         }
     }
 }

@@ -1,7 +1,9 @@
 //! SQL for notifications. The recipient sees its inbox, the sender its sent ones; nobody else.
 
 use crate::db::AnyConnection;
-use crate::db::schema::{authorities, notifications as n, webhook_deliveries as wd, webhook_endpoints as we};
+use crate::db::schema::{
+    authorities, notifications as n, providers, settings, webhook_deliveries as wd, webhook_endpoints as we,
+};
 use crate::error::ApiError;
 use crate::ids::PlacementId;
 use chrono::NaiveDateTime;
@@ -14,6 +16,16 @@ pub fn is_authority(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiErr
     Ok(authorities::table.find(code).count().get_result::<i64>(conn)? > 0)
 }
 
+/// Whether a provider is in the directory.
+pub fn is_provider(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
+    Ok(providers::table.find(id).count().get_result::<i64>(conn)? > 0)
+}
+
+/// The provider running a setting.
+pub fn provider_of(conn: &mut AnyConnection, urn: &str) -> Result<Option<String>, ApiError> {
+    Ok(settings::table.find(urn).select(settings::provider_id).first(conn).optional()?)
+}
+
 pub fn insert(conn: &mut AnyConnection, r: &Row) -> Result<(), ApiError> {
     diesel::insert_into(n::table).values(r).execute(conn)?;
     Ok(())
@@ -23,6 +35,7 @@ pub fn insert(conn: &mut AnyConnection, r: &Row) -> Result<(), ApiError> {
 pub fn enqueue_webhooks(conn: &mut AnyConnection, r: &Row) -> Result<usize, ApiError> {
     let endpoints: Vec<(String, String)> = we::table
         .filter(we::authority.eq(&r.recipient_la))
+        .filter(we::owner_org_type.eq(&r.recipient_org_type))
         .filter(we::disabled_at.is_null())
         .select((we::id, we::event_types))
         .load(conn)?;
@@ -69,6 +82,7 @@ pub struct Filter {
 pub fn list(
     conn: &mut AnyConnection,
     side: Side,
+    org_type: &str,
     org: &str,
     f: &Filter,
     after: Option<(NaiveDateTime, String)>,
@@ -76,8 +90,15 @@ pub fn list(
 ) -> Result<Vec<Row>, ApiError> {
     let mut q = n::table.select(Row::as_select()).into_boxed();
     q = match side {
-        Side::Inbox => q.filter(n::recipient_la.eq(org.to_string())),
-        Side::Sent => q.filter(n::sender_org.eq(org.to_string())),
+        Side::Inbox => {
+            q.filter(n::recipient_la.eq(org.to_string())).filter(n::recipient_org_type.eq(org_type.to_string()))
+        }
+        // What an organisation was told about its own records (a home's admission matched) is in
+        // its inbox, not among what it sent.
+        Side::Sent => q
+            .filter(n::sender_org.eq(org.to_string()))
+            .filter(n::sender_org_type.eq(org_type.to_string()))
+            .filter(n::recipient_la.ne(org.to_string()).or(n::recipient_org_type.ne(org_type.to_string()))),
     };
     if let Some(k) = &f.kind {
         q = q.filter(n::kind.eq(k.clone()));
@@ -106,10 +127,13 @@ pub fn list(
 }
 
 /// A notification the caller's organisation received or sent.
-pub fn find_for(conn: &mut AnyConnection, org: &str, id: &str) -> Result<Option<Row>, ApiError> {
+pub fn find_for(conn: &mut AnyConnection, org_type: &str, org: &str, id: &str) -> Result<Option<Row>, ApiError> {
     Ok(n::table
         .filter(n::id.eq(id))
-        .filter(n::recipient_la.eq(org).or(n::sender_org.eq(org)))
+        .filter(
+            (n::recipient_la.eq(org).and(n::recipient_org_type.eq(org_type)))
+                .or(n::sender_org.eq(org).and(n::sender_org_type.eq(org_type))),
+        )
         .select(Row::as_select())
         .first(conn)
         .optional()?)

@@ -21,7 +21,10 @@ async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// The caller LA's inbox, newest first. Reading marks notifications delivered.
+/// The caller's inbox (an LA's or a provider's), newest first. Reading marks notifications
+/// delivered. A provider receives what concerns its settings: placements of children there
+/// started, changed or ended by the placing LA, admissions matched or unmatched, its returns
+/// queried or accepted, and its returns due soon, late or missing.
 #[utoipa::path(tag = "notifications", params(NotificationQuery), responses(
     (status = 200, body = Page<Notification>),
 ))]
@@ -31,7 +34,7 @@ pub async fn inbox(
     caller: Caller,
     q: Query<NotificationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authority(scopes::NOTIFICATIONS_READ)?;
+    caller.recipient(scopes::NOTIFICATIONS_READ)?;
     list(state, caller, q.into_inner(), Side::Inbox).await
 }
 
@@ -69,7 +72,7 @@ pub async fn get_notification(
     Ok(HttpResponse::Ok().json(n))
 }
 
-/// Acknowledge a notification (its recipient LA). Recording who and when; repeating it changes
+/// Acknowledge a notification (its recipient: an LA or a provider). Recording who and when; repeating it changes
 /// nothing.
 #[utoipa::path(tag = "notifications", params(("id" = String, Path)), responses(
     (status = 200, body = Notification),
@@ -80,7 +83,7 @@ pub async fn acknowledge(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authority(scopes::NOTIFICATIONS_WRITE)?;
+    caller.recipient(scopes::NOTIFICATIONS_WRITE)?;
     let (now, cal, ack_days) = (state.now(), state.calendar.clone(), state.config.ack_overdue_working_days);
     let n = state.db(move |conn| service::acknowledge(conn, &caller, &id, &cal, ack_days, now)).await?;
     Ok(HttpResponse::Ok().json(n))

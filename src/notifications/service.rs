@@ -5,6 +5,7 @@ use super::repo::{self, Filter, Row, Side};
 use super::statutory::{self, Statutory};
 use crate::auth::{Caller, OrgType};
 use crate::calendar::WorkingCalendar;
+use crate::clock::{date_of, london_midnight};
 use crate::db::AnyConnection;
 use crate::db::rows::placements::PlacementRecord;
 use crate::error::ApiError;
@@ -24,19 +25,77 @@ pub struct Message<'a> {
     pub statutory: Option<Statutory>,
 }
 
-/// Writes a notification and queues its webhook deliveries, in the caller's transaction.
-/// Areas that are not English LAs (Wales, Scotland, Northern Ireland) have no inbox here: None.
+/// Writes a notification to an LA and queues its webhook deliveries, in the caller's
+/// transaction. Areas that are not English LAs (Wales, Scotland, Northern Ireland) have no inbox
+/// here: None.
 pub fn emit(conn: &mut AnyConnection, m: Message<'_>, now: NaiveDateTime) -> Result<Option<String>, ApiError> {
     if !repo::is_authority(conn, m.recipient)? {
         return Ok(None);
     }
+    write(conn, m, OrgType::Authority, None, now)
+}
+
+/// Writes a notification to a provider (its inbox and webhooks are on this node) and queues its
+/// webhook deliveries, in the caller's transaction. None when the provider is not known.
+pub fn emit_to_provider(
+    conn: &mut AnyConnection,
+    m: Message<'_>,
+    now: NaiveDateTime,
+) -> Result<Option<String>, ApiError> {
+    if !repo::is_provider(conn, m.recipient)? {
+        return Ok(None);
+    }
+    write(conn, m, OrgType::Provider, None, now)
+}
+
+/// Writes an alert of the registry's own clocks (sender type `registry`; `m.sender` is the LA
+/// the alert speaks for) to an LA or a provider, in the caller's transaction.
+pub fn emit_alert(
+    conn: &mut AnyConnection,
+    m: Message<'_>,
+    recipient_type: OrgType,
+    now: NaiveDateTime,
+) -> Result<Option<String>, ApiError> {
+    let known = match recipient_type {
+        OrgType::Provider => repo::is_provider(conn, m.recipient)?,
+        _ => repo::is_authority(conn, m.recipient)?,
+    };
+    if !known {
+        return Ok(None);
+    }
+    write(conn, m, recipient_type, Some(REGISTRY_SENDER), now)
+}
+
+/// The sender type of alerts the registry raises itself.
+pub const REGISTRY_SENDER: &str = "registry";
+
+/// Writes a notification to the provider running the setting `urn`, if it is known.
+pub fn emit_to_setting(
+    conn: &mut AnyConnection,
+    urn: &str,
+    m: Message<'_>,
+    now: NaiveDateTime,
+) -> Result<Option<String>, ApiError> {
+    let Some(provider) = repo::provider_of(conn, urn)? else {
+        return Ok(None);
+    };
+    emit_to_provider(conn, Message { recipient: &provider, ..m }, now)
+}
+
+fn write(
+    conn: &mut AnyConnection,
+    m: Message<'_>,
+    recipient_type: OrgType,
+    sender_type: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Option<String>, ApiError> {
     let s = m.statutory;
     let r = Row {
         // Time-ordered, so notifications created in the same instant list in creation order.
         id: uuid::Uuid::now_v7().to_string(),
         kind: m.kind.to_string(),
         recipient_la: m.recipient.to_string(),
-        sender_org_type: m.sender_type.as_str().to_string(),
+        sender_org_type: sender_type.unwrap_or(m.sender_type.as_str()).to_string(),
         sender_org: m.sender.to_string(),
         child_id: m.child_id.cloned(),
         placement_id: m.placement_id.cloned(),
@@ -51,8 +110,13 @@ pub fn emit(conn: &mut AnyConnection, m: Message<'_>, now: NaiveDateTime) -> Res
         delivered_at: None,
         acknowledged_at: None,
         acknowledged_by: None,
+        recipient_org_type: recipient_type.as_str().to_string(),
     };
     repo::insert(conn, &r)?;
+    if recipient_type != OrgType::Authority {
+        repo::enqueue_webhooks(conn, &r)?;
+        return Ok(Some(r.id));
+    }
     match crate::peers::repo::home_of(conn, &r.recipient_la)? {
         // The recipient's inbox and webhooks are on its own node: the notification goes there.
         Some(node) => crate::peers::outbox::notification(conn, &r, &node, now)?,
@@ -101,7 +165,24 @@ fn placement_message<'a>(
     }
 }
 
-/// `placement.started` to the host LA when it is not the placing LA, with the reg 13(4) clock.
+/// The same placement message to the provider running the placement's setting, if any
+/// (no statutory clock: the regulations bind the placing LA to the host LA).
+fn to_provider(
+    conn: &mut AnyConnection,
+    kind: &'static str,
+    p: &PlacementRecord,
+    urn: Option<&str>,
+    payload: serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if let Some(urn) = urn {
+        emit_to_setting(conn, urn, placement_message(kind, p, "", payload, None), now)?;
+    }
+    Ok(())
+}
+
+/// `placement.started` to the host LA when it is not the placing LA, with the reg 13(4) clock,
+/// and to the provider of the setting.
 pub fn placement_started(
     conn: &mut AnyConnection,
     cal: &WorkingCalendar,
@@ -109,10 +190,11 @@ pub fn placement_started(
     ls: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
+    to_provider(conn, "placement.started", p, p.urn.as_deref(), placement_payload(p, Some(ls)), now)?;
     if p.host_area == p.placing_la {
         return Ok(());
     }
-    let clock = statutory::placement_start(cal, p.start_date, p.emergency, now.date());
+    let clock = statutory::placement_start(cal, p.start_date, p.emergency, date_of(now));
     emit(
         conn,
         placement_message("placement.started", p, &p.host_area, placement_payload(p, Some(ls)), Some(clock)),
@@ -121,23 +203,28 @@ pub fn placement_started(
     Ok(())
 }
 
-/// `placement.ended` to the host LA when it is not the placing LA, with the reg 14 clock.
+/// `placement.ended` to the host LA when it is not the placing LA, with the reg 14 clock, and to
+/// the provider of the setting.
 pub fn placement_ended(
     conn: &mut AnyConnection,
     cal: &WorkingCalendar,
     p: &PlacementRecord,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
+    if p.end_date.is_some() {
+        to_provider(conn, "placement.ended", p, p.urn.as_deref(), placement_payload(p, None), now)?;
+    }
     let Some(end) = p.end_date.filter(|_| p.host_area != p.placing_la) else {
         return Ok(());
     };
-    let clock = statutory::placement_end(cal, end, now.date());
+    let clock = statutory::placement_end(cal, end, date_of(now));
     emit(conn, placement_message("placement.ended", p, &p.host_area, placement_payload(p, None), Some(clock)), now)?;
     Ok(())
 }
 
 /// `placement.changed` to the host LA, and to the previous one when the change moved the child
-/// from one area to another.
+/// from one area to another; to the provider of the setting (and of the previous one, when the
+/// change moved the placement to another setting).
 pub fn placement_changed(
     conn: &mut AnyConnection,
     before: &PlacementRecord,
@@ -155,12 +242,18 @@ pub fn placement_changed(
     for r in recipients.into_iter().filter(|r| *r != after.placing_la) {
         emit(conn, placement_message("placement.changed", after, r, payload.clone(), None), now)?;
     }
+    to_provider(conn, "placement.changed", after, after.urn.as_deref(), payload.clone(), now)?;
+    if before.urn.is_some() && before.urn != after.urn {
+        let mut moved = payload;
+        moved["previous_urn"] = serde_json::json!(before.urn);
+        to_provider(conn, "placement.changed", after, before.urn.as_deref(), moved, now)?;
+    }
     Ok(())
 }
 
 /// Presents a notification as of `now`.
 pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) -> Notification {
-    let ack_due = statutory::acknowledgement_due(cal, r.created_at.date(), ack_days);
+    let ack_due = statutory::acknowledgement_due(cal, date_of(r.created_at), ack_days);
     let statutory = match (r.regulation, r.event_date, r.due_by, r.on_time) {
         (Some(regulation), Some(event_date), Some(due_by), Some(on_time)) => Some(StatutoryStatus {
             regulation,
@@ -173,11 +266,13 @@ pub fn view(r: Row, cal: &WorkingCalendar, ack_days: u32, now: NaiveDateTime) ->
         _ => None,
     };
     Notification {
-        acknowledgement_overdue: r.acknowledged_at.is_none() && now.date() > ack_due,
+        acknowledgement_overdue: r.acknowledged_at.is_none() && date_of(now) > ack_due,
         escalated: r.delivered_at.is_none() && now - r.created_at > TimeDelta::hours(24),
         id: r.id,
         kind: r.kind,
-        recipient_la: r.recipient_la,
+        recipient_la: (r.recipient_org_type == "authority").then(|| r.recipient_la.clone()),
+        recipient_org_type: r.recipient_org_type,
+        recipient_org: r.recipient_la,
         sender_org_type: r.sender_org_type,
         sender_org: r.sender_org,
         child_id: r.child_id.map(String::from),
@@ -215,10 +310,11 @@ pub fn with_relays(conn: &mut AnyConnection, mut items: Vec<Notification>) -> Re
     Ok(items)
 }
 
-/// The instant before which unacknowledged notifications are overdue on `today`.
+/// The instant before which unacknowledged notifications are overdue on `today` (a date in
+/// England): the start, in England, of the day after the latest overdue creation date.
 pub fn overdue_before(cal: &WorkingCalendar, today: NaiveDate, ack_days: u32) -> NaiveDateTime {
     let cutoff = statutory::overdue_cutoff(cal, today, ack_days);
-    cutoff.succ_opt().unwrap_or(cutoff).and_hms_opt(0, 0, 0).unwrap_or_default()
+    london_midnight(cutoff.succ_opt().unwrap_or(cutoff))
 }
 
 /// A page of the caller's inbox or sent notifications, newest first. Reading the inbox marks
@@ -242,11 +338,11 @@ pub fn list(
         unacknowledged_before: q
             .acknowledgement_overdue
             .filter(|b| *b)
-            .map(|_| overdue_before(cal, now.date(), ack_days)),
+            .map(|_| overdue_before(cal, date_of(now), ack_days)),
         undelivered_before: q.escalated.filter(|b| *b).map(|_| now - TimeDelta::hours(24)),
         placement_id: q.placement_id.map(PlacementId::from),
     };
-    let rows = repo::list(conn, side, &caller.org, &filter, after, limit)?;
+    let rows = repo::list(conn, side, caller.org_type.as_str(), &caller.org, &filter, after, limit)?;
     if side == Side::Inbox {
         let ids: Vec<String> = rows.iter().filter(|r| r.delivered_at.is_none()).map(|r| r.id.clone()).collect();
         repo::mark_delivered(conn, &ids, now)?;
@@ -264,7 +360,7 @@ pub fn read(
     ack_days: u32,
     now: NaiveDateTime,
 ) -> Result<Notification, ApiError> {
-    let r = repo::find_for(conn, &caller.org, id)?.ok_or(ApiError::NotFound)?;
+    let r = repo::find_for(conn, caller.org_type.as_str(), &caller.org, id)?.ok_or(ApiError::NotFound)?;
     Ok(with_relays(conn, vec![view(r, cal, ack_days, now)])?.remove(0))
 }
 
@@ -278,8 +374,8 @@ pub fn acknowledge(
     now: NaiveDateTime,
 ) -> Result<Notification, ApiError> {
     crate::db::write_tx(conn, |conn| {
-        let r = repo::find_for(conn, &caller.org, id)?.ok_or(ApiError::NotFound)?;
-        if r.recipient_la != caller.org {
+        let r = repo::find_for(conn, caller.org_type.as_str(), &caller.org, id)?.ok_or(ApiError::NotFound)?;
+        if r.recipient_la != caller.org || r.recipient_org_type != caller.org_type.as_str() {
             return Err(ApiError::forbidden("Only the recipient acknowledges a notification."));
         }
         if r.acknowledged_at.is_none() {

@@ -2,7 +2,9 @@
 //! reg 13(4) notice of a placement before it starts, or within 5 working days after the start of
 //! an emergency placement; reg 14 notice of an ending before it, or within 10 working days after.
 //! Working days exclude weekends and England and Wales bank holidays. The registry knows dates,
-//! not times, so notice given on the day itself counts as given before.
+//! not times, so notice given on the day itself counts as given before. Every date is a date in
+//! England (Europe/London, `clock::date_of`): notice given at 00:30 on a summer morning is given
+//! that day.
 
 use crate::calendar::WorkingCalendar;
 use chrono::NaiveDate;

@@ -106,7 +106,8 @@ pub fn notification(
         data.placement = Some(placement_snapshot(conn, &p)?);
     }
     // The LA the notification speaks for: the sending LA, or for a home the LA its setting is in.
-    let authority = if n.sender_org_type == "authority" {
+    // Alerts of the registry's clocks (`registry`) name the LA they speak for as their sender.
+    let authority = if n.sender_org_type == "authority" || n.sender_org_type == "registry" {
         Some(n.sender_org.clone())
     } else {
         let urn = serde_json::from_str::<serde_json::Value>(&n.payload)

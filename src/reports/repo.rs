@@ -353,7 +353,7 @@ pub struct ReturnQuarter {
 /// first submission for the quarter) and `latest` (its latest version number).
 fn expected_returns(q: &mut Sql, s: &Scope, rq: &ReturnQuarter, with_latest: bool) {
     let period = rq.quarter.to_string();
-    let quarter_end = rq.quarter.last_day().succ_opt().unwrap_or(NaiveDate::MAX).and_time(chrono::NaiveTime::MIN);
+    let quarter_end = crate::clock::london_midnight(rq.quarter.last_day().succ_opt().unwrap_or(NaiveDate::MAX));
     q.push(
         " FROM (SELECT st.urn, st.name, st.host_area, \
          (SELECT MIN(r1.submitted_at) FROM quarterly_returns r1 WHERE r1.urn = st.urn AND r1.period = ",

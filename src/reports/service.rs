@@ -40,11 +40,11 @@ impl Context {
 
     /// Notifications created before this instant and unacknowledged are past their deadline.
     fn unacknowledged_before(&self) -> NaiveDateTime {
-        crate::notifications::service::overdue_before(&self.calendar, self.now.date(), self.ack_days)
+        crate::notifications::service::overdue_before(&self.calendar, crate::clock::date_of(self.now), self.ack_days)
     }
     fn return_quarter(&self, quarter: Quarter) -> ReturnQuarter {
         let due_by = quarter.return_due(self.return_due_days);
-        let late_from = due_by.succ_opt().unwrap_or(NaiveDate::MAX).and_time(chrono::NaiveTime::MIN);
+        let late_from = crate::clock::london_midnight(due_by.succ_opt().unwrap_or(NaiveDate::MAX));
         ReturnQuarter { quarter, due_by, late_from, due_passed: self.now >= late_from }
     }
 }
@@ -151,7 +151,11 @@ fn page_of_records(
             let items = rows
                 .into_iter()
                 .map(|r| {
-                    let ack_due = statutory::acknowledgement_due(&ctx.calendar, r.created_at.date(), ctx.ack_days);
+                    let ack_due = statutory::acknowledgement_due(
+                        &ctx.calendar,
+                        crate::clock::date_of(r.created_at),
+                        ctx.ack_days,
+                    );
                     ReportRecord::Notification(NotificationRecord {
                         acknowledgement_overdue: r.acknowledged_at.is_none() && r.created_at < cutoff,
                         id: r.id,

@@ -210,7 +210,7 @@ fn typed(mut raw: RawRow, format: Format, ctx: &Context, errors: &mut Vec<FieldE
     ep.child_id = child.id.to_string();
     ep.started_at = started;
     let started_at = at(started);
-    let day = started_at.date();
+    let day = crate::clock::date_of(started_at);
     if !ctx.period.contains(day) {
         let msg = format!("{day} is outside {} ({} to {})", ctx.period, ctx.period.first_day(), ctx.period.last_day());
         raw.report(errors, "started_at", FieldError::new("", msg));
@@ -374,7 +374,7 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
     }
 
     // Match rows to episodes reported at this setting in the quarter: same child, same day.
-    let in_scope = |e: &EpisodeRecord| ctx.period.contains(e.started_at.date()) && at_setting(ctx, e);
+    let in_scope = |e: &EpisodeRecord| ctx.period.contains(crate::clock::date_of(e.started_at)) && at_setting(ctx, e);
     let mut pool: HashMap<&str, Vec<&EpisodeRecord>> = HashMap::new();
     for (child, eps) in &ctx.episodes {
         let mut v: Vec<&EpisodeRecord> = eps.iter().filter(|e| in_scope(e)).collect();
@@ -385,11 +385,11 @@ pub fn plan(input: Parsed, ctx: &Context) -> Result<Plan, Vec<FieldError>> {
     for row in &rows {
         let candidates = pool.get_mut(row.ep.child_id.as_str());
         let found = candidates.and_then(|c| {
-            let day = row.started_at.date();
+            let day = crate::clock::date_of(row.started_at);
             let best = c
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.started_at.date() == day)
+                .filter(|(_, e)| crate::clock::date_of(e.started_at) == day)
                 .min_by_key(|(_, e)| (e.started_at - row.started_at).num_microseconds().map(i64::abs))
                 .map(|(i, _)| i)?;
             Some(c.remove(best))

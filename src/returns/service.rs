@@ -124,7 +124,7 @@ pub fn submit(
 ) -> Result<(QuarterlyReturn, Timings), ApiError> {
     let started = Instant::now();
     let period_s = period.to_string();
-    if !period.ended(now.date()) {
+    if !period.ended(crate::clock::date_of(now)) {
         return Err(ApiError::field(
             "period",
             format!("{period_s} has not ended: its return can be submitted from {}", period.next().first_day()),
@@ -264,7 +264,8 @@ fn view(
     content: Content,
     due_days: u32,
 ) -> QuarterlyReturn {
-    let due_by = Quarter::parse(&v.period).map(|p| p.return_due(due_days)).unwrap_or(v.submitted_at.date());
+    let due_by =
+        Quarter::parse(&v.period).map(|p| p.return_due(due_days)).unwrap_or(crate::clock::date_of(v.submitted_at));
     let first = all.first().map_or(v.submitted_at, |f| f.submitted_at);
     QuarterlyReturn {
         id: v.id.clone(),
@@ -281,7 +282,7 @@ fn view(
         submitted_by: v.submitted_by.clone(),
         submitted_at: v.submitted_at.and_utc(),
         due_by,
-        received_on_time: first.date() <= due_by,
+        received_on_time: crate::clock::date_of(first) <= due_by,
         summary,
         episodes: content.episodes,
     }
@@ -372,6 +373,26 @@ fn review_of(
     if repo::review(conn, &latest.id, &latest.status, status, &caller.sub, now, comment)? == 0 {
         return Err(ApiError::PreconditionFailed);
     }
+    crate::notifications::service::emit_to_provider(
+        conn,
+        Message {
+            kind: if status == "accepted" { "return.accepted" } else { "return.queried" },
+            recipient: &setting.provider_id,
+            sender_type: OrgType::Authority,
+            sender: &caller.org,
+            child_id: None,
+            placement_id: None,
+            payload: serde_json::json!({
+                "return_id": latest.id,
+                "urn": setting.urn,
+                "period": period.to_string(),
+                "version": latest.version,
+                "decision": input.decision,
+            }),
+            statutory: None,
+        },
+        now,
+    )?;
     find(conn, setting, period, Some(latest.version), due_days)
 }
 
@@ -411,12 +432,18 @@ pub fn list(
             .and_then(|s| serde_json::from_str::<CountsOnly>(s).ok())
             .map(|c| c.counts)
             .unwrap_or_default();
-        let due_by = Quarter::parse(&v.period).map(|p| p.return_due(due_days)).unwrap_or(v.submitted_at.date());
+        let due_by =
+            Quarter::parse(&v.period).map(|p| p.return_due(due_days)).unwrap_or(crate::clock::date_of(v.submitted_at));
         if out.last().is_none_or(|p| p.period != v.period) {
             out.push(PeriodReturns {
                 period: v.period.clone(),
                 due_by,
-                standing: return_standing(Some(v.submitted_at.date()), due_by, v.submitted_at.date()).into(),
+                standing: return_standing(
+                    Some(crate::clock::date_of(v.submitted_at)),
+                    due_by,
+                    crate::clock::date_of(v.submitted_at),
+                )
+                .into(),
                 latest_version: v.version,
                 versions: Vec::new(),
             });
@@ -451,7 +478,7 @@ pub fn area(
     for SettingInArea { urn, name: setting_name, provider_id, provider_name } in settings {
         let versions = by_urn.get(&urn).map(Vec::as_slice).unwrap_or_default();
         let (first, latest) = (versions.first(), versions.last());
-        let standing = return_standing(first.map(|v| v.submitted_at.date()), due_by, today);
+        let standing = return_standing(first.map(|v| crate::clock::date_of(v.submitted_at)), due_by, today);
         match standing {
             "received" => counts.received += 1,
             "late" => counts.late += 1,
@@ -501,7 +528,7 @@ pub fn template(conn: &mut AnyConnection, setting: &SettingInfo, period: Quarter
         .collect();
     let mut episodes: HashMap<ChildId, Vec<EpisodeRecord>> = HashMap::new();
     for e in crate::missing::repo::of_children(conn, &child_ids)? {
-        if here.contains(e.placement_id.as_str()) && period.contains(e.started_at.date()) {
+        if here.contains(e.placement_id.as_str()) && period.contains(crate::clock::date_of(e.started_at)) {
             episodes.entry(e.child_id.clone()).or_default().push(e);
         }
     }

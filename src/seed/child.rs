@@ -542,6 +542,7 @@ impl Ctx<'_> {
             delivered_at,
             acknowledged_at,
             acknowledged_by: acknowledged_at.map(|_| format!("placements-team-{}", self.world.las[host].dfe)),
+            recipient_org_type: "authority".to_string(),
         }
     }
 

@@ -120,7 +120,8 @@ fn build(
     let filter = notifications::Filter { ..Default::default() };
     for placement_id in &ids {
         let f = notifications::Filter { placement_id: Some(placement_id.clone()), ..filter.clone() };
-        for n in notifications::list(conn, notifications::Side::Sent, placing_la, &f, None, 1000)? {
+        let sent = notifications::list(conn, notifications::Side::Sent, "authority", placing_la, &f, None, 1000)?;
+        for n in sent.into_iter().filter(|n| n.recipient_org_type == "authority") {
             let statutory = n.on_time.map(|on_time| {
                 json!({"regulation": n.regulation, "due_by": n.due_by, "status": if on_time { "on_time" } else { "late" },
                        "late_by_working_days": n.late_by_working_days})

@@ -21,7 +21,37 @@ pub const EVENT_TYPES: &[&str] = &[
     "return.submitted",
     "child.transferred",
     "child.merged",
+    "admission.matched",
+    "return.queried",
+    "return.accepted",
+    "return.due_soon",
+    "return.late",
+    "return.missing",
+    "return_interview.overdue",
+    "missing.long",
+    "child.repeat_missing",
+    "notification.acknowledgement_overdue",
+    "notification.undelivered",
+    "federation.delayed",
+    "federation.undeliverable",
+    "federation.rejected",
 ];
+
+/// The organisation that owns webhook endpoints: an LA or a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    /// `authority` or `provider`.
+    pub org_type: &'static str,
+    pub org: String,
+}
+
+impl Owner {
+    /// The caller's organisation, when it is an LA or a provider holding `scope`.
+    pub fn of(caller: &crate::auth::Caller, scope: &str) -> Result<Owner, ApiError> {
+        let org = caller.recipient(scope)?.to_string();
+        Ok(Owner { org_type: caller.org_type.as_str(), org })
+    }
+}
 
 /// A webhook endpoint to register.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -32,19 +62,29 @@ pub struct NewWebhook {
     #[schema(example = "https://cms.leeds.example/hooks/placement-registry")]
     pub url: String,
     /// Notification types to deliver (`placement.started`, `placement.changed`, `placement.ended`,
-    /// `admission.recorded`, `admission.unmatched`, `discharge.recorded`, `discharge.unmatched`,
-    /// `missing.started`, `missing.ended`, `return.submitted`, `child.transferred`, `child.merged`),
-    /// or `["*"]` for every type.
+    /// `admission.recorded`, `admission.unmatched`, `admission.matched`, `discharge.recorded`,
+    /// `discharge.unmatched`, `missing.started`, `missing.ended`, `return.submitted`,
+    /// `return.queried`, `return.accepted`, `child.transferred`, `child.merged`, the alerts
+    /// `return.due_soon`, `return.late`, `return.missing`, `return_interview.overdue`,
+    /// `missing.long`, `child.repeat_missing`, `notification.acknowledgement_overdue`,
+    /// `notification.undelivered`, and `federation.delayed`, `federation.undeliverable`,
+    /// `federation.rejected`), or `["*"]` for every type.
     #[schema(example = json!(["placement.started", "placement.ended"]))]
     pub event_types: Vec<String>,
 }
 
-/// A webhook endpoint of an LA. The signing secret is never shown again after registration.
+/// A webhook endpoint of an LA or a provider. The signing secret is never shown again after
+/// registration.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Webhook {
     pub id: String,
-    /// ONS code of the LA that owns the endpoint.
-    pub authority: String,
+    /// ONS code of the LA that owns the endpoint (absent for a provider's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// `authority` or `provider`: the kind of organisation that owns the endpoint.
+    pub owner_org_type: String,
+    /// The owner: an LA's ONS code or a provider's registry id.
+    pub owner_org: String,
     pub url: String,
     /// Notification types delivered, or `["*"]`.
     pub event_types: Vec<String>,
@@ -160,7 +200,9 @@ impl From<EndpointRow> for Webhook {
     fn from(r: EndpointRow) -> Webhook {
         Webhook {
             id: r.id,
-            authority: r.authority,
+            authority: (r.owner_org_type == "authority").then(|| r.authority.clone()),
+            owner_org_type: r.owner_org_type,
+            owner_org: r.authority,
             url: r.url,
             event_types: r.event_types.0,
             created_at: r.created_at.and_utc(),

@@ -1,6 +1,6 @@
 //! SQL for webhook endpoints, deliveries and attempts. An LA sees only its own endpoints.
 
-use super::model::DeliveryStatus;
+use super::model::{DeliveryStatus, Owner};
 use crate::db::rows::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
 use crate::db::schema::{
     notifications as n, webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we,
@@ -17,11 +17,12 @@ pub fn insert_endpoint(conn: &mut AnyConnection, row: &EndpointRow) -> Result<()
     Ok(())
 }
 
-/// An active endpoint of the LA (a disabled one is gone for the API).
-pub fn find_endpoint(conn: &mut AnyConnection, la: &str, id: &str) -> Result<Option<EndpointRow>, ApiError> {
+/// An active endpoint of the owner (a disabled one is gone for the API).
+pub fn find_endpoint(conn: &mut AnyConnection, la: &Owner, id: &str) -> Result<Option<EndpointRow>, ApiError> {
     Ok(we::table
         .filter(we::id.eq(id))
-        .filter(we::authority.eq(la))
+        .filter(we::authority.eq(&la.org))
+        .filter(we::owner_org_type.eq(la.org_type))
         .filter(we::disabled_at.is_null())
         .select(EndpointRow::as_select())
         .first(conn)
@@ -31,12 +32,13 @@ pub fn find_endpoint(conn: &mut AnyConnection, la: &str, id: &str) -> Result<Opt
 /// The LA's active endpoints, newest first, after the (created_at, id) of the previous page.
 pub fn list_endpoints(
     conn: &mut AnyConnection,
-    la: &str,
+    la: &Owner,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<EndpointRow>, ApiError> {
     let mut q = we::table
-        .filter(we::authority.eq(la.to_string()))
+        .filter(we::authority.eq(la.org.clone()))
+        .filter(we::owner_org_type.eq(la.org_type))
         .filter(we::disabled_at.is_null())
         .select(EndpointRow::as_select())
         .into_boxed();
@@ -47,8 +49,13 @@ pub fn list_endpoints(
 }
 
 /// Whether the LA has an endpoint with this id, disabled or not.
-pub fn owns_endpoint(conn: &mut AnyConnection, la: &str, id: &str) -> Result<bool, ApiError> {
-    let found: i64 = we::table.filter(we::id.eq(id)).filter(we::authority.eq(la)).count().get_result(conn)?;
+pub fn owns_endpoint(conn: &mut AnyConnection, la: &Owner, id: &str) -> Result<bool, ApiError> {
+    let found: i64 = we::table
+        .filter(we::id.eq(id))
+        .filter(we::authority.eq(&la.org))
+        .filter(we::owner_org_type.eq(la.org_type))
+        .count()
+        .get_result(conn)?;
     Ok(found > 0)
 }
 

@@ -1,6 +1,6 @@
 //! HTTP for webhook endpoints and their deliveries.
 
-use super::model::{CreatedWebhook, Delivery, DeliveryQuery, NewWebhook, Webhook};
+use super::model::{CreatedWebhook, Delivery, DeliveryQuery, NewWebhook, Owner, Webhook};
 use super::service;
 use crate::auth::{Caller, scopes};
 use crate::error::ApiError;
@@ -8,9 +8,9 @@ use crate::http::{Page, PageQuery};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 
-/// Register a webhook endpoint (LA). The response carries the endpoint's signing secret, this once.
+/// Register a webhook endpoint (an LA or a provider). The response carries the endpoint's signing secret, this once.
 ///
-/// From then on the registry POSTs every notification to the LA of the chosen `event_types` to
+/// From then on the registry POSTs every notification to the caller's organisation of the chosen `event_types` to
 /// the URL, as JSON: the notification exactly as `GET /v1/notifications/{id}` shows it at the time
 /// of the attempt. Delivery is at least once, from a durable outbox: an answer other than 2xx
 /// within 10 seconds is retried with exponential backoff and full jitter (at most one hour apart),
@@ -22,7 +22,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 /// Requests are signed as the Standard Webhooks specification describes, with three headers:
 ///
 /// - `webhook-id`: the notification id. It is the same on every retry and for every endpoint of
-///   the LA, so use it to ignore messages you have already processed.
+///   the organisation, so use it to ignore messages you have already processed.
 /// - `webhook-timestamp`: when the attempt was made, in Unix seconds.
 /// - `webhook-signature`: `v1,` followed by the base64 (standard alphabet, padded) of
 ///   HMAC-SHA256(key, `{webhook-id}.{webhook-timestamp}.{body}`), where the key is the
@@ -46,7 +46,7 @@ pub async fn create_webhook(
     caller: Caller,
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::NOTIFICATIONS_WRITE)?.to_string();
+    let la = Owner::of(&caller, scopes::NOTIFICATIONS_WRITE)?;
     let (dev, now, secrets) = (state.config.dev, state.now(), state.secrets.clone());
     let created = state.db(move |conn| service::register(conn, &la, &body, &secrets, dev, now)).await?;
     Ok(HttpResponse::Created()
@@ -54,7 +54,7 @@ pub async fn create_webhook(
         .json(created))
 }
 
-/// The caller LA's webhook endpoints, newest first, disabled ones included. Secrets are never shown.
+/// The caller's webhook endpoints, newest first, disabled ones included. Secrets are never shown.
 #[utoipa::path(tag = "webhooks", params(PageQuery), responses(
     (status = 200, body = Page<Webhook>),
 ))]
@@ -64,12 +64,12 @@ pub async fn list_webhooks(
     caller: Caller,
     page: crate::http::query::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::NOTIFICATIONS_READ)?.to_string();
+    let la = Owner::of(&caller, scopes::NOTIFICATIONS_READ)?;
     let page = state.db(move |conn| service::list(conn, &la, &page)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One webhook endpoint of the caller LA (without its secret). Another LA's endpoint: 404.
+/// One webhook endpoint of the caller (without its secret). Another organisation's endpoint: 404.
 #[utoipa::path(tag = "webhooks", params(("id" = String, Path)), responses(
     (status = 200, body = Webhook),
 ))]
@@ -79,13 +79,13 @@ pub async fn get_webhook(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::NOTIFICATIONS_READ)?.to_string();
+    let la = Owner::of(&caller, scopes::NOTIFICATIONS_READ)?;
     let webhook = state.db(move |conn| service::read(conn, &la, &id)).await?;
     Ok(HttpResponse::Ok().json(webhook))
 }
 
-/// Disable a webhook endpoint of the caller LA: nothing more is sent to it, and its pending
-/// deliveries are cancelled (the notifications stay in the LA's inbox). Disabling twice is harmless.
+/// Disable a webhook endpoint of the caller: nothing more is sent to it, and its pending
+/// deliveries are cancelled (the notifications stay in the inbox). Disabling twice is harmless.
 #[utoipa::path(tag = "webhooks", params(("id" = String, Path)), responses(
     (status = 204, description = "Disabled"),
 ))]
@@ -95,13 +95,13 @@ pub async fn delete_webhook(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::NOTIFICATIONS_WRITE)?.to_string();
+    let la = Owner::of(&caller, scopes::NOTIFICATIONS_WRITE)?;
     let now = state.now();
     state.db(move |conn| service::disable(conn, &la, &id, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Deliveries to a webhook endpoint of the caller LA, newest first, each with every attempt
+/// Deliveries to a webhook endpoint of the caller, newest first, each with every attempt
 /// (time, HTTP status, error, duration), its state and when the next attempt is due.
 #[utoipa::path(tag = "webhooks", params(("id" = String, Path), DeliveryQuery), responses(
     (status = 200, body = Page<Delivery>),
@@ -113,7 +113,7 @@ pub async fn list_deliveries(
     id: web::Path<String>,
     q: crate::http::query::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let la = caller.authority(scopes::NOTIFICATIONS_READ)?.to_string();
+    let la = Owner::of(&caller, scopes::NOTIFICATIONS_READ)?;
     let page = state.db(move |conn| service::deliveries(conn, &la, &id, q.into_inner())).await?;
     Ok(HttpResponse::Ok().json(page))
 }

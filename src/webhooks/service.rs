@@ -1,7 +1,7 @@
 //! Rules for webhook endpoints (which URLs and event types are accepted), registering,
 //! listing and disabling an LA's endpoints, the deliveries to one, and the signature.
 
-use super::model::{CreatedWebhook, Delivery, DeliveryQuery, EVENT_TYPES, NewWebhook, Webhook};
+use super::model::{CreatedWebhook, Delivery, DeliveryQuery, EVENT_TYPES, NewWebhook, Owner, Webhook};
 use super::repo;
 use crate::db::rows::webhooks::EndpointRow;
 use crate::db::{AnyConnection, write_tx};
@@ -115,7 +115,7 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
 /// Registers an endpoint of the LA with a new signing secret, returned this once.
 pub fn register(
     conn: &mut AnyConnection,
-    la: &str,
+    la: &Owner,
     input: &NewWebhook,
     secrets: &Secrets,
     dev: bool,
@@ -127,11 +127,12 @@ pub fn register(
     let row = EndpointRow {
         secret: secrets.seal(secret.as_bytes(), &secret_context(&id)).map_err(ApiError::internal)?,
         id,
-        authority: la.to_string(),
+        authority: la.org.clone(),
         url: checked.url,
         event_types: checked.event_types.into(),
         created_at: now,
         disabled_at: None,
+        owner_org_type: la.org_type.to_string(),
     };
     write_tx(conn, |conn| repo::insert_endpoint(conn, &row))?;
     Ok(CreatedWebhook { webhook: row.into(), secret })
@@ -177,7 +178,7 @@ fn cursor(page: &PageQuery) -> Result<Option<(NaiveDateTime, String)>, ApiError>
 }
 
 /// A page of the LA's active endpoints, newest first.
-pub fn list(conn: &mut AnyConnection, la: &str, page: &PageQuery) -> Result<Page<Webhook>, ApiError> {
+pub fn list(conn: &mut AnyConnection, la: &Owner, page: &PageQuery) -> Result<Page<Webhook>, ApiError> {
     let limit = page.limit()?;
     let after = cursor(page)?;
     let rows = repo::list_endpoints(conn, la, after, limit)?;
@@ -186,13 +187,13 @@ pub fn list(conn: &mut AnyConnection, la: &str, page: &PageQuery) -> Result<Page
 }
 
 /// An active endpoint of the LA; 404 for another LA's or a disabled one.
-pub fn read(conn: &mut AnyConnection, la: &str, id: &str) -> Result<Webhook, ApiError> {
+pub fn read(conn: &mut AnyConnection, la: &Owner, id: &str) -> Result<Webhook, ApiError> {
     repo::find_endpoint(conn, la, id)?.map(Webhook::from).ok_or(ApiError::NotFound)
 }
 
 /// Disables an endpoint of the LA and cancels its pending deliveries; 404 when the LA has no
 /// such endpoint. Disabling twice keeps the first time.
-pub fn disable(conn: &mut AnyConnection, la: &str, id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn disable(conn: &mut AnyConnection, la: &Owner, id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         if !repo::owns_endpoint(conn, la, id)? {
             return Err(ApiError::NotFound);
@@ -206,7 +207,7 @@ pub fn disable(conn: &mut AnyConnection, la: &str, id: &str, now: NaiveDateTime)
 /// attempt (oldest first).
 pub fn deliveries(
     conn: &mut AnyConnection,
-    la: &str,
+    la: &Owner,
     endpoint_id: &str,
     q: DeliveryQuery,
 ) -> Result<Page<Delivery>, ApiError> {

@@ -5,6 +5,7 @@
 mod support;
 
 mod admissions;
+mod alerts;
 mod audit;
 mod auth;
 mod children;

@@ -30,4 +30,11 @@ pub struct NotificationRow {
     pub delivered_at: Option<NaiveDateTime>,
     pub acknowledged_at: Option<NaiveDateTime>,
     pub acknowledged_by: Option<String>,
+    /// `authority` (the recipient is the LA `recipient_la`) or `provider` (a provider's id).
+    #[serde(default = "authority")]
+    pub recipient_org_type: String,
+}
+
+fn authority() -> String {
+    "authority".to_string()
 }

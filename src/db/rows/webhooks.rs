@@ -10,7 +10,7 @@ use diesel::prelude::*;
 #[diesel(table_name = webhook_endpoints)]
 pub struct EndpointRow {
     pub id: String,
-    /// ONS code of the LA that owns it.
+    /// The organisation that owns it: an LA's ONS code, or a provider's id.
     pub authority: String,
     pub url: String,
     /// Notification types delivered, or `*` alone for every type.
@@ -21,6 +21,8 @@ pub struct EndpointRow {
     pub created_at: NaiveDateTime,
     /// Set when disabled; nothing is delivered to it since.
     pub disabled_at: Option<NaiveDateTime>,
+    /// `authority` or `provider`: the kind of organisation `authority` names.
+    pub owner_org_type: String,
 }
 
 /// One notification on its way to one endpoint.

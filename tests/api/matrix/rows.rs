@@ -217,16 +217,16 @@ pub fn rows() -> Vec<Row> {
             .if_match()
             .json(|_, _| json!({"police_reference": "WY-2026-7"})),
         // Notifications and webhooks.
-        row("GET /v1/notifications", "200 200 200 F F F U", None),
+        row("GET /v1/notifications", "200 200 200 200 200 F U", None),
         row("GET /v1/notifications/sent", "200 200 200 200 200 F U", None),
         row("GET /v1/notifications/{id}", "200 200 N N N F U", Notification),
-        row("POST /v1/notifications/{id}/acknowledge", "f 200 N F F F U", Notification).json(|_, _| json!({})),
-        row("GET /v1/webhooks", "200 200 200 F F F U", None),
-        row("POST /v1/webhooks", "201 201 201 F F F U", None)
+        row("POST /v1/notifications/{id}/acknowledge", "f 200 N N N F U", Notification).json(|_, _| json!({})),
+        row("GET /v1/webhooks", "200 200 200 200 200 F U", None),
+        row("POST /v1/webhooks", "201 201 201 201 201 F U", None)
             .json(|_, _| json!({"url": HOOK, "event_types": ["placement.ended"]})),
-        row("GET /v1/webhooks/{id}", "N 200 N F F F U", Webhook),
-        row("DELETE /v1/webhooks/{id}", "N 204 N F F F U", Webhook),
-        row("GET /v1/webhooks/{id}/deliveries", "N 200 N F F F U", Webhook),
+        row("GET /v1/webhooks/{id}", "N 200 N N N F U", Webhook),
+        row("DELETE /v1/webhooks/{id}", "N 204 N N N F U", Webhook),
+        row("GET /v1/webhooks/{id}/deliveries", "N 200 N N N F U", Webhook),
         // Quarterly returns.
         row("GET /v1/settings/{urn}/returns", "N 200 N 200 N F U", Home),
         row("GET /v1/settings/{urn}/returns/{period}", "N 200 N 200 N F U", Home),

@@ -105,3 +105,16 @@ async fn a_placement_cannot_end_while_an_episode_from_it_is_open_575_and_episode
     let r = la.report_missing(Episode::missing(&s.child, "2026-06-11T20:00:00Z")).await;
     assert_eq!(r.expect_field_error(422, "ended_at").rules(), ["575"]);
 }
+
+#[actix_web::test]
+async fn an_episode_is_dated_by_the_day_in_england() {
+    // Placed from 1 June 2026: 23:30 UTC on 31 May is 00:30 BST on 1 June, the placement's first
+    // day, so the episode belongs to it (577 does not apply).
+    let s = placed_at_oak_house().await;
+    let la = s.app.la(HACKNEY);
+    let r = la.report_missing(Episode::missing(&s.child, "2026-05-31T23:30:00Z").until("2026-05-31T23:45:00Z")).await;
+    assert_eq!(r.expect(201).body["placement_id"], serde_json::json!(s.placement));
+    // 22:30 UTC on 31 May is still 31 May in England: no placement that day.
+    let r = la.report_missing(Episode::missing(&s.child, "2026-05-31T22:30:00Z").until("2026-05-31T22:45:00Z")).await;
+    assert_eq!(r.expect_field_error(422, "started_at").rules(), ["577"]);
+}

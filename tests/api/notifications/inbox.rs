@@ -91,27 +91,34 @@ async fn inbox_sent_and_acknowledgements() {
     assert_eq!(first.body["acknowledged_at"], again.body["acknowledged_at"]);
     assert!(app.la(LEEDS).inbox("acknowledged=false").await.expect(200).items().is_empty());
     assert_eq!(app.la(LEEDS).inbox("acknowledged=true").await.expect(200).items().len(), 1);
-    assert!(app.la(HACKNEY).sent_notifications("acknowledgement_overdue=true").await.expect(200).items().is_empty());
+    // What stays overdue is the copy the home was sent, not Leeds's.
+    let still = app.la(HACKNEY).sent_notifications("acknowledgement_overdue=true").await.expect(200).items();
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0]["recipient_org_type"], "provider");
     // Filters.
     assert!(app.la(LEEDS).inbox("type=placement.ended").await.expect(200).items().is_empty());
     assert!(app.la(LEEDS).inbox("since=2026-06-16T00:00:00Z").await.expect(200).items().is_empty());
     assert_eq!(app.la(LEEDS).inbox("since=2026-06-15T00:00:00Z").await.expect(200).items().len(), 1);
     app.la(LEEDS).inbox("since=yesterday").await.expect_problem(400);
-    app.provider("p").inbox("").await.expect_problem(403);
+    app.operator().inbox("").await.expect_problem(403);
 }
 
 #[actix_web::test]
 async fn undelivered_after_24_hours_the_sender_sees_an_escalation() {
     let app = TestApp::start().await;
-    let (_, urn) = app.provider_with_home().await;
+    let (provider, urn) = app.provider_with_home().await;
     let child = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
     app.la(HACKNEY).place(Placement::at(&child, &urn).from("2026-06-20")).await.expect(201);
     app.advance(chrono::TimeDelta::hours(23));
     assert!(app.la(HACKNEY).sent_notifications("escalated=true").await.expect(200).items().is_empty());
     app.advance(chrono::TimeDelta::hours(2));
     let esc = app.la(HACKNEY).sent_notifications("escalated=true").await.expect(200);
-    assert_eq!(esc.items().len(), 1);
+    assert_eq!(esc.items().len(), 2, "to Leeds and to the home");
     assert_eq!(esc.items()[0]["escalated"], true);
     app.la(LEEDS).inbox("").await.expect(200);
+    let esc = app.la(HACKNEY).sent_notifications("escalated=true").await.expect(200).items();
+    assert_eq!(esc.len(), 1);
+    assert_eq!(esc[0]["recipient_org_type"], "provider");
+    app.provider(&provider).inbox("").await.expect(200);
     assert!(app.la(HACKNEY).sent_notifications("escalated=true").await.expect(200).items().is_empty());
 }

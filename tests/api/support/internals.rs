@@ -300,3 +300,40 @@ pub fn migrations_go_down_and_up() {
         c.run_pending_migrations(PG_MIGRATIONS).expect("up again");
     }
 }
+
+// The alerts worker, driven by the test.
+
+/// An alerts worker of the app, named `name` (the name the lease is taken under).
+pub struct AlertsWorker(placement_registry::alerts::worker::Worker);
+
+impl TestApp {
+    pub fn alerts_worker(&self, name: &str) -> AlertsWorker {
+        AlertsWorker(placement_registry::alerts::worker::Worker::new(self.state().clone(), name))
+    }
+
+    /// Checks every clock once, as a worker round does but without the lease; how many alerts
+    /// were raised.
+    pub fn scan_alerts_without_lease(&self) -> usize {
+        let state = self.state();
+        let mut conn = state.pool.get().expect("connection");
+        let c = placement_registry::alerts::service::Clocks {
+            calendar: &state.calendar,
+            ack_days: state.config.ack_overdue_working_days,
+            return_due_days: state.config.return_due_days,
+            missing_long_hours: state.config.missing_long_hours,
+            now: state.now(),
+        };
+        placement_registry::alerts::service::scan(&mut conn, &c).expect("scan")
+    }
+}
+
+impl AlertsWorker {
+    /// Takes the lease and keeps it (a worker that dies holding it); whether it was taken.
+    pub async fn lease(&self) -> bool {
+        self.0.lease().await.expect("lease")
+    }
+    /// One round: None when another worker holds the lease, else how many alerts were raised.
+    pub async fn run_once(&self) -> Option<usize> {
+        self.0.run_once().await.expect("alerts round")
+    }
+}

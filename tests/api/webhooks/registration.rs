@@ -30,7 +30,7 @@ async fn webhooks_registration_checks_its_input_and_shows_the_secret_once() {
         .await
         .expect_field_error(400, "secret");
     app.anonymous().post("/v1/webhooks", body("https://example.com/h", ok_types.clone())).await.expect_problem(401);
-    app.provider("p1").post("/v1/webhooks", body("https://example.com/h", ok_types.clone())).await.expect_problem(403);
+    app.operator().post("/v1/webhooks", body("https://example.com/h", ok_types.clone())).await.expect_problem(403);
     let read_only = app.la_scoped(LEEDS, &["notifications:read"]);
     read_only.post("/v1/webhooks", body("https://example.com/h", ok_types.clone())).await.expect_problem(403);
 
