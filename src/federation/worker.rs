@@ -289,7 +289,7 @@ impl Worker {
 }
 
 /// Keeps a receipt and what it says of each event, and moves the stream on.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "each is a distinct part of the receipt")]
 fn record_receipt(
     conn: &mut crate::db::AnyConnection,
     worker: &str,

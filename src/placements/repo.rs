@@ -173,12 +173,11 @@ pub fn setting_names(
     Ok(rows.into_iter().collect())
 }
 
-/// The `placement.started` notification of a placement sent to another node: its id, the node,
-/// when that node received it and its receipt.
-pub fn host_relay(
-    conn: &mut AnyConnection,
-    placement_id: &str,
-) -> Result<Option<(String, String, Option<NaiveDateTime>, Option<String>)>, ApiError> {
+/// A relayed notification: its id, the node, when that node received it and its receipt.
+pub type Relay = (String, String, Option<NaiveDateTime>, Option<String>);
+
+/// The `placement.started` notification of a placement sent to another node.
+pub fn host_relay(conn: &mut AnyConnection, placement_id: &str) -> Result<Option<Relay>, ApiError> {
     use crate::db::schema::{notification_relays as nr, notifications as n};
     Ok(n::table
         .inner_join(nr::table.on(nr::notification_id.eq(n::id)))
