@@ -227,21 +227,14 @@ pub fn child_flags(
     Ok(all.remove(child_id).unwrap_or_else(|| flags::child(&[], now)))
 }
 
-/// The missing flags of many children as of now, keyed by child id (every id given), from the
-/// clocks of the only episodes they depend on: those open, or started or ended in the repeat
-/// window (a child may have hundreds of older ones).
+/// The missing flags of many children as of now, keyed by child id, from their stored state
+/// (one row each, whatever the number of their episodes).
 pub fn flags_of_children(
     conn: &mut AnyConnection,
     ids: &[ChildId],
     now: NaiveDateTime,
 ) -> Result<HashMap<ChildId, ChildMissingFlags>, ApiError> {
-    let since = now - chrono::TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
-    let mut clocks: HashMap<ChildId, Vec<flags::EpisodeClock>> =
-        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-    for (child, clock) in repo::missing_clocks(conn, ids, since)? {
-        clocks.entry(child).or_default().push(clock);
-    }
-    Ok(clocks.into_iter().map(|(child, episodes)| (child, flags::child(&episodes, now))).collect())
+    Ok(repo::missing_flags(conn, ids, now)?.into_iter().collect())
 }
 
 /// The view of a child for a caller who may see it, with its flags.
