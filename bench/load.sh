@@ -123,10 +123,12 @@ for backend in sqlite postgres; do
   HOST_TOKEN=$("$BIN" token --org-type authority --org "$HOST" --database-url "$URL")
   PLACING_TOKEN=$("$BIN" token --org-type authority --org "$PLACING" --database-url "$URL")
   if curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; then echo "port $PORT is already serving: stop that first" >&2; exit 1; fi
+  T0=$(date +%s%N)
   "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --rate-limit-per-minute 0 --webhook-poll-ms 0 > "$WORK/server.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 1000); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.02; done
+  echo "cold start to serving: $(( ($(date +%s%N) - T0) / 1000000 )) ms; load $(load1)"
   kill -0 "$SERVER" 2>/dev/null || { echo "the server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
   CEILING=$(ceiling_ms "$backend" "$URL" "$HOST")
   echo "host-view SQL alone (median of 5): $CEILING ms; load $(load1)"
