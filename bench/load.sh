@@ -16,11 +16,12 @@ CONNECTIONS="${CONNECTIONS:-16}"
 PORT="${PORT:-18880}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/placement-registry"
+# BIN names a registry binary built before (to compare two builds); otherwise this tree is built.
+BIN="${BIN:-}"
 BASE_PORT="${BASE_PORT:-18890}"
 ROUNDS="${ROUNDS:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet
+[ -n "$BIN" ] || { cargo build --release --quiet; BIN="$TARGET/release/placement-registry"; }
 # The hand-written baseline (bench/baseline): its own package, lock file and target directory.
 BASE_BIN="$TARGET/baseline/release/registry-baseline"
 (cd bench/baseline && CARGO_TARGET_DIR="$TARGET/baseline" cargo build --release --quiet)
