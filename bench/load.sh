@@ -99,7 +99,7 @@ for backend in sqlite postgres; do
     sqlite)
       sqlite3 "${URL#sqlite://}" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
       cp "${URL#sqlite://}" "$OUT/load.db"
-      URL="sqlite://$PWD/$OUT/load.db" ;;
+      URL="sqlite://$(cd "$OUT" && pwd)/load.db" ;;
     postgres)
       SRC_DB="${URL##*/}"
       psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX -c "DROP DATABASE IF EXISTS ${SRC_DB}_load WITH (FORCE)" \
