@@ -42,6 +42,29 @@ pub fn find_visible(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Resu
         .optional()?)
 }
 
+/// A child the caller may see with its missing flags at `now`, in one statement (the access
+/// condition, the row, its stored missing state and its recent episodes counted), or None.
+pub fn find_visible_with_flags(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(ChildRecord, crate::flags::ChildMissingFlags)>, ApiError> {
+    let of_child = || child_missing_state::table.filter(child_missing_state::child_id.eq(children::id));
+    let state = (
+        of_child().select(child_missing_state::missing_since).single_value(),
+        of_child().select(child_missing_state::third_latest_start).single_value(),
+        of_child().select(child_missing_state::interview_pending_since).single_value(),
+    );
+    let found: Option<(ChildRecord, StateRow, i64)> = children::table
+        .filter(children::id.eq(id))
+        .filter(visible(caller))
+        .select((ChildRecord::as_select(), state, episodes_since(crate::flags::repeat_window_start(now))))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(rec, st, recent)| (rec, crate::flags::from_state(&state_of(st), recent, now))))
+}
+
 /// A child by id without access rules, for checks inside writes that are already authorised.
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<ChildRecord>, ApiError> {
     Ok(children::table.find(id).select(ChildRecord::as_select()).first(conn).optional()?)

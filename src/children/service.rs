@@ -304,9 +304,10 @@ pub fn list(
 
 /// A child as the caller may see it; 404 when it may not.
 pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Child, ApiError> {
-    let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
+    let (rec, missing) = repo::find_visible_with_flags(conn, caller, id, now)?.ok_or(ApiError::NotFound)?;
     audit::read(conn, caller, "child.read", std::slice::from_ref(&rec.id), now)?;
-    view(conn, caller, rec, now)
+    let access = access::access_for(caller, &rec.responsible_la);
+    Ok(Child { missing, ..rec.view(access) })
 }
 
 /// Amends a child (the responsible LA only) at the version the caller read.

@@ -29,10 +29,12 @@ pub fn placed_children(
     let limit = page.limit()?;
     let after = page.after_pair::<String>()?;
     let sort = q.sort.unwrap_or_default();
-    if crate::directory::repo::find_authority(conn, code)?.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    // The caller's own LA is registered (its token was checked against the directory): only
+    // another code needs looking up, to tell an unknown one (404) from another LA's (403).
     if code != caller.org {
+        if crate::directory::repo::find_authority(conn, code)?.is_none() {
+            return Err(ApiError::NotFound);
+        }
         return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
     }
     let on = q.on.map_or_else(|| crate::clock::date_of(now), |d| d.0);
