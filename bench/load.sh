@@ -15,9 +15,16 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 PORT="${PORT:-18880}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-BIN=target/release/placement-registry
+TARGET="${CARGO_TARGET_DIR:-target}"
+# BIN names a registry binary built before (to compare two builds); otherwise this tree is built.
+BIN="${BIN:-}"
+BASE_PORT="${BASE_PORT:-18890}"
+ROUNDS="${ROUNDS:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet
+[ -n "$BIN" ] || { cargo build --release --quiet; BIN="$TARGET/release/placement-registry"; }
+# The hand-written baseline (bench/baseline): its own package, lock file and target directory.
+BASE_BIN="$TARGET/baseline/release/registry-baseline"
+(cd bench/baseline && CARGO_TARGET_DIR="$TARGET/baseline" cargo build --release --quiet)
 TODAY=$(date -u +%F)
 Y=$(date -u +%Y); M=$((10#$(date -u +%m)))
 Q=$(( (M - 1) / 3 )); if [ "$Q" -eq 0 ]; then PERIOD="$((Y - 1))-Q4"; else PERIOD="$Y-Q$Q"; fi
@@ -45,12 +52,40 @@ ceiling_ms() { # backend url host: median of 5 runs of the host-view SQL inside 
   esac
 }
 
+load1() { # 1-minute load average
+  cut -d' ' -f1 /proc/loadavg
+}
+
+wrk_result() { # port token pathsfile connections: the RESULT line of one wrk round
+  local c=$4
+  WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$1" \
+    | grep '^RESULT'
+}
+
 run() { # name token pathsfile [connections]
   local c=${4:-$CONNECTIONS}
-  WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$PORT" \
-    | grep '^RESULT' | sed "s/^RESULT/$1 (${c} conn)/" | tr -d '\n'
+  wrk_result "$PORT" "$2" "$3" "$c" | sed "s/^RESULT/$1 (${c} conn)/" | tr -d '\n'
   # Peak resident memory so far (runs go from the lightest load to the heaviest).
-  echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status")"
+  echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") load=$(load1)"
+}
+
+field() { # RESULT line, name: a field's value
+  tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"
+}
+
+versus() { # name token pathsfile connections: registry and baseline interleaved A B A B ..., ratios of medians
+  local c=$4 a b ra=() rb=() pa=() pb=() i
+  for i in $(seq 1 "$ROUNDS"); do
+    a=$(wrk_result "$PORT" "$2" "$3" "$c"); b=$(wrk_result "$BASE_PORT" "$2" "$3" "$c")
+    ra+=("$(field "$a" rps)"); rb+=("$(field "$b" rps)"); pa+=("$(field "$a" p95)"); pb+=("$(field "$b" p95)")
+    echo "  $1 (${c} conn) round $i: registry $a | baseline $b | load $(load1)"
+  done
+  local ma mb qa qb
+  ma=$(printf '%s\n' "${ra[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+  mb=$(printf '%s\n' "${rb[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+  qa=$(printf '%s\n' "${pa[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+  qb=$(printf '%s\n' "${pb[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+  echo "$1 (${c} conn) registry/baseline: ${ma}/s vs ${mb}/s = $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.2f", a / b}') (requests/s, median of $ROUNDS); p95 ${qa} vs ${qb} ms; load $(load1)"
 }
 
 for backend in sqlite postgres; do
@@ -64,7 +99,7 @@ for backend in sqlite postgres; do
     sqlite)
       sqlite3 "${URL#sqlite://}" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
       cp "${URL#sqlite://}" "$OUT/load.db"
-      URL="sqlite://$PWD/$OUT/load.db" ;;
+      URL="sqlite://$(cd "$OUT" && pwd)/load.db" ;;
     postgres)
       SRC_DB="${URL##*/}"
       psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX -c "DROP DATABASE IF EXISTS ${SRC_DB}_load WITH (FORCE)" \
@@ -89,14 +124,30 @@ for backend in sqlite postgres; do
   HOST_TOKEN=$("$BIN" token --org-type authority --org "$HOST" --database-url "$URL")
   PLACING_TOKEN=$("$BIN" token --org-type authority --org "$PLACING" --database-url "$URL")
   if curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; then echo "port $PORT is already serving: stop that first" >&2; exit 1; fi
+  T0=$(date +%s%N)
   "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --rate-limit-per-minute 0 --webhook-poll-ms 0 > "$WORK/server.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 1000); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.02; done
+  echo "cold start to serving: $(( ($(date +%s%N) - T0) / 1000000 )) ms; load $(load1)"
   kill -0 "$SERVER" 2>/dev/null || { echo "the server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
-  echo "host-view SQL alone (median of 5): $(ceiling_ms "$backend" "$URL" "$HOST") ms"
+  CEILING=$(ceiling_ms "$backend" "$URL" "$HOST")
+  echo "host-view SQL alone (median of 5): $CEILING ms; load $(load1)"
+  if [ "$backend" = postgres ] && [ -z "${NO_BASELINE:-}" ]; then
+    DATABASE_URL="$URL" BIND="127.0.0.1:$BASE_PORT" "$BASE_BIN" > "$WORK/baseline.log" 2>&1 &
+    BASELINE=$!
+    trap 'kill $SERVER $BASELINE 2>/dev/null || true' EXIT
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BASE_PORT/" && break; sleep 0.2; done
+    bench/baseline/check.sh "http://127.0.0.1:$PORT" "http://127.0.0.1:$BASE_PORT" "$PLACING_TOKEN" "$HOST_TOKEN" "$WORK/child.txt" "/v1/authorities/$HOST/placed-children" 20
+    versus child_read "$PLACING_TOKEN" "$WORK/child.txt" "$CONNECTIONS"
+    versus child_read "$PLACING_TOKEN" "$WORK/child.txt" 1
+    versus host_view "$HOST_TOKEN" "$WORK/host.txt" 1
+    kill "$BASELINE"; wait "$BASELINE" 2>/dev/null || true
+  fi
+  if [ "${ONLY:-}" != baseline ]; then
   run child_read "$PLACING_TOKEN" "$WORK/child.txt"
-  run host_view "$HOST_TOKEN" "$WORK/host.txt" 1
+  HV=$(wrk_result "$PORT" "$HOST_TOKEN" "$WORK/host.txt" 1)
+  echo "host_view (1 conn) ${HV#RESULT } p95/ceiling=$(awk -v a="$(field "$HV" p95)" -v b="$CEILING" 'BEGIN {printf "%.2f", a / b}') load=$(load1)"
   run host_view_flag_filter "$HOST_TOKEN" "$WORK/host_flag.txt" 1
   run host_view_csv "$HOST_TOKEN" "$WORK/host_csv.txt" 1
   run compliance_report "$PLACING_TOKEN" "$WORK/report.txt" 1
@@ -105,6 +156,8 @@ for backend in sqlite postgres; do
   run compliance_report "$PLACING_TOKEN" "$WORK/report.txt"
   echo "placement writes available: $(wc -l < "$WORK/write.txt")"
   [ -s "$WORK/write.txt" ] && run placement_write "$PLACING_TOKEN" "$WORK/write.txt"
+  fi
+  echo "peak resident memory over the whole run: $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") MB"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   rm -rf "$WORK"
   case "$backend" in

@@ -14,11 +14,14 @@ PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 PG_DB="${PG_DB:-registry_bench}"
 # The benchmark database on the same server as the admin URL (replace the database name).
 PG_URL="${PG_URL:-${PG_ADMIN_URL%/*}/$PG_DB}"
-BIN=target/release/placement-registry
+BIN="${BIN:-}"
 
 mkdir -p "$OUT"
-echo "== build (release)"
-cargo build --release --quiet
+if [ -z "$BIN" ]; then
+  echo "== build (release)"
+  cargo build --release --quiet
+  BIN="${CARGO_TARGET_DIR:-target}/release/placement-registry"
+fi
 
 declare -A SECONDS_TAKEN=()
 

@@ -4,14 +4,15 @@ use crate::auth::{Caller, OrgType};
 use crate::db::AnyConnection;
 use crate::db::rows::children::ChildRecord;
 use crate::db::schema::{
-    admissions, child_merges, child_transfers, children, missing_episodes, notifications, placements, settings,
+    admissions, child_merges, child_missing_state, child_transfers, children, missing_episodes, notifications,
+    placements, settings,
 };
 use crate::error::ApiError;
 use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{BigInt, Bool, Timestamp};
 
 type Cond = Box<dyn BoxableExpression<children::table, crate::db::MultiBackend, SqlType = Bool>>;
 
@@ -42,6 +43,34 @@ pub fn find_visible(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Resu
         .select(ChildRecord::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// A child the caller may see with its missing flags at `now`, in one statement (the access
+/// condition, the row, its stored missing state and its recent episodes counted), or None.
+pub fn find_visible_with_flags(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(ChildRecord, crate::flags::ChildMissingFlags, Option<String>)>, ApiError> {
+    let of_child = || child_missing_state::table.filter(child_missing_state::child_id.eq(children::id));
+    let state = (
+        of_child().select(child_missing_state::missing_since).single_value(),
+        of_child().select(child_missing_state::third_latest_start).single_value(),
+        of_child().select(child_missing_state::interview_pending_since).single_value(),
+    );
+    let found: Option<(ChildRecord, StateRow, i64, Option<String>)> = children::table
+        .filter(children::id.eq(id))
+        .filter(visible(caller))
+        .select((
+            ChildRecord::as_select(),
+            state,
+            episodes_since(crate::flags::repeat_window_start(now)),
+            children::merged_into,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(rec, st, recent, merged)| (rec, crate::flags::from_state(&state_of(st), recent, now), merged)))
 }
 
 /// A child by id without access rules, for checks inside writes that are already authorised.
@@ -147,37 +176,60 @@ pub fn lock(conn: &mut AnyConnection, id: &ChildId) -> Result<bool, ApiError> {
     Ok(diesel::update(children::table.find(id)).set(children::version.eq(children::version)).execute(conn)? > 0)
 }
 
-/// A child id and an episode's clock columns.
-type ClockRow = (ChildId, NaiveDateTime, Option<NaiveDateTime>, Option<String>, Option<NaiveDateTime>);
+/// The number of episodes of the row's child (`children.id`) that started at or after `since`:
+/// a range of the episodes' index on (child_id, started_at), without reading the episodes.
+pub fn episodes_since(since: NaiveDateTime) -> EpisodesSince {
+    diesel::dsl::sql::<BigInt>(
+        "(SELECT COUNT(*) FROM missing_episodes recent WHERE recent.child_id = children.id AND recent.started_at >= ",
+    )
+    .bind::<Timestamp, _>(since)
+    .sql(")")
+}
 
-/// The clocks of the episodes of many children that are open, or started or ended since
-/// `since`, with each one's child id.
-pub fn missing_clocks(
+pub type EpisodesSince = diesel::expression::SqlLiteral<
+    BigInt,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<BigInt>,
+        diesel::dsl::AsExprOf<NaiveDateTime, Timestamp>,
+    >,
+>;
+
+/// A child's stored missing state (nullable columns of a left join).
+pub type StateColumns = (
+    diesel::dsl::Nullable<child_missing_state::missing_since>,
+    diesel::dsl::Nullable<child_missing_state::third_latest_start>,
+    diesel::dsl::Nullable<child_missing_state::interview_pending_since>,
+);
+
+pub fn state() -> StateColumns {
+    (
+        child_missing_state::missing_since.nullable(),
+        child_missing_state::third_latest_start.nullable(),
+        child_missing_state::interview_pending_since.nullable(),
+    )
+}
+
+pub type StateRow = (Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>);
+
+pub fn state_of(row: StateRow) -> crate::flags::MissingState {
+    crate::flags::MissingState { missing_since: row.0, third_latest_start: row.1, interview_pending_since: row.2 }
+}
+
+/// The missing flags of many children at `now`, from their stored state.
+pub fn missing_flags(
     conn: &mut AnyConnection,
     ids: &[ChildId],
-    since: NaiveDateTime,
-) -> Result<Vec<(ChildId, crate::flags::EpisodeClock)>, ApiError> {
-    let mut out = Vec::new();
+    now: NaiveDateTime,
+) -> Result<Vec<(ChildId, crate::flags::ChildMissingFlags)>, ApiError> {
+    let since = crate::flags::repeat_window_start(now);
+    let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let rows: Vec<ClockRow> = missing_episodes::table
-            .filter(missing_episodes::child_id.eq_any(chunk))
-            .filter(
-                missing_episodes::started_at
-                    .ge(since)
-                    .or(missing_episodes::ended_at.is_null())
-                    .or(missing_episodes::ended_at.ge(since)),
-            )
-            .select((
-                missing_episodes::child_id,
-                missing_episodes::started_at,
-                missing_episodes::ended_at,
-                missing_episodes::ri_outcome,
-                missing_episodes::ri_completed_at,
-            ))
+        let rows: Vec<(ChildId, StateRow, i64)> = children::table
+            .left_join(child_missing_state::table)
+            .filter(children::id.eq_any(chunk))
+            .select((children::id, state(), episodes_since(since)))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(child, started_at, ended_at, ri_outcome, ri_completed_at)| {
-            (child, crate::flags::EpisodeClock { started_at, ended_at, ri_outcome, ri_completed_at })
-        }));
+        out.extend(rows.into_iter().map(|(id, st, recent)| (id, crate::flags::from_state(&state_of(st), recent, now))));
     }
     Ok(out)
 }
@@ -316,6 +368,8 @@ pub fn merge(
     diesel::update(missing_episodes::table.filter(missing_episodes::child_id.eq(from)))
         .set(missing_episodes::child_id.eq(to))
         .execute(conn)?;
+    crate::db::missing_state::keep(conn, &survivor.id)?;
+    crate::db::missing_state::keep(conn, &merged.id)?;
     diesel::update(admissions::table.filter(admissions::child_id.eq(from)))
         .set(admissions::child_id.eq(to))
         .execute(conn)?;

@@ -243,21 +243,14 @@ pub fn child_flags(
     Ok(all.remove(child_id).unwrap_or_else(|| flags::child(&[], now)))
 }
 
-/// The missing flags of many children as of now, keyed by child id (every id given), from the
-/// clocks of the only episodes they depend on: those open, or started or ended in the repeat
-/// window (a child may have hundreds of older ones).
+/// The missing flags of many children as of now, keyed by child id, from their stored state
+/// (one row each, whatever the number of their episodes).
 pub fn flags_of_children(
     conn: &mut AnyConnection,
     ids: &[ChildId],
     now: NaiveDateTime,
 ) -> Result<HashMap<ChildId, ChildMissingFlags>, ApiError> {
-    let since = now - chrono::TimeDelta::days(flags::REPEAT_WINDOW_DAYS);
-    let mut clocks: HashMap<ChildId, Vec<flags::EpisodeClock>> =
-        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-    for (child, clock) in repo::missing_clocks(conn, ids, since)? {
-        clocks.entry(child).or_default().push(clock);
-    }
-    Ok(clocks.into_iter().map(|(child, episodes)| (child, flags::child(&episodes, now))).collect())
+    Ok(repo::missing_flags(conn, ids, now)?.into_iter().collect())
 }
 
 /// The view of a child for a caller who may see it, with its flags.
@@ -327,9 +320,13 @@ pub fn list(
 
 /// A child as the caller may see it; 404 when it may not.
 pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateTime) -> Result<Child, ApiError> {
-    let rec = find_current(conn, caller, id)?;
+    let (rec, missing, merged) = repo::find_visible_with_flags(conn, caller, id, now)?.ok_or(ApiError::NotFound)?;
+    if let Some(to) = merged {
+        return Err(merged_into(to));
+    }
     audit::read(conn, caller, "child.read", std::slice::from_ref(&rec.id), now)?;
-    view(conn, caller, rec, now)
+    let access = access::access_for(caller, &rec.responsible_la);
+    Ok(Child { missing, ..rec.view(access) })
 }
 
 /// Amends a child (the responsible LA only) at the version the caller read.
@@ -479,15 +476,18 @@ pub fn find_current(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Resu
     let rec = repo::find_visible(conn, caller, id)?.ok_or(ApiError::NotFound)?;
     match repo::merged_into(conn, &rec.id)? {
         None => Ok(rec),
-        Some(to) => {
-            let mut extra = serde_json::Map::new();
-            extra.insert("merged_into".into(), serde_json::Value::String(to.clone()));
-            Err(ApiError::Conflict {
-                kind: ProblemType::ChildMerged,
-                detail: format!("This record was merged into {to}, the record of the same child that is kept."),
-                extra,
-            })
-        }
+        Some(to) => Err(merged_into(to)),
+    }
+}
+
+/// The answer for a record merged into another: names the record kept.
+fn merged_into(to: String) -> ApiError {
+    let mut extra = serde_json::Map::new();
+    extra.insert("merged_into".into(), serde_json::Value::String(to.clone()));
+    ApiError::Conflict {
+        kind: ProblemType::ChildMerged,
+        detail: format!("This record was merged into {to}, the record of the same child that is kept."),
+        extra,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Storage: one diesel schema over SQLite (embedded default) and PostgreSQL, an r2d2 pool,
 //! embedded migrations and the transaction helper every write goes through.
 
+pub mod missing_state;
 pub mod reference;
 pub mod rows;
 pub mod schema;

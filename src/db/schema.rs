@@ -268,6 +268,17 @@ diesel::table! {
 }
 
 diesel::joinable!(missing_episodes -> children (child_id));
+
+diesel::table! {
+    child_missing_state (child_id) {
+        child_id -> Text,
+        missing_since -> Nullable<Timestamp>,
+        third_latest_start -> Nullable<Timestamp>,
+        interview_pending_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(child_missing_state -> children (child_id));
 diesel::joinable!(missing_episodes -> placements (placement_id));
 
 diesel::table! {
@@ -506,6 +517,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     quarterly_returns,
     missing_episodes,
+    child_missing_state,
     audit_head,
     audit_events,
     audit_checkpoints,

@@ -134,8 +134,7 @@ pub fn insert_episode(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(),
 }
 
 pub fn update_episode(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiError> {
-    diesel::update(me::table.find(&e.id)).set(e.clone()).execute(conn)?;
-    Ok(())
+    crate::missing::repo::replace(conn, e)
 }
 
 pub fn return_exists(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {

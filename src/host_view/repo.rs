@@ -1,9 +1,10 @@
 //! SQL for the host view: the placements open in an area on a date with their child, placing LA
 //! and setting, and the state of the notification the host received for each.
 
-use super::model::PlacedChild;
+use super::model::{HostFlag, PlacedChild};
+use crate::children::repo::{StateRow, episodes_since, state, state_of};
 use crate::db::AnyConnection;
-use crate::db::schema::{authorities, children, notifications, placements, settings};
+use crate::db::schema::{authorities, child_missing_state as st, children, notifications, placements, settings};
 use crate::error::ApiError;
 use crate::ids::{ChildId, PlacementId};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -14,6 +15,7 @@ type Row = (
     (ChildId, String, String, NaiveDate, String),
     (String, String, PlacementId, Option<String>, Option<String>, String),
     (NaiveDate, Option<NaiveDate>, bool, Option<f64>),
+    (StateRow, i64),
 );
 
 /// Narrows the host view in SQL.
@@ -21,6 +23,9 @@ type Row = (
 pub struct Filter {
     pub placing_la: Option<String>,
     pub urn: Option<String>,
+    /// Only children with this flag, when it is a missing flag (the notification flags are
+    /// checked by the caller).
+    pub flag: Option<HostFlag>,
 }
 
 /// The first `limit` rows in the default order (newest start first, then placement id) after
@@ -32,7 +37,9 @@ pub struct Top {
 }
 
 /// Every placement in `host` open on `on` (started on or before, not ended by then) that
-/// matches `filter`, with its flags left unset: see `service::add_flags`. With `top`, at most
+/// matches `filter`, with its child's missing flags at `now` (from the child's stored state, in
+/// the same statement) and its notification flags left unset: see
+/// `service::add_notification_flags`. With `top`, at most
 /// `top.limit` of the open placements, in the default order, and every one ending after the
 /// date: the caller sorts the union with `service::sort_key` as for all rows and keeps a page.
 pub fn placed_children(
@@ -41,7 +48,9 @@ pub fn placed_children(
     on: NaiveDate,
     filter: &Filter,
     top: Option<&Top>,
+    now: NaiveDateTime,
 ) -> Result<Vec<PlacedChild>, ApiError> {
+    let window_start = crate::flags::repeat_window_start(now);
     // Two index ranges on (host_area, end_date) instead of an OR over years of history: the
     // placements still open, and those ending after the date.
     let mut rows: Vec<Row> = Vec::new();
@@ -50,6 +59,7 @@ pub fn placed_children(
             .inner_join(children::table)
             .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
             .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
+            .left_join(st::table.on(st::child_id.eq(children::id)))
             .filter(placements::host_area.eq(host))
             .filter(placements::start_date.le(on))
             .select((
@@ -63,6 +73,7 @@ pub fn placed_children(
                     placements::place,
                 ),
                 (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
+                (state(), episodes_since(window_start)),
             ))
             .into_boxed();
         q = if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
@@ -71,6 +82,14 @@ pub fn placed_children(
         }
         if let Some(urn) = &filter.urn {
             q = q.filter(placements::urn.eq(urn.clone()));
+        }
+        match filter.flag {
+            Some(HostFlag::CurrentlyMissing) => q = q.filter(st::missing_since.is_not_null()),
+            Some(HostFlag::RepeatMissing) => q = q.filter(st::third_latest_start.ge(window_start)),
+            Some(HostFlag::ReturnInterviewOverdue) => {
+                q = q.filter(st::interview_pending_since.lt(crate::flags::interview_overdue_before(now)))
+            }
+            Some(HostFlag::NotificationLate | HostFlag::NotificationUnacknowledged) | None => {}
         }
         // Only the open placements are many; the few ending after the date are read whole
         // (ordering those by start would walk every placement the area ever had).
@@ -88,29 +107,32 @@ pub fn placed_children(
     }
     Ok(rows
         .into_iter()
-        .map(|(c, p, d)| PlacedChild {
-            child_id: c.0.0,
-            given_name: c.1,
-            family_name: c.2,
-            date_of_birth: c.3,
-            sex: c.4,
-            placing_la: p.0,
-            placing_la_name: p.1,
-            placement_id: p.2.0,
-            urn: p.3,
-            setting_name: p.4,
-            place: p.5,
-            start_date: d.0,
-            end_date: d.1,
-            emergency: d.2,
-            distance_miles: d.3,
-            episodes_last_90_days: 0,
-            currently_missing: false,
-            missing_since: None,
-            repeat_missing: false,
-            return_interview_overdue: false,
-            notification_late: false,
-            notification_unacknowledged: false,
+        .map(|(c, p, d, (state_row, recent))| {
+            let flags = crate::flags::from_state(&state_of(state_row), recent, now);
+            PlacedChild {
+                child_id: c.0.0,
+                given_name: c.1,
+                family_name: c.2,
+                date_of_birth: c.3,
+                sex: c.4,
+                placing_la: p.0,
+                placing_la_name: p.1,
+                placement_id: p.2.0,
+                urn: p.3,
+                setting_name: p.4,
+                place: p.5,
+                start_date: d.0,
+                end_date: d.1,
+                emergency: d.2,
+                distance_miles: d.3,
+                episodes_last_90_days: flags.episodes_last_90_days,
+                currently_missing: flags.currently_missing,
+                missing_since: flags.missing_since,
+                repeat_missing: flags.repeat_missing,
+                return_interview_overdue: flags.return_interview_overdue,
+                notification_late: false,
+                notification_unacknowledged: false,
+            }
         })
         .collect())
 }

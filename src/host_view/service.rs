@@ -6,7 +6,6 @@ use super::repo;
 use crate::auth::Caller;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::flags;
 use crate::http::{Page, PageQuery, bad_cursor};
 use crate::ids::{ChildId, PlacementId};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
@@ -30,19 +29,22 @@ pub fn placed_children(
     let limit = page.limit()?;
     let after = page.after_pair::<String>()?;
     let sort = q.sort.unwrap_or_default();
-    if crate::directory::repo::find_authority(conn, code)?.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    // The caller's own LA is registered (its token was checked against the directory): only
+    // another code needs looking up, to tell an unknown one (404) from another LA's (403).
     if code != caller.org {
+        if crate::directory::repo::find_authority(conn, code)?.is_none() {
+            return Err(ApiError::NotFound);
+        }
         return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
     }
     let on = q.on.map_or_else(|| crate::clock::date_of(now), |d| d.0);
-    let filter = repo::Filter { placing_la: q.placing_la, urn: q.urn.map(|u| u.to_ascii_uppercase()) };
     let flag = q.flag;
-    let flags_first = csv || flags_before_paging(flag, sort);
-    // In the default order, with nothing to filter or sort on flags, only a page of the open
-    // placements is read (`limit + 1`, to know whether there is a next page).
-    let top = if flags_first || sort != HostSort::StartDate {
+    let filter = repo::Filter { placing_la: q.placing_la, urn: q.urn.map(|u| u.to_ascii_uppercase()), flag };
+    let notices_first = csv || flag.is_some_and(is_notification_flag);
+    // In the default order, with no notification flag to filter on, only a page of the open
+    // placements is read (`limit + 1`, to know whether there is a next page): the missing flags
+    // are filtered in the same statement.
+    let top = if notices_first || sort != HostSort::StartDate {
         None
     } else {
         let after = after
@@ -51,9 +53,9 @@ pub fn placed_children(
             .transpose()?;
         Some(repo::Top { after, limit: limit + 1 })
     };
-    let mut rows = repo::placed_children(conn, code, on, &filter, top.as_ref())?;
-    if flags_first {
-        add_flags(conn, code, &mut rows, now)?;
+    let mut rows = repo::placed_children(conn, code, on, &filter, top.as_ref(), now)?;
+    if notices_first {
+        add_notification_flags(conn, code, &mut rows)?;
         rows.retain(|c| flag.is_none_or(|f| has_flag(c, f)));
     }
     let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (sort_key(&c, sort), c)).collect();
@@ -69,8 +71,8 @@ pub fn placed_children(
     }
     keyed.truncate(limit as usize + 1);
     let (keys, mut rows): (Vec<String>, Vec<PlacedChild>) = keyed.into_iter().unzip();
-    if !flags_first {
-        add_flags(conn, code, &mut rows, now)?;
+    if !notices_first {
+        add_notification_flags(conn, code, &mut rows)?;
     }
     let ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|c| ChildId::from(c.child_id.as_str())).collect();
     crate::audit::read(conn, caller, "host_view.read", &ids, now)?;
@@ -81,30 +83,22 @@ pub fn placed_children(
     })))
 }
 
-/// Sets the missing flags of `rows` as of `now`, and the state of the placement notification
-/// `host` received for each.
-pub fn add_flags(
-    conn: &mut AnyConnection,
-    host: &str,
-    rows: &mut [PlacedChild],
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    let child_ids: Vec<ChildId> = rows.iter().map(|r| ChildId::from(r.child_id.as_str())).collect();
-    let missing = crate::children::service::flags_of_children(conn, &child_ids, now)?;
+/// Sets the state of the placement notification `host` received for each of `rows`.
+pub fn add_notification_flags(conn: &mut AnyConnection, host: &str, rows: &mut [PlacedChild]) -> Result<(), ApiError> {
     let placement_ids: Vec<PlacementId> = rows.iter().map(|r| PlacementId::from(r.placement_id.as_str())).collect();
     let notices = repo::notification_states(conn, host, &placement_ids)?;
     for c in rows {
-        let f = missing.get(c.child_id.as_str()).cloned().unwrap_or_else(|| flags::child(&[], now));
         let (on_time, unacknowledged) = notices.get(c.placement_id.as_str()).copied().unwrap_or((None, false));
-        c.episodes_last_90_days = f.episodes_last_90_days;
-        c.currently_missing = f.currently_missing;
-        c.missing_since = f.missing_since;
-        c.repeat_missing = f.repeat_missing;
-        c.return_interview_overdue = f.return_interview_overdue;
         c.notification_late = on_time == Some(false);
         c.notification_unacknowledged = unacknowledged;
     }
     Ok(())
+}
+
+/// Whether a flag is about the placement's notification (checked after reading the rows); the
+/// missing flags are conditions of the host view's statement.
+pub fn is_notification_flag(flag: HostFlag) -> bool {
+    matches!(flag, HostFlag::NotificationLate | HostFlag::NotificationUnacknowledged)
 }
 
 pub fn has_flag(c: &PlacedChild, flag: HostFlag) -> bool {
@@ -115,12 +109,6 @@ pub fn has_flag(c: &PlacedChild, flag: HostFlag) -> bool {
         HostFlag::NotificationLate => c.notification_late,
         HostFlag::NotificationUnacknowledged => c.notification_unacknowledged,
     }
-}
-
-/// Whether rows must carry their flags before they can be filtered and sorted; otherwise only
-/// the page shown needs them.
-pub fn flags_before_paging(flag: Option<HostFlag>, sort: HostSort) -> bool {
-    flag.is_some() || sort == HostSort::Episodes
 }
 
 /// The sort key of a row (compared as strings, with ties broken by placement id).

@@ -117,7 +117,27 @@ pub fn provider_runs(conn: &mut AnyConnection, provider: &str, urn: &str) -> Res
 
 pub fn insert(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiError> {
     diesel::insert_into(m::table).values((e.clone(), scope_of(&e.placement_id))).execute(conn)?;
-    Ok(())
+    keep_state(conn, &e.child_id)
+}
+
+/// Computes the stored missing state of every child from its episodes (for a bulk load, which
+/// writes episodes without [`insert`]): the same as [`keep_state`] for each child.
+pub const REBUILD_STATE: &str = "DELETE FROM child_missing_state;
+INSERT INTO child_missing_state (child_id, missing_since, third_latest_start, interview_pending_since)
+SELECT e.child_id,
+       MIN(CASE WHEN e.ended_at IS NULL THEN e.started_at END),
+       (SELECT t.started_at FROM missing_episodes t WHERE t.child_id = e.child_id
+         ORDER BY t.started_at DESC LIMIT 1 OFFSET 2),
+       MIN(CASE WHEN e.ended_at IS NOT NULL AND e.ri_completed_at IS NULL
+                 AND (e.ri_outcome IS NULL OR e.ri_outcome NOT IN ('declined', 'not_offered'))
+            THEN e.ended_at END)
+  FROM missing_episodes e
+ GROUP BY e.child_id;";
+
+/// Recomputes a child's stored missing state from its episodes, in the transaction of the write
+/// that changed them: every write of an episode here calls it.
+fn keep_state(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError> {
+    crate::db::missing_state::keep(conn, child_id)
 }
 
 /// A subquery reading one column of one placement.
@@ -154,7 +174,18 @@ pub fn copy_placement_scope(conn: &mut AnyConnection, placement_id: &PlacementId
 /// still `expected`; rows changed.
 pub fn update(conn: &mut AnyConnection, e: &EpisodeRecord, expected: i64) -> Result<usize, ApiError> {
     let next = EpisodeRecord { version: expected + 1, ..e.clone() };
-    Ok(diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
+    let changed = diesel::update(m::table.find(&e.id).filter(m::version.eq(expected)))
         .set((next, scope_of(&e.placement_id)))
-        .execute(conn)?)
+        .execute(conn)?;
+    if changed > 0 {
+        keep_state(conn, &e.child_id)?;
+    }
+    Ok(changed)
+}
+
+/// Writes `e` over the stored episode whatever its version (a projection of another node's
+/// record).
+pub fn replace(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiError> {
+    diesel::update(m::table.find(&e.id)).set(e.clone()).execute(conn)?;
+    keep_state(conn, &e.child_id)
 }

@@ -520,12 +520,14 @@ impl Writer {
         Ok(())
     }
 
-    /// Puts the indexes and foreign keys back (checking them), then commits.
+    /// Puts the indexes and foreign keys back (checking them), computes the children's stored
+    /// missing state from the loaded episodes, then commits.
     pub fn finish(&mut self) -> Result<()> {
-        for sql in std::mem::take(&mut self.restore) {
+        let restore = std::mem::take(&mut self.restore);
+        for sql in restore.iter().map(String::as_str).chain([crate::missing::repo::REBUILD_STATE]) {
             match &mut self.conn {
-                Conn::Sqlite(c) => c.batch_execute(&sql)?,
-                Conn::Postgres(c) => c.batch_execute(&sql)?,
+                Conn::Sqlite(c) => c.batch_execute(sql)?,
+                Conn::Postgres(c) => c.batch_execute(sql)?,
             }
         }
         match &mut self.conn {

@@ -242,6 +242,59 @@ fn schema_objects(url: &str) -> Vec<String> {
     names
 }
 
+/// Every child's stored missing state, as the seed computes it and as each write of an episode
+/// keeps it, equals the state computed from all its episodes, and the flags read from it equal
+/// the flags computed from the episodes, now and at later instants.
+fn check_missing_state(url: &str) {
+    use crate::db::schema::child_missing_state as st;
+    use crate::flags;
+    let mut c = conn(url);
+    let c: &mut AnyConnection = &mut c;
+    let now = today().and_hms_opt(12, 0, 0).expect("time");
+    let ids: Vec<crate::ids::ChildId> =
+        crate::db::schema::children::table.select(crate::db::schema::children::id).load(c).expect("children");
+    let episodes: Vec<Vec<crate::db::rows::missing::EpisodeRecord>> =
+        ids.iter().map(|id| missing_repo::of_child(c, id).expect("episodes")).collect();
+    let clocks: Vec<Vec<flags::EpisodeClock>> =
+        episodes.iter().map(|es| es.iter().map(|e| e.clock()).collect()).collect();
+    let stored = |c: &mut AnyConnection| -> HashMap<crate::ids::ChildId, flags::MissingState> {
+        st::table
+            .select((st::child_id, (st::missing_since, st::third_latest_start, st::interview_pending_since)))
+            .load::<(crate::ids::ChildId, children_repo::StateRow)>(c)
+            .expect("states")
+            .into_iter()
+            .map(|(id, row)| (id, children_repo::state_of(row)))
+            .collect()
+    };
+    let check = |states: &HashMap<crate::ids::ChildId, flags::MissingState>| {
+        let (mut missing, mut repeat, mut overdue) = (0, 0, 0);
+        for (id, clocks) in ids.iter().zip(&clocks) {
+            let state = states.get(id).cloned().unwrap_or_default();
+            assert_eq!(state, flags::state(clocks), "child {id}");
+            assert_eq!(states.contains_key(id), !clocks.is_empty(), "a state for each child with episodes");
+            missing += usize::from(state.missing_since.is_some());
+            repeat += usize::from(state.third_latest_start.is_some());
+            overdue += usize::from(state.interview_pending_since.is_some());
+        }
+        assert!(missing > 0 && repeat > 0 && overdue > 0, "{missing} {repeat} {overdue}");
+    };
+    check(&stored(c));
+    for at in [now, now + chrono::TimeDelta::days(45), now + chrono::TimeDelta::days(400)] {
+        let read: HashMap<_, _> = children_repo::missing_flags(c, &ids, at).expect("flags").into_iter().collect();
+        for (id, clocks) in ids.iter().zip(&clocks) {
+            assert_eq!(read[id], flags::child(clocks, at), "child {id} at {at}");
+        }
+    }
+    // Each write of an episode recomputes its child's state from scratch.
+    diesel::delete(st::table).execute(c).expect("forget the states");
+    for es in &episodes {
+        if let Some(e) = es.last() {
+            assert_eq!(missing_repo::update(c, e, e.version).expect("rewrite"), 1);
+        }
+    }
+    check(&stored(c));
+}
+
 fn seed_twice_and_check(url_a: &str, url_b: &str) -> Summary {
     crate::db::migrate(url_b).expect("migrate");
     let before = schema_objects(url_b);
@@ -255,6 +308,7 @@ fn seed_twice_and_check(url_a: &str, url_b: &str) -> Summary {
     let never = a.episodes_per_child.iter().filter(|n| **n == 0).count();
     assert!(never * 2 > a.episodes_per_child.len(), "most children never go missing");
     check_database(url_a, &a);
+    check_missing_state(url_a);
 
     let b = seed(args(url_b, 7)).expect("seed again");
     assert_eq!(schema_objects(url_b), before, "indexes and foreign keys are back after the load");

@@ -127,3 +127,34 @@ async fn the_host_downloads_every_placed_child_as_csv() {
     assert_eq!(flagged.text.lines().count(), 2);
     app.la(HACKNEY).placed_children_in(LEEDS, "format=csv").await.expect_problem(403);
 }
+
+#[actix_web::test]
+async fn an_overdue_return_interview_stays_flagged_until_it_is_recorded() {
+    let (app, _) = leeds().await;
+    // A year after Clark came back (2 June 2026) the interview is still not recorded: still
+    // overdue, in the host view and on the child, while Adams's episodes have left the repeat window.
+    app.set_time(at("2027-06-15"));
+    let leeds = app.la(LEEDS);
+    let overdue = leeds.placed_children("flag=return_interview_overdue&sort=family_name").await.expect(200);
+    assert_eq!(names(&overdue), ["Adams", "Clark"]);
+    let clark = item(&overdue, "Clark");
+    assert_eq!(clark["episodes_last_90_days"], 0);
+    assert_eq!(names(&leeds.placed_children("flag=repeat_missing").await.expect(200)), Vec::<String>::new());
+    let child_id = clark["child_id"].as_str().expect("id").to_string();
+    let hackney = app.la(HACKNEY);
+    assert_eq!(hackney.child(&child_id).await.expect(200).body["missing"]["return_interview_overdue"], true);
+    // Recording it, a year late, clears the flag.
+    let episodes = hackney.episodes(&format!("child_id={child_id}")).await.expect(200);
+    let id = episodes.items()[0]["id"].as_str().expect("episode id").to_string();
+    let episode = hackney.episode(&id).await.expect(200);
+    assert_eq!(episode.body["flags"]["return_interview"]["status"], "overdue");
+    let interview = serde_json::json!({"return_interview": {"offered_at": "2027-06-14T10:00:00Z",
+        "offered_by": "Leeds RI service", "independent": true, "outcome": "accepted",
+        "completed_at": "2027-06-14T11:00:00Z"}});
+    hackney.update_episode(&id, interview, &episode.etag()).await.expect(200);
+    assert_eq!(hackney.child(&child_id).await.expect(200).body["missing"]["return_interview_overdue"], false);
+    let overdue = leeds.placed_children("flag=return_interview_overdue").await.expect(200);
+    assert_eq!(names(&overdue), ["Adams"]);
+    let all = leeds.placed_children("sort=family_name").await.expect(200);
+    assert_eq!(item(&all, "Clark")["return_interview_overdue"], false);
+}

@@ -47,6 +47,7 @@ impl TestApp {
     }
 
     /// Fetches and applies what `peer` holds for this node.
+    #[allow(dead_code, reason = "a step the federation tests take")]
     pub async fn pull_from(&self, peer: &TestApp) -> usize {
         self.federation_worker("test-puller").pull_from(&peer.node_id()).await.expect("pull")
     }

@@ -1,0 +1,386 @@
+//! The registry's child read (`GET /v1/children/{id}`) and host view first page
+//! (`GET /v1/authorities/{code}/placed-children`) written by hand on actix-web and
+//! tokio-postgres, as a yardstick for `bench/load.sh`: the same EdDSA token checks and claims,
+//! the same access condition, the same fields and missing flags, and the same audit event per
+//! child read (written to `audit_pending` before answering), each request in one prepared
+//! statement and one round trip. PostgreSQL only; authorities only; no query parameters.
+//!
+//! `DATABASE_URL=postgres://... BIND=127.0.0.1:18890 registry-baseline`
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+const ISSUER: &str = "placement-registry";
+const AUDIENCE: &str = "placement-registry-api";
+const LEEWAY_SECS: i64 = 30;
+const PAGE: i64 = 50;
+
+/// Verifies a child read, records it and reads the child with its flags, in one statement.
+/// $1 child, $2 caller's LA, $3 now, $4 repeat window start, $5 interview due before,
+/// $6 audit id, $7 subject, $8 request id.
+const CHILD_SQL: &str = "
+WITH c AS (
+  SELECT c.* FROM children c
+   WHERE c.id = $1
+     AND (c.responsible_la = $2
+          OR EXISTS (SELECT 1 FROM placements p WHERE p.child_id = c.id AND p.host_area = $2))
+), audit AS (
+  INSERT INTO audit_pending (id, at, subject, org_type, org, action, child_id, request_id)
+  SELECT $6, $3, $7, 'authority', $2, 'child.read', c.id, $8 FROM c
+)
+SELECT c.id, c.responsible_la, c.la_child_id, c.given_name, c.family_name, c.date_of_birth, c.sex,
+       c.ethnicity, c.nhs_number, c.upn, c.home_postcode, c.category_of_need, c.version,
+       c.created_at, c.updated_at,
+       s.missing_since, COALESCE(s.third_latest_start >= $4, false),
+       COALESCE(s.interview_pending_since < $5, false),
+       (SELECT count(*) FROM missing_episodes e WHERE e.child_id = c.id AND e.started_at >= $4)
+  FROM c LEFT JOIN child_missing_state s ON s.child_id = c.id";
+
+/// The first page of the host view (newest placements first), with flags and notification
+/// state, recording a read of each child shown, in one statement.
+/// $1 host, $2 date, $3 rows (page + 1), $4 now, $5 repeat window start, $6 interview due
+/// before, $7 subject, $8 request id.
+const HOST_SQL: &str = "
+WITH rows AS (
+  SELECT * FROM (
+    (SELECT p.id AS pid, p.child_id, p.placing_la, p.urn, p.place, p.start_date, p.end_date,
+            p.emergency, p.distance_miles
+       FROM placements p
+      WHERE p.host_area = $1 AND p.start_date <= $2 AND p.end_date IS NULL
+      ORDER BY p.start_date DESC, p.id ASC LIMIT $3)
+    UNION ALL
+    (SELECT p.id, p.child_id, p.placing_la, p.urn, p.place, p.start_date, p.end_date,
+            p.emergency, p.distance_miles
+       FROM placements p
+      WHERE p.host_area = $1 AND p.start_date <= $2 AND p.end_date > $2)
+  ) u ORDER BY start_date DESC, pid ASC LIMIT $3
+), shown AS (
+  SELECT child_id FROM rows ORDER BY start_date DESC, pid ASC LIMIT $3 - 1
+), audit AS (
+  INSERT INTO audit_pending (id, at, subject, org_type, org, action, child_id, request_id)
+  SELECT gen_random_uuid()::text, $4, $7, 'authority', $1, 'host_view.read', child_id, $8 FROM shown
+)
+SELECT c.id, c.given_name, c.family_name, c.date_of_birth, c.sex, r.placing_la, a.name, r.pid,
+       r.urn, st.name, r.place, r.start_date, r.end_date, r.emergency, r.distance_miles,
+       (SELECT count(*) FROM missing_episodes e WHERE e.child_id = c.id AND e.started_at >= $5),
+       s.missing_since, COALESCE(s.third_latest_start >= $5, false),
+       COALESCE(s.interview_pending_since < $6, false), n.on_time,
+       (n.id IS NOT NULL AND n.acknowledged_at IS NULL)
+  FROM rows r
+  JOIN children c ON c.id = r.child_id
+  JOIN authorities a ON a.code = r.placing_la
+  LEFT JOIN settings st ON st.urn = r.urn
+  LEFT JOIN child_missing_state s ON s.child_id = c.id
+  LEFT JOIN notifications n ON n.placement_id = r.pid AND n.type = 'placement.started' AND n.recipient_la = $1
+ ORDER BY r.start_date DESC, r.pid ASC";
+
+struct State {
+    pool: Pool,
+    keys: HashMap<String, DecodingKey>,
+    /// Registered authorities (the registry caches the same answer).
+    authorities: HashSet<String>,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    exp: i64,
+    #[serde(default)]
+    nbf: Option<i64>,
+    org_type: String,
+    org: String,
+    scope: String,
+}
+
+struct Caller {
+    sub: String,
+    org: String,
+}
+
+fn unauthorized() -> HttpResponse {
+    HttpResponse::Unauthorized().finish()
+}
+
+fn authenticate(state: &State, req: &HttpRequest, scope: &str) -> Result<Caller, HttpResponse> {
+    let token = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(unauthorized)?;
+    let header = jsonwebtoken::decode_header(token).map_err(|_| unauthorized())?;
+    let key = header.kid.as_deref().and_then(|k| state.keys.get(k)).ok_or_else(unauthorized)?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    let claims = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|_| unauthorized())?.claims;
+    let t = Utc::now().timestamp();
+    if claims.exp + LEEWAY_SECS < t || claims.nbf.is_some_and(|nbf| nbf - LEEWAY_SECS > t) {
+        return Err(unauthorized());
+    }
+    if claims.org_type != "authority" || !state.authorities.contains(&claims.org) {
+        return Err(unauthorized());
+    }
+    if !claims.scope.split_whitespace().any(|s| s == scope) {
+        return Err(HttpResponse::Forbidden().finish());
+    }
+    Ok(Caller { sub: claims.sub, org: claims.org })
+}
+
+#[derive(Serialize, Default)]
+struct Flags {
+    currently_missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_since: Option<DateTime<Utc>>,
+    episodes_last_90_days: i64,
+    repeat_missing: bool,
+    return_interview_overdue: bool,
+}
+
+#[derive(Serialize)]
+struct Child {
+    id: String,
+    access: &'static str,
+    responsible_la: String,
+    given_name: String,
+    family_name: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    la_child_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ethnicity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nhs_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_postcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category_of_need: Option<String>,
+    missing: Flags,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// Now, truncated to microseconds as the registry stores and compares times.
+fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t - TimeDelta::nanoseconds(i64::from(t.and_utc().timestamp_subsec_nanos() % 1000))
+}
+
+fn unavailable<E: std::fmt::Display>(e: E) -> HttpResponse {
+    eprintln!("database: {e}");
+    HttpResponse::ServiceUnavailable().finish()
+}
+
+#[get("/v1/children/{id}")]
+async fn child(state: web::Data<State>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let caller = match authenticate(&state, &req, "children:read") {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let now = now();
+    let conn = match state.pool.get().await {
+        Ok(c) => c,
+        Err(e) => return unavailable(e),
+    };
+    let stmt = match conn.prepare_cached(CHILD_SQL).await {
+        Ok(s) => s,
+        Err(e) => return unavailable(e),
+    };
+    let audit_id = uuid::Uuid::now_v7().to_string();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let window = now - TimeDelta::days(90);
+    let due = now - TimeDelta::hours(72);
+    let row = match conn
+        .query_opt(&stmt, &[&id.as_str(), &caller.org, &now, &window, &due, &audit_id, &caller.sub, &request_id])
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return HttpResponse::NotFound().finish(),
+        Err(e) => return unavailable(e),
+    };
+    let responsible_la: String = row.get(1);
+    let full = responsible_la == caller.org;
+    let keep = |v: Option<String>| if full { v } else { None };
+    let missing_since: Option<NaiveDateTime> = row.get(15);
+    let body = Child {
+        id: row.get(0),
+        access: if full { "placing" } else { "host" },
+        responsible_la,
+        la_child_id: keep(row.get(2)),
+        given_name: row.get(3),
+        family_name: row.get(4),
+        date_of_birth: row.get(5),
+        sex: row.get(6),
+        ethnicity: keep(row.get(7)),
+        nhs_number: keep(row.get(8)),
+        upn: keep(row.get(9)),
+        home_postcode: keep(row.get(10)),
+        category_of_need: keep(row.get(11)),
+        version: row.get(12),
+        created_at: row.get::<_, NaiveDateTime>(13).and_utc(),
+        updated_at: row.get::<_, NaiveDateTime>(14).and_utc(),
+        missing: Flags {
+            currently_missing: missing_since.is_some(),
+            missing_since: missing_since.map(|t| t.and_utc()),
+            repeat_missing: row.get(16),
+            return_interview_overdue: row.get(17),
+            episodes_last_90_days: row.get(18),
+        },
+    };
+    HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", body.version))).json(body)
+}
+
+#[derive(Serialize)]
+struct PlacedChild {
+    child_id: String,
+    given_name: String,
+    family_name: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    placing_la: String,
+    placing_la_name: String,
+    placement_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    urn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    setting_name: Option<String>,
+    place: String,
+    start_date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date: Option<NaiveDate>,
+    emergency: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance_miles: Option<f64>,
+    episodes_last_90_days: i64,
+    currently_missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_since: Option<DateTime<Utc>>,
+    repeat_missing: bool,
+    return_interview_overdue: bool,
+    notification_late: bool,
+    notification_unacknowledged: bool,
+}
+
+#[derive(Serialize)]
+struct Page {
+    items: Vec<PlacedChild>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+fn start_date_key(d: NaiveDate) -> String {
+    format!("{:08}", 99_999_999 - i64::from(d.year()) * 10_000 - i64::from(d.month()) * 100 - i64::from(d.day()))
+}
+
+#[get("/v1/authorities/{code}/placed-children")]
+async fn placed_children(state: web::Data<State>, req: HttpRequest, code: web::Path<String>) -> HttpResponse {
+    let caller = match authenticate(&state, &req, "placements:read") {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !state.authorities.contains(code.as_str()) {
+        return HttpResponse::NotFound().finish();
+    }
+    if *code != caller.org {
+        return HttpResponse::Forbidden().finish();
+    }
+    let now = now();
+    let conn = match state.pool.get().await {
+        Ok(c) => c,
+        Err(e) => return unavailable(e),
+    };
+    let stmt = match conn.prepare_cached(HOST_SQL).await {
+        Ok(s) => s,
+        Err(e) => return unavailable(e),
+    };
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (window, due, rows) = (now - TimeDelta::days(90), now - TimeDelta::hours(72), PAGE + 1);
+    let found = match conn
+        .query(&stmt, &[&caller.org, &now.date(), &rows, &now, &window, &due, &caller.sub, &request_id])
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return unavailable(e),
+    };
+    let mut items: Vec<PlacedChild> = found
+        .iter()
+        .map(|r| {
+            let missing_since: Option<NaiveDateTime> = r.get(16);
+            let on_time: Option<bool> = r.get(19);
+            let unacknowledged: bool = r.get(20);
+            PlacedChild {
+                child_id: r.get(0),
+                given_name: r.get(1),
+                family_name: r.get(2),
+                date_of_birth: r.get(3),
+                sex: r.get(4),
+                placing_la: r.get(5),
+                placing_la_name: r.get(6),
+                placement_id: r.get(7),
+                urn: r.get(8),
+                setting_name: r.get(9),
+                place: r.get(10),
+                start_date: r.get(11),
+                end_date: r.get(12),
+                emergency: r.get(13),
+                distance_miles: r.get(14),
+                episodes_last_90_days: r.get(15),
+                currently_missing: missing_since.is_some(),
+                missing_since: missing_since.map(|t| t.and_utc()),
+                repeat_missing: r.get(17),
+                return_interview_overdue: r.get(18),
+                notification_late: on_time == Some(false),
+                notification_unacknowledged: unacknowledged,
+            }
+        })
+        .collect();
+    let more = items.len() as i64 > PAGE;
+    items.truncate(PAGE as usize);
+    let next_cursor = more
+        .then(|| items.last())
+        .flatten()
+        .map(|c| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&[start_date_key(c.start_date), c.placement_id.clone()]).unwrap_or_default()));
+    HttpResponse::Ok().json(Page { items, next_cursor })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL")?;
+    let bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:18890".into());
+    let size: usize = std::env::var("POOL_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
+    let config: tokio_postgres::Config = url.parse()?;
+    let manager =
+        Manager::from_config(config, tokio_postgres::NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let pool = Pool::builder(manager).max_size(size).build()?;
+    let conn = pool.get().await?;
+    let keys = conn
+        .query("SELECT kid, public_key FROM signing_keys", &[])
+        .await?
+        .iter()
+        .map(|r| {
+            let (kid, public): (String, String) = (r.get(0), r.get(1));
+            Ok((kid, DecodingKey::from_ed_der(&URL_SAFE_NO_PAD.decode(public)?)))
+        })
+        .collect::<Result<HashMap<_, _>, base64::DecodeError>>()?;
+    let authorities = conn.query("SELECT code FROM authorities", &[]).await?.iter().map(|r| r.get(0)).collect();
+    drop(conn);
+    let state = web::Data::new(State { pool, keys, authorities });
+    HttpServer::new(move || App::new().app_data(state.clone()).service(child).service(placed_children))
+        .bind(bind)?
+        .run()
+        .await?;
+    Ok(())
+}

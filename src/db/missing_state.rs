@@ -1,0 +1,39 @@
+//! Each child's stored missing state, kept from its episodes: below the domains, because more
+//! than one of them moves episodes.
+
+use crate::db::AnyConnection;
+use crate::db::schema::{child_missing_state as st, missing_episodes as m};
+use crate::error::ApiError;
+use crate::ids::ChildId;
+use diesel::prelude::*;
+
+/// Recomputes a child's stored missing state (`flags::MissingState`) from its episodes, in the
+/// transaction of the write that changed them: every write of an episode calls it, in `missing`
+/// and wherever episodes move from one child to another (a merge).
+pub fn keep(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError> {
+    let of = || m::table.filter(m::child_id.eq(child_id));
+    let missing_since = of().filter(m::ended_at.is_null()).select(diesel::dsl::min(m::started_at));
+    let third_latest_start = of()
+        .select(m::started_at)
+        .order(m::started_at.desc())
+        .limit(1)
+        .offset(crate::flags::REPEAT_THRESHOLD - 1)
+        .into_boxed()
+        .single_value();
+    let interview_pending_since = of()
+        .filter(m::ended_at.is_not_null())
+        .filter(m::ri_completed_at.is_null())
+        .filter(m::ri_outcome.is_null().or(m::ri_outcome.ne_all(["declined", "not_offered"])))
+        .select(diesel::dsl::min(m::ended_at));
+    diesel::delete(st::table.find(child_id)).execute(conn)?;
+    diesel::insert_into(st::table)
+        .values((
+            st::child_id.eq(child_id),
+            st::missing_since.eq(missing_since.into_boxed().single_value()),
+            st::third_latest_start.eq(third_latest_start),
+            st::interview_pending_since.eq(interview_pending_since.into_boxed().single_value()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
