@@ -162,13 +162,14 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
-/// `UPN` as stored; when none is, `UN1` for a child under 6 at the end of the year (not yet of
-/// school age) and otherwise `UN5` (the sources did not provide it), as DfE asks for a code
-/// rather than a blank.
+/// `UPN` as stored; when none is, `UN1` for a child not yet of school age as DfE counts it (rule
+/// 209: under 4 on 31 August before the year) and otherwise `UN5` (the sources did not provide
+/// it), as DfE asks for a code rather than a blank. A stored `UN1` for a child of school age is
+/// exported as it is, and `/validation` flags it (209).
 fn export_upn(child: &ChildIn, period: &YearToDate) -> String {
     match blank(child.upn.as_deref()) {
         Some(u) => u.to_string(),
-        None if age_on(child.date_of_birth, period.end) < 6 => "UN1".into(),
+        None if !ssda903::school_age_in(child.date_of_birth, period.year) => "UN1".into(),
         None => "UN5".into(),
     }
 }
@@ -287,7 +288,7 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
         let dob = format_date(c.date_of_birth);
         tables.header.push(HeaderRow {
             child: c.la_child_id.clone(),
-            sex: c.sex.clone(),
+            sex: ssda903::sex_for_year(&c.sex, period.year).to_string(),
             dob: dob.clone(),
             ethnic: c.ethnicity.clone(),
             upn: export_upn(c, period),

@@ -4,7 +4,11 @@
 //!
 //! Rules checked (see [`RULES`]):
 //!
-//! - Header: 101 `SEX`, 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format; INT32 a child once only.
+//! Code lists are those of the collection year validated (`PLACE` and `SEX` changed in 2024-25
+//! and 2025-26: [`ssda903::place_codes`], [`ssda903::sex_codes`]).
+//!
+//! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format, 209 no `UN1` at school age (4 on
+//!   31 August before the year); INT32 a child once only.
 //! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
 //!   and `REC` together; 143 `RNE`, 144 `LS`, 145 `CIN`, 149 `REC` codes; 146, 178, 213, 526 to
 //!   531, 550 `PLACE` and `PLACE_PROVIDER`; 218, 222, 242, 243 `URN` (outside England when
@@ -39,11 +43,11 @@ use utoipa::ToSchema;
 
 /// Every rule code [`validate`] checks.
 pub const RULES: &[&str] = &[
-    "101", "102", "103", "168", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178",
-    "213", "218", "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381",
-    "385", "388", "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531",
-    "550", "1012", "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577",
-    "578", "581", "586",
+    "101", "102", "103", "168", "209", "232", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148",
+    "149", "178", "213", "218", "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357",
+    "380", "381", "385", "388", "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529",
+    "530", "531", "550", "1012", "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571",
+    "574", "577", "578", "581", "586",
 ];
 
 /// One broken rule in one row.
@@ -79,11 +83,8 @@ fn earliest_episode() -> NaiveDate {
     NaiveDate::from_ymd_opt(1991, 10, 14).unwrap_or(NaiveDate::MIN)
 }
 
-/// The DfE rule code a message from [`ssda903`] cites (`... (DfE rule 526)`).
 fn rule_in(message: &str) -> Option<String> {
-    let rest = message.split("rule ").nth(1)?;
-    let code: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
-    code.starts_with(|c: char| c.is_ascii_digit()).then_some(code)
+    ssda903::cited_rule(message)
 }
 
 fn temporary(place: &str) -> bool {
@@ -91,6 +92,7 @@ fn temporary(place: &str) -> bool {
 }
 
 struct Report {
+    year: i32,
     start: NaiveDate,
     end: NaiveDate,
     out: Vec<Violation>,
@@ -144,7 +146,7 @@ impl Ep<'_> {
 /// (Header, Episodes, Missing) and row.
 pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
     let (start, end) = ssda903::collection_year_bounds(year);
-    let mut rep = Report { start, end, out: Vec::new() };
+    let mut rep = Report { year, start, end, out: Vec::new() };
     let dobs = header(&mut rep, t);
     let periods = episodes(&mut rep, t, &dobs);
     missing(&mut rep, t, &dobs, &periods);
@@ -165,8 +167,19 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
         if dobs.contains_key(c) {
             rep.add("INT32", Table::Header, i, c, &["CHILD"], "the child appears more than once in Header");
         }
-        if !is_code(ssda903::SEX, h.sex.trim()) {
-            rep.add("101", Table::Header, i, c, &["SEX"], "SEX must be M, F or U");
+        if !is_code(ssda903::sex_codes(rep.year), h.sex.trim()) {
+            let codes = ssda903::sex_codes(rep.year).join(", ");
+            rep.add(
+                "101",
+                Table::Header,
+                i,
+                c,
+                &["SEX"],
+                format!("SEX must be one of {codes} in this collection year"),
+            );
+        }
+        if rep.year >= 2025 && h.sex.trim() == "U" {
+            rep.add("232", Table::Header, i, c, &["SEX"], "SEX is U (unknown): DfE asks for M or F where it is known");
         }
         let dob = date(&h.dob);
         if dob.is_none() {
@@ -179,6 +192,19 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
             && !ssda903::is_valid_upn(u)
         {
             rep.add("168", Table::Header, i, c, &["UPN"], "UPN is not a valid UPN, nor UN1 to UN5");
+        }
+        if h.upn.trim() == "UN1"
+            && let Some(b) = dob
+            && ssda903::school_age_in(b, rep.year)
+        {
+            rep.add(
+                "209",
+                Table::Header,
+                i,
+                c,
+                &["UPN"],
+                "UPN is UN1 (not yet of school age) but the child was 4 or more on 31 August before the year",
+            );
         }
         dobs.entry(c).or_insert(dob);
     }
@@ -224,11 +250,14 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             rep.add("149", E, i, c, &["REC"], "REC is not a valid code");
         }
         let place = r.place.trim();
-        if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
+        let place_in_year = ssda903::check_place_in_year(place, rep.year);
+        if let Err(m) = &place_in_year {
+            rep.add("146", E, i, c, &["PLACE"], m.clone());
+        } else if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
             let rule = rule_in(&m).unwrap_or_else(|| "146".into());
             rep.add(&rule, E, i, c, &["PLACE", "PLACE_PROVIDER"], m);
         }
-        if is_code(ssda903::PLACE, place) {
+        if place_in_year.is_ok() {
             let in_england = !present(&r.pl_post)
                 .and_then(|pc| Geo::global().lookup(pc))
                 .is_some_and(|a| matches!(a, Area::Wales | Area::Scotland | Area::NorthernIreland));

@@ -82,20 +82,26 @@ pub fn resolve_where(
     if let Some(w) = &resolved {
         let in_england = w.host_area.starts_with('E');
         if let Err(m) = ssda903::check_urn_for_location(place, w.urn.as_deref(), in_england) {
-            errors.push(FieldError::new("urn", m));
+            let rule = ssda903::cited_rule(&m);
+            let e = FieldError::new("urn", m);
+            errors.push(match rule {
+                Some(r) => e.rule(r),
+                None => e,
+            });
         }
     }
     Ok(resolved)
 }
 
-pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>) {
-    if !ssda903::is_code(ssda903::PLACE, place) {
-        let why = if ssda903::WITHDRAWN_PLACE.contains(&place) {
-            "was withdrawn in 2025-26"
-        } else {
-            "is not an SSDA903 PLACE code"
-        };
-        errors.push(FieldError::new("place", why));
+/// The placement type, in the collection year of the day it starts (DfE rule 146: a code that
+/// did not exist then, or no longer did, is refused), and the provider that goes with it.
+pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>, start: NaiveDate) {
+    if !ssda903::is_code(ssda903::PLACE, place) && !ssda903::WITHDRAWN_PLACE.contains(&place) {
+        errors.push(FieldError::new("place", "is not an SSDA903 PLACE code").rule("146"));
+        return;
+    }
+    if let Err(m) = ssda903::check_place_in_year(place, ssda903::collection_year(start)) {
+        errors.push(FieldError::new("place", m).rule("146"));
         return;
     }
     if let Some(p) = provider
@@ -105,7 +111,12 @@ pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&
         return;
     }
     if let Err(m) = ssda903::check_place_provider(place, provider) {
-        errors.push(FieldError::new("place_provider", m));
+        let rule = ssda903::cited_rule(&m);
+        let e = FieldError::new("place_provider", m);
+        errors.push(match rule {
+            Some(r) => e.rule(r),
+            None => e,
+        });
     }
 }
 

@@ -39,7 +39,7 @@ pub fn create(
     crate::peers::service::check_child_held_here(conn, child.id.as_str())?;
     children::lock(conn, &child.id)?;
     let mut errors = Vec::new();
-    check_codes(&mut errors, &input.place, input.place_provider.as_deref());
+    check_codes(&mut errors, &input.place, input.place_provider.as_deref(), input.start_date);
     check_legal_status(&mut errors, "legal_status", &input.legal_status);
     check_start(&mut errors, input.start_date, child.date_of_birth);
     let place_ok = errors.iter().all(|e| e.field != "place");
@@ -187,7 +187,7 @@ pub fn amend(
     if let Some(v) = patch.rec {
         p.rec = Some(v);
     }
-    check_codes(&mut errors, &p.place, p.place_provider.as_deref());
+    check_codes(&mut errors, &p.place, p.place_provider.as_deref(), p.start_date);
     check_start(&mut errors, p.start_date, child.date_of_birth);
     let location_changed = patch.urn.is_some() || patch.postcode.is_some() || patch.host_la.is_some();
     let place_ok = errors.iter().all(|e| e.field != "place");

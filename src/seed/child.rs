@@ -155,11 +155,8 @@ impl Ctx<'_> {
         let world = self.world;
         let la = &world.las[plan.la];
         let child_id = rng.uuid();
-        let sex = if plan.uasc {
-            if rng.chance(0.92) { "M" } else { "F" }
-        } else {
-            rng.weighted(&[("M", 552), ("F", 446), ("U", 2)])
-        };
+        let sex =
+            if plan.uasc { if rng.chance(0.92) { "M" } else { "F" } } else { rng.weighted(&[("M", 553), ("F", 447)]) };
         let given = match sex {
             "M" => rng.pick(names::GIVEN_M),
             "F" => rng.pick(names::GIVEN_F),
@@ -278,7 +275,18 @@ impl Ctx<'_> {
                 simple(place, Some(a.provider_code), Some(a.urn.clone()), own, rng)
             }
         };
-        match stay.kind {
+        // Codes by collection year: supported accommodation is K3 from 2024-25 (a home before);
+        // other placements are Z1 until 2024-25 and Z11 to Z14 from 2025-26, so an other
+        // placement running across 1 April 2025 would need a code neither year has: a foster
+        // placement instead.
+        let k3_from = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or(NaiveDate::MIN);
+        let z11_from = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or(NaiveDate::MIN);
+        let kind = match stay.kind {
+            Kind::Supported if stay.start < k3_from => Kind::Home,
+            Kind::Other if stay.start < z11_from && stay.end.is_none_or(|e| e > z11_from) => Kind::FosterAgency,
+            k => k,
+        };
+        match kind {
             Kind::FosterLa => {
                 let relative = rng.chance(0.25);
                 let place = foster_place(rng, relative);
@@ -362,7 +370,7 @@ impl Ctx<'_> {
                 simple("R1", Some(provider), None, host, rng)
             }
             Kind::Other => {
-                let place = *rng.pick(&["Z11", "Z12", "Z13", "Z14"]);
+                let place = if stay.start < z11_from { "Z1" } else { *rng.pick(&["Z11", "Z12", "Z13", "Z14"]) };
                 let host = if rng.chance(0.3) { near(rng) } else { own };
                 simple(place, None, None, host, rng)
             }
@@ -393,6 +401,7 @@ impl Ctx<'_> {
         {
             return Err(format!("postcode {} is in {host_area}, not {}", w.postcode, world.las[h].code));
         }
+        ssda903::check_place_in_year(w.place, ssda903::collection_year(stay.start))?;
         ssda903::check_place_provider(w.place, w.provider)?;
         ssda903::check_urn_for_location(w.place, w.urn.as_deref(), host_area.starts_with('E'))?;
         let out = host_area != placing.code;

@@ -29,7 +29,7 @@ async fn placements_in_wales_are_recorded_as_such() {
 }
 
 #[actix_web::test]
-async fn codes_are_checked_against_the_2025_26_lists() {
+async fn codes_are_checked_against_the_lists_of_the_year_the_placement_starts_in() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
     let child = app.child_of(HACKNEY, a_child("Kai", "Whitfield").born("2008-08-09")).await;
@@ -38,6 +38,7 @@ async fn codes_are_checked_against_the_2025_26_lists() {
     la.place(home().place("Q9")).await.expect_field_error(422, "place");
     let withdrawn = la.place(home().place("P2")).await.expect_field_error(422, "place");
     assert!(withdrawn.text.contains("withdrawn"));
+    assert_eq!(withdrawn.body["errors"][0]["rule"], "146");
     la.place(home().place_provider("PR0")).await.expect_field_error(422, "place_provider");
     la.place(home().place_provider("PR9")).await.expect_field_error(422, "place_provider");
     la.place(home().legal_status("X9")).await.expect_field_error(422, "legal_status");
@@ -48,4 +49,23 @@ async fn codes_are_checked_against_the_2025_26_lists() {
     la.place(temporary.without("place_provider")).await.expect(201);
     // None of the refused attempts left anything behind.
     assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(1));
+}
+
+#[actix_web::test]
+async fn a_placement_type_must_exist_in_the_collection_year_it_starts_in() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Maya", "Osei").born("2008-03-09")).await;
+    let la = app.la(HACKNEY);
+    let other = |from: &str, code: &str| {
+        Placement::foster(&child, HACKNEY_POSTCODE).from(from).place(code).without("urn").without("place_provider")
+    };
+    // Z11 to Z14 replace Z1 from 2025-26 (1 April 2025).
+    let early = la.place(other("2025-03-31", "Z11")).await.expect_field_error(422, "place");
+    assert_eq!(early.body["errors"][0]["rule"], "146");
+    assert!(early.text.contains("2024-25"), "{}", early.text);
+    let late = la.place(other("2025-04-01", "Z1")).await.expect_field_error(422, "place");
+    assert_eq!(late.body["errors"][0]["rule"], "146");
+    let z1 = la.place(other("2024-06-01", "Z1")).await.expect(201);
+    la.end_placement(&z1.id(), Ending::moved("2025-04-01", "PLACE")).await.expect(200);
+    la.place(other("2025-04-01", "Z11")).await.expect(201);
 }
