@@ -66,6 +66,8 @@ pub struct ChildIn {
     pub upn: Option<String>,
     pub home_postcode: Option<String>,
     pub category_of_need: Option<String>,
+    pub mother: Option<bool>,
+    pub mother_child_dob: Option<NaiveDate>,
 }
 
 /// What the export needs of a placement.
@@ -292,8 +294,12 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
             dob: dob.clone(),
             ethnic: c.ethnicity.clone(),
             upn: export_upn(c, period),
-            mother: String::new(),
-            mc_dob: String::new(),
+            mother: match (c.sex.as_str(), c.mother) {
+                ("F", Some(true)) => "1".into(),
+                ("F", Some(false)) => "0".into(),
+                _ => String::new(),
+            },
+            mc_dob: c.mother_child_dob.filter(|_| c.mother == Some(true)).map(format_date).unwrap_or_default(),
         });
         let home_post = export_postcode(c.home_postcode.as_deref());
         let cin = blank(c.category_of_need.as_deref()).map(str::to_string).unwrap_or_default();
@@ -371,6 +377,8 @@ mod tests {
                 upn: None,
                 home_postcode: Some("e81dy".into()),
                 category_of_need: Some("N1".into()),
+                mother: Some(false),
+                mother_child_dob: None,
             },
             placements,
             missing: vec![],

@@ -7,6 +7,10 @@
 //! Code lists are those of the collection year validated (`PLACE` and `SEX` changed in 2024-25
 //! and 2025-26: [`ssda903::place_codes`], [`ssda903::sex_codes`]).
 //!
+//! - Header: `MOTHER` and `MC_DOB`: 393 recorded for every girl looked after, 607 for a girl who
+//!   left care in the year (Episodes rows too), 171 a valid date, 174 none for a boy, 611 given
+//!   for a mother, 612 only for one, 620 no mother under 11 at the start of the year, 621 after
+//!   her own birth.
 //! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format, 209 no `UN1` at school age (4 on
 //!   31 August before the year); INT32 a child once only.
 //! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
@@ -43,11 +47,11 @@ use utoipa::ToSchema;
 
 /// Every rule code [`validate`] checks.
 pub const RULES: &[&str] = &[
-    "101", "102", "103", "168", "209", "232", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148",
-    "149", "178", "213", "218", "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357",
-    "380", "381", "385", "388", "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529",
-    "530", "531", "550", "1012", "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571",
-    "574", "577", "578", "581", "586",
+    "101", "102", "103", "168", "209", "232", "171", "174", "393", "607", "611", "612", "620", "621", "INT32", "INT03",
+    "141", "142", "143", "144", "145", "146", "147", "148", "149", "178", "213", "218", "222", "225", "226", "233",
+    "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388", "431", "432", "433", "434",
+    "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012", "INT04", "INT13", "1004",
+    "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581", "586",
 ];
 
 /// One broken rule in one row.
@@ -149,6 +153,7 @@ pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
     let mut rep = Report { year, start, end, out: Vec::new() };
     let dobs = header(&mut rep, t);
     let periods = episodes(&mut rep, t, &dobs);
+    motherhood(&mut rep, t);
     missing(&mut rep, t, &dobs, &periods);
     let order = |table: Table| match table {
         Table::Header => 0,
@@ -209,6 +214,80 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
         dobs.entry(c).or_insert(dob);
     }
     dobs
+}
+
+/// `MOTHER` and `MC_DOB` (Header, with the Episodes for 393 and 607).
+fn motherhood(rep: &mut Report, t: &Tables) {
+    const H: Table = Table::Header;
+    let female = |sex: &str| matches!(sex.trim(), "F" | "2");
+    let short_breaks = |ls: &str| matches!(ls.trim(), "V3" | "V4");
+    let mut header_of: HashMap<&str, (usize, &super::tables::HeaderRow)> = HashMap::new();
+    for (i, h) in t.header.iter().enumerate() {
+        header_of.entry(h.child.trim()).or_insert((i, h));
+        let c = h.child.trim();
+        let mother = present(&h.mother);
+        let mc_dob = present(&h.mc_dob);
+        if mc_dob.is_some() && date(&h.mc_dob).is_none() {
+            rep.add("171", H, i, c, &["MC_DOB"], "MC_DOB is not a valid date (dd/mm/YYYY)");
+        }
+        if h.sex.trim() == "M" && mc_dob.is_some() {
+            rep.add("174", H, i, c, &["MC_DOB", "SEX"], "MC_DOB is given for a boy");
+        }
+        if mother == Some("1") && mc_dob.is_none() {
+            rep.add("611", H, i, c, &["MC_DOB"], "MOTHER is 1 but MC_DOB, her first child's date of birth, is blank");
+        }
+        if mother.is_none_or(|m| m == "0") && h.sex.trim() == "F" && mc_dob.is_some() {
+            rep.add("612", H, i, c, &["MOTHER", "MC_DOB"], "MC_DOB is given but MOTHER is not 1");
+        }
+        if mother == Some("1")
+            && date(&h.dob)
+                .and_then(|b| b.checked_add_months(Months::new(132)))
+                .is_some_and(|eleven| eleven > rep.start)
+        {
+            rep.add("620", H, i, c, &["MOTHER", "DOB"], "MOTHER is 1 but the child was under 11 when the year began");
+        }
+        if let (Some(m), Some(b)) = (date(&h.mc_dob), date(&h.dob))
+            && m <= b
+        {
+            rep.add("621", H, i, c, &["MC_DOB", "DOB"], "MC_DOB is not after the child's own date of birth");
+        }
+    }
+    let looked_after: HashSet<&str> =
+        t.episodes.iter().filter(|e| !short_breaks(&e.ls)).map(|e| e.child.trim()).collect();
+    for (i, h) in t.header.iter().enumerate() {
+        let c = h.child.trim();
+        if h.sex.trim() == "F" && present(&h.mother).is_none() && looked_after.contains(c) {
+            rep.add(
+                "393",
+                H,
+                i,
+                c,
+                &["MOTHER"],
+                "MOTHER (whether she is a mother) is not recorded for a girl looked after",
+            );
+        }
+    }
+    let mut flagged: HashSet<usize> = HashSet::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        let Some(&(hi, h)) = header_of.get(c) else { continue };
+        let ceased = present(&e.rec).is_some_and(|r| r != "X1")
+            && date(&e.dec).is_some_and(|d| rep.start <= d && d <= rep.end)
+            && !short_breaks(&e.ls);
+        if ceased && female(&h.sex) && present(&h.mother).is_none() {
+            rep.add(
+                "607",
+                Table::Episodes,
+                i,
+                c,
+                &["MOTHER", "REC"],
+                "she left care in the year but MOTHER is not recorded",
+            );
+            if flagged.insert(hi) {
+                rep.add("607", H, hi, c, &["MOTHER"], "she left care in the year but MOTHER is not recorded");
+            }
+        }
+    }
 }
 
 /// A period of care: first `DECOM` and last `DEC` (None while open).

@@ -208,6 +208,9 @@ impl Ctx<'_> {
             upn,
             home_postcode: home.clone(),
             category_of_need: Some(cin.to_string()),
+            // SSDA903 MOTHER is recorded for every girl (rules 393, 607): none is a mother.
+            mother: (sex == "F").then_some(false),
+            mother_child_dob: None,
             version: 1,
             created_at: created,
             updated_at: created,

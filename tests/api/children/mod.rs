@@ -2,6 +2,7 @@
 //! and who may change it.
 
 mod duplicates;
+mod motherhood;
 mod registration;
 mod updates;
 mod visibility;

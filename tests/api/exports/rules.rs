@@ -50,7 +50,7 @@ fn missing_row(child: &str, dob: &str, kind: &str, start: &str, end: &str) -> Mi
 fn valid_year() -> Tables {
     Tables {
         header: vec![
-            header("C1", "F", "03/04/2012", "WBRI", "UN5"),
+            HeaderRow { mother: "0".into(), ..header("C1", "F", "03/04/2012", "WBRI", "UN5") },
             header("C2", "M", "02/11/2009", "BCRB", "B801200005001"),
         ],
         episodes: vec![
@@ -121,6 +121,24 @@ fn fixtures() -> Vec<Fixture> {
         // 4 on 31/08/2024, so of school age in 2025-26.
         ("209", |t| t.header[0].upn = "UN1".into()),
         ("232", |t| t.header[1].sex = "U".into()),
+        ("393", |t| t.header[0].mother = String::new()),
+        ("607", |t| {
+            t.header[1].sex = "F".into();
+            t.episodes[3].rec = "E4A".into();
+        }),
+        ("171", |t| t.header[0].mc_dob = "2025-01-01".into()),
+        ("174", |t| t.header[1].mc_dob = "01/01/2025".into()),
+        ("611", |t| t.header[0].mother = "1".into()),
+        ("612", |t| t.header[0].mc_dob = "01/01/2025".into()),
+        ("620", |t| {
+            t.header[0].dob = "01/06/2015".into();
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/01/2026".into();
+        }),
+        ("621", |t| {
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/01/2010".into();
+        }),
         ("INT32", |t| t.header.push(t.header[1].clone())),
         ("INT03", |t| {
             let mut e = t.episodes[3].clone();

@@ -51,9 +51,9 @@ async fn a_small_year_exports_exactly_as_computed_by_hand() {
         files.0,
         crlf(&[
             "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
-            "HK1001,F,03/04/2012,WBRI,UN5,,",
+            "HK1001,F,03/04/2012,WBRI,UN5,0,",
             "HK1002,M,02/11/2009,BCRB,B801200005001,,",
-            "HK1003,F,27/02/2023,WIRI,UN1,,",
+            "HK1003,F,27/02/2023,WIRI,UN1,0,",
         ])
     );
     assert_eq!(
