@@ -7,6 +7,9 @@
 //! Code lists are those of the collection year validated (`PLACE` and `SEX` changed in 2024-25
 //! and 2025-26: [`ssda903::place_codes`], [`ssda903::sex_codes`]).
 //!
+//! - Episodes: 378 no P1 under V2; 516 E45 and E46 only from foster placements; 392d no home
+//!   postcode as the placement's unless P1; 361 police protection (L1) no longer than 72 hours (as
+//!   DfE groups the L1 episodes that follow one another).
 //! - Header: `MOTHER` and `MC_DOB`: 393 recorded for every girl looked after, 607 for a girl who
 //!   left care in the year (Episodes rows too), 171 a valid date, 174 none for a boy, 611 given
 //!   for a mother, 612 only for one, 620 no mother under 11 at the start of the year, 621 after
@@ -47,11 +50,12 @@ use utoipa::ToSchema;
 
 /// Every rule code [`validate`] checks.
 pub const RULES: &[&str] = &[
-    "101", "102", "103", "168", "209", "232", "171", "174", "393", "607", "611", "612", "620", "621", "INT32", "INT03",
-    "141", "142", "143", "144", "145", "146", "147", "148", "149", "178", "213", "218", "222", "225", "226", "233",
-    "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388", "431", "432", "433", "434",
-    "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012", "INT04", "INT13", "1004",
-    "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581", "586",
+    "101", "102", "103", "168", "209", "232", "361", "378", "392d", "516", "171", "174", "393", "607", "611", "612",
+    "620", "621", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178", "213", "218",
+    "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388",
+    "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012",
+    "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581",
+    "586",
 ];
 
 /// One broken rule in one row.
@@ -345,6 +349,36 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 rep.add(&rule, E, i, c, &["URN", "PLACE"], m);
             }
         }
+        if place == "P1" && r.ls.trim() == "V2" {
+            rep.add(
+                "378",
+                E,
+                i,
+                c,
+                &["PLACE", "LS"],
+                "a child placed with parents (P1) cannot be accommodated under V2",
+            );
+        }
+        if matches!(present(&r.rec), Some("E45" | "E46")) && !matches!(place, "U1" | "U2" | "U3" | "U4" | "U5" | "U6") {
+            rep.add(
+                "516",
+                E,
+                i,
+                c,
+                &["REC", "PLACE"],
+                "E45 and E46 (special guardianship to former foster carers) end only a foster placement",
+            );
+        }
+        if place != "P1" && present(&r.home_post).is_some() && r.home_post.trim() == r.pl_post.trim() {
+            rep.add(
+                "392d",
+                E,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "the placement is at the child's home postcode, which only P1 can be",
+            );
+        }
         if let Some(d) = decom {
             if d < earliest_episode() {
                 rep.add("353", E, i, c, &["DECOM"], "DECOM is before 14/10/1991");
@@ -524,6 +558,19 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 rep.add("381", E, i, c, &["REC", "PLACE"], "a period of care cannot end in a temporary placement");
             }
         }
+        // 361: police protection (L1) lasts at most 72 hours. As DfE groups them: an L1 episode
+        // joins the one before it when that one flowed into the episode after it.
+        let l1: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == "L1").collect();
+        let mut group: Vec<usize> = Vec::new();
+        let flows = |k: usize| v.get(k + 1).is_some_and(|n| v[k].dec == Some(n.decom));
+        for (n, &k) in l1.iter().enumerate() {
+            if n > 0 && !flows(l1[n - 1]) {
+                police_protection(rep, c, &v, &group);
+                group.clear();
+            }
+            group.push(k);
+        }
+        police_protection(rep, c, &v, &group);
         let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (k, e) in v.iter().enumerate() {
             let continues = k > 0 && v[k - 1].dec == Some(e.decom);
@@ -535,6 +582,26 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         periods.insert(c, poc);
     }
     periods
+}
+
+/// Rule 361 on one group of police protection episodes: more than 3 days from the first
+/// `DECOM` to the last `DEC` (the end of the year while open) flags each of them.
+fn police_protection(rep: &mut Report, c: &str, v: &[Ep<'_>], group: &[usize]) {
+    let (Some(&first), Some(_)) = (group.first(), group.last()) else { return };
+    let from = v[first].decom;
+    let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.end)).max().unwrap_or(rep.end);
+    if (to - from).num_days() > 3 {
+        for &k in group {
+            rep.add(
+                "361",
+                Table::Episodes,
+                v[k].i,
+                c,
+                &["LS", "DECOM", "DEC"],
+                "police protection (L1) lasted more than 72 hours",
+            );
+        }
+    }
 }
 
 /// Missing rules.

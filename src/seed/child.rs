@@ -184,7 +184,14 @@ impl Ctx<'_> {
 
         let mut recorders = Vec::with_capacity(plan.stays.len());
         for stay in &plan.stays {
-            let w = self.locate(&mut rng, plan, stay, home.as_deref())?;
+            let mut w = self.locate(&mut rng, plan, stay, home.as_deref())?;
+            // Only a placement with parents is at the child's home postcode (DfE rule 392d).
+            for _ in 0..8 {
+                if w.place == "P1" || home.as_deref() != Some(w.postcode.as_str()) {
+                    break;
+                }
+                w = self.locate(&mut rng, plan, stay, home.as_deref())?;
+            }
             recorders.push(w.setting_provider.clone());
             let p = self.placement(&mut rng, plan, stay, w, &child_id, home.as_deref(), &mut rows)?;
             rows.placements.push(p);
@@ -284,7 +291,11 @@ impl Ctx<'_> {
         // placement instead.
         let k3_from = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or(NaiveDate::MIN);
         let z11_from = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or(NaiveDate::MIN);
+        // A child placed with parents is not accommodated under section 20 (DfE rule 378): on V2
+        // (or a short police protection or emergency order that may become V2), foster care.
+        let ls = plan.legal_status_on(stay.start);
         let kind = match stay.kind {
+            Kind::Parents if !matches!(ls, "C1" | "C2") => Kind::FosterLa,
             Kind::Supported if stay.start < k3_from => Kind::Home,
             Kind::Other if stay.start < z11_from && stay.end.is_none_or(|e| e > z11_from) => Kind::FosterAgency,
             k => k,
@@ -336,7 +347,9 @@ impl Ctx<'_> {
             }
             Kind::Adoption => {
                 let order = plan.legal_status_on(stay.start) == "E1";
-                let current_carer = rng.chance(0.35);
+                // With current foster carers (A3, A5) the episode would have to show the same
+                // carers (DfE rule 217), which a new placement record does not: other adopters.
+                let current_carer = false;
                 let place = match (order, current_carer) {
                     (true, true) => "A5",
                     (true, false) => "A6",
@@ -628,7 +641,10 @@ impl Ctx<'_> {
         for (k, (start, stay)) in starts.iter().enumerate() {
             let next = starts.get(k + 1).map(|(s, _)| *s).or(open_at);
             let window_end = windows.iter().find(|(i, _, _)| i == stay).map(|(_, _, b)| *b).unwrap_or(today);
-            let mut limit = window_end.and_hms_opt(0, 0, 0).unwrap_or_default().min(self.latest());
+            // Back before the day the placement ends: a child still missing when she leaves care
+            // at 18 would need REC E8 (DfE rule 580).
+            let mut limit =
+                (window_end.and_hms_opt(0, 0, 0).unwrap_or_default() - TimeDelta::minutes(1)).min(self.latest());
             if let Some(nx) = next {
                 limit = limit.min(nx - TimeDelta::minutes(1));
             }

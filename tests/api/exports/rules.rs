@@ -121,6 +121,14 @@ fn fixtures() -> Vec<Fixture> {
         // 4 on 31/08/2024, so of school age in 2025-26.
         ("209", |t| t.header[0].upn = "UN1".into()),
         ("232", |t| t.header[1].sex = "U".into()),
+        ("378", |t| {
+            t.episodes[3].place = "P1".into();
+            t.episodes[3].place_provider = "PR0".into();
+            t.episodes[3].urn = String::new();
+        }),
+        ("516", |t| t.episodes[3].rec = "E45".into()),
+        ("392d", |t| t.episodes[3].home_post = "LS1 4AP".into()),
+        ("361", |t| t.episodes[3].ls = "L1".into()),
         ("393", |t| t.header[0].mother = String::new()),
         ("607", |t| {
             t.header[1].sex = "F".into();

@@ -69,3 +69,42 @@ async fn a_placement_type_must_exist_in_the_collection_year_it_starts_in() {
     la.end_placement(&z1.id(), Ending::moved("2025-04-01", "PLACE")).await.expect(200);
     la.place(other("2025-04-01", "Z11")).await.expect(201);
 }
+
+/// The rule and field a refusal names.
+fn names(r: &Resp, field: &str, rule: &str) {
+    let errors = r.body["errors"].as_array().cloned().unwrap_or_default();
+    assert!(errors.iter().any(|e| e["field"] == field && e["rule"] == rule), "expected {rule} on {field}: {}", r.text);
+}
+
+#[actix_web::test]
+async fn what_dfe_refuses_is_refused_when_it_is_written() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 378: placed with parents under section 20.
+    let parents = || {
+        Placement::foster(&child, HACKNEY_POSTCODE).from("2026-01-05").place("P1").place_provider("PR0").without("urn")
+    };
+    names(&la.place(parents().legal_status("V2")).await.expect_field_error(422, "legal_status"), "legal_status", "378");
+    // The accepted variants: with parents under a care order; later a children's home.
+    let p1 = la.place(parents().legal_status("C2")).await.expect(201).id();
+    names(
+        &la.change_legal_status(&p1, "2026-01-20", "V2").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "378",
+    );
+    la.end_placement(&p1, Ending::moved("2026-02-01", "CARPL")).await.expect(200);
+    let home = la.place(Placement::at(&child, &urn).from("2026-02-01").legal_status("L1")).await.expect(201).id();
+    // 361: police protection for more than 72 hours.
+    names(
+        &la.change_legal_status(&home, "2026-02-05", "C1").await.expect_field_error(422, "effective_from"),
+        "effective_from",
+        "361",
+    );
+    la.change_legal_status(&home, "2026-02-04", "C1").await.expect(200);
+    // 516: special guardianship to former foster carers ends only a foster placement.
+    names(&la.end_placement(&home, Ending::on("2026-03-01", "E45")).await.expect_field_error(422, "rec"), "rec", "516");
+    la.end_placement(&home, Ending::on("2026-03-01", "E4A")).await.expect(200);
+    assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(2));
+}
