@@ -252,10 +252,10 @@ pub fn check_police_protection(
         }
         if s.legal_status == "L1" {
             l1_from.get_or_insert(s.effective_from);
-        } else if let Some(from) = l1_from.take() {
-            if (s.effective_from - from).num_days() > 3 {
-                errors.push(police_protection_too_long(field, from));
-            }
+        } else if let Some(from) = l1_from.take()
+            && (s.effective_from - from).num_days() > 3
+        {
+            errors.push(police_protection_too_long(field, from));
         }
     }
     if let Some(from) = l1_from
