@@ -113,6 +113,8 @@ fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: Na
                 upn: None,
                 home_postcode: Some("E8 1DY".into()),
                 category_of_need: None,
+                mother: Some(false),
+                mother_child_dob: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

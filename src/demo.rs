@@ -42,6 +42,8 @@ fn child(
         upn: None,
         home_postcode: home,
         category_of_need: Some("N1".into()),
+        mother: (sex == "F").then_some(false),
+        mother_child_dob: None,
         confirmed_distinct_from: vec![],
     }
 }

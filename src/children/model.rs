@@ -45,6 +45,13 @@ pub struct Child {
     /// SSDA903 `CIN` (N1-N8). Placing LA only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category_of_need: Option<String>,
+    /// SSDA903 `MOTHER`: whether the child, a girl, is a mother (absent until recorded; DfE asks
+    /// it of every girl looked after). Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mother: Option<bool>,
+    /// SSDA903 `MC_DOB`: date of birth of her first child, when she is a mother. Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mother_child_dob: Option<NaiveDate>,
     /// Missing-from-care flags as of now.
     pub missing: crate::flags::ChildMissingFlags,
     pub version: i64,
@@ -76,6 +83,11 @@ pub struct NewChild {
     pub home_postcode: Option<String>,
     #[schema(example = "N1")]
     pub category_of_need: Option<String>,
+    /// SSDA903 `MOTHER`, for a girl: whether she is a mother.
+    pub mother: Option<bool>,
+    /// SSDA903 `MC_DOB`: date of birth of her first child; required when `mother` is true, refused
+    /// otherwise.
+    pub mother_child_dob: Option<NaiveDate>,
     /// Ids of likely duplicates you have checked and confirm are a different child.
     #[serde(default)]
     pub confirmed_distinct_from: Vec<String>,
@@ -103,6 +115,12 @@ pub struct ChildPatch {
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[schema(value_type = Option<String>)]
     pub category_of_need: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<bool>)]
+    pub mother: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub mother_child_dob: Option<Option<NaiveDate>>,
 }
 
 /// A possible existing record of the same child, named in a duplicate refusal.
@@ -136,6 +154,8 @@ impl ChildRecord {
             upn: if full { self.upn } else { None },
             home_postcode: if full { self.home_postcode } else { None },
             category_of_need: if full { self.category_of_need } else { None },
+            mother: if full { self.mother } else { None },
+            mother_child_dob: if full { self.mother_child_dob } else { None },
             missing: Default::default(),
             version: self.version,
             created_at: self.created_at.and_utc(),

@@ -62,7 +62,40 @@ pub fn validate(c: &mut ChildRecord, today: NaiveDate) -> Result<(), ApiError> {
     {
         errors.push(FieldError::new("category_of_need", "must be N1 to N8"));
     }
+    check_motherhood(&mut errors, c, today);
     if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+}
+
+/// SSDA903 `MOTHER` and `MC_DOB` as DfE checks them: the date of birth of her first child only
+/// for a mother (611, 612) and never for a boy (174), after her own birth (621), not in the
+/// future, and no mother under 11 (620).
+fn check_motherhood(errors: &mut Vec<FieldError>, c: &ChildRecord, today: NaiveDate) {
+    if c.sex == "M" && c.mother == Some(true) {
+        errors.push(FieldError::new("mother", "a boy cannot be recorded as a mother").rule("174"));
+    }
+    match (c.mother, c.mother_child_dob) {
+        (Some(true), None) => errors.push(
+            FieldError::new("mother_child_dob", "is required for a mother (the date of birth of her first child)")
+                .rule("611"),
+        ),
+        (Some(false) | None, Some(_)) if c.sex == "M" => errors
+            .push(FieldError::new("mother_child_dob", "is given only for a mother, and a boy is not one").rule("174")),
+        (Some(false) | None, Some(_)) => {
+            errors.push(FieldError::new("mother_child_dob", "is given only when mother is true").rule("612"))
+        }
+        (Some(true), Some(d)) => {
+            if d <= c.date_of_birth {
+                errors.push(FieldError::new("mother_child_dob", "is not after the child's own birth").rule("621"));
+            } else if d > today {
+                errors.push(FieldError::new("mother_child_dob", "is in the future").rule("625"));
+            }
+        }
+        _ => {}
+    }
+    let eleven = c.date_of_birth.checked_add_months(chrono::Months::new(132));
+    if c.mother == Some(true) && eleven.is_none_or(|d| d > today) {
+        errors.push(FieldError::new("mother", "a child under 11 cannot be recorded as a mother").rule("620"));
+    }
 }
 
 pub fn new_record(la: &str, input: NewChild, now: NaiveDateTime) -> ChildRecord {
@@ -79,6 +112,8 @@ pub fn new_record(la: &str, input: NewChild, now: NaiveDateTime) -> ChildRecord 
         upn: input.upn,
         home_postcode: input.home_postcode,
         category_of_need: input.category_of_need,
+        mother: input.mother,
+        mother_child_dob: input.mother_child_dob,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -99,7 +134,9 @@ pub fn apply_patch(c: &mut ChildRecord, p: ChildPatch) {
             nhs_number,
             upn,
             home_postcode,
-            category_of_need
+            category_of_need,
+            mother,
+            mother_child_dob
         ]
     );
 }

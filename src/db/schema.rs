@@ -75,6 +75,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         origin_node -> Nullable<Text>,
+        mother -> Nullable<Bool>,
+        mother_child_dob -> Nullable<Date>,
         merged_into -> Nullable<Text>,
     }
 }

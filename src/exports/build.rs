@@ -66,6 +66,8 @@ pub struct ChildIn {
     pub upn: Option<String>,
     pub home_postcode: Option<String>,
     pub category_of_need: Option<String>,
+    pub mother: Option<bool>,
+    pub mother_child_dob: Option<NaiveDate>,
 }
 
 /// What the export needs of a placement.
@@ -162,13 +164,14 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
-/// `UPN` as stored; when none is, `UN1` for a child under 6 at the end of the year (not yet of
-/// school age) and otherwise `UN5` (the sources did not provide it), as DfE asks for a code
-/// rather than a blank.
+/// `UPN` as stored; when none is, `UN1` for a child not yet of school age as DfE counts it (rule
+/// 209: under 4 on 31 August before the year) and otherwise `UN5` (the sources did not provide
+/// it), as DfE asks for a code rather than a blank. A stored `UN1` for a child of school age is
+/// exported as it is, and `/validation` flags it (209).
 fn export_upn(child: &ChildIn, period: &YearToDate) -> String {
     match blank(child.upn.as_deref()) {
         Some(u) => u.to_string(),
-        None if age_on(child.date_of_birth, period.end) < 6 => "UN1".into(),
+        None if !ssda903::school_age_in(child.date_of_birth, period.year) => "UN1".into(),
         None => "UN5".into(),
     }
 }
@@ -287,12 +290,16 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
         let dob = format_date(c.date_of_birth);
         tables.header.push(HeaderRow {
             child: c.la_child_id.clone(),
-            sex: c.sex.clone(),
+            sex: ssda903::sex_for_year(&c.sex, period.year).to_string(),
             dob: dob.clone(),
             ethnic: c.ethnicity.clone(),
             upn: export_upn(c, period),
-            mother: String::new(),
-            mc_dob: String::new(),
+            mother: match (c.sex.as_str(), c.mother) {
+                ("F", Some(true)) => "1".into(),
+                ("F", Some(false)) => "0".into(),
+                _ => String::new(),
+            },
+            mc_dob: c.mother_child_dob.filter(|_| c.mother == Some(true)).map(format_date).unwrap_or_default(),
         });
         let home_post = export_postcode(c.home_postcode.as_deref());
         let cin = blank(c.category_of_need.as_deref()).map(str::to_string).unwrap_or_default();
@@ -370,6 +377,8 @@ mod tests {
                 upn: None,
                 home_postcode: Some("e81dy".into()),
                 category_of_need: Some("N1".into()),
+                mother: Some(false),
+                mother_child_dob: None,
             },
             placements,
             missing: vec![],

@@ -11,8 +11,12 @@
 //! Decisions where DfE's specification leaves a choice:
 //!
 //! - Only the caller's own children (`responsible_la`) and the placements it made.
-//! - `UPN` as stored; when none is stored, `UN1` for a child under 6 at the end of the year and
-//!   `UN5` otherwise. `MOTHER` and `MC_DOB` are blank (the registry does not hold them).
+//! - `UPN` as stored; when none is stored, `UN1` for a child not yet of school age (under 4 on 31
+//!   August before the year, DfE rule 209) and `UN5` otherwise. `MOTHER` (`1` or `0`) and `MC_DOB`
+//!   for girls as recorded; blank for boys, and for a girl whose `MOTHER` is not yet recorded
+//!   (which `/validation` flags, rules 393 and 607).
+//! - Codes as the collection year has them: `SEX` `1`/`2` up to 2023-24; `PLACE` from the year's
+//!   list, so a code that did not exist in the year is flagged (rule 146).
 //! - `CIN` is the child's category of need as recorded now, on every episode.
 //! - `HOME_POST` (the child's home as recorded now) and `PL_POST` are full postcodes, normalised
 //!   (`LS1 4AP`), from which DfE derives the placement LA and distance.

@@ -26,6 +26,8 @@ struct ChildRow {
     upn: Option<String>,
     home_postcode: Option<String>,
     category_of_need: Option<String>,
+    mother: Option<bool>,
+    mother_child_dob: Option<NaiveDate>,
 }
 
 /// What an export reads of a placement.
@@ -99,6 +101,8 @@ pub fn load(conn: &mut AnyConnection, la: &str, period: &YearToDate) -> Result<V
                 upn: r.upn,
                 home_postcode: r.home_postcode,
                 category_of_need: r.category_of_need,
+                mother: r.mother,
+                mother_child_dob: r.mother_child_dob,
             };
             out.insert(r.id, ChildHistory { child, placements: Vec::new(), missing: Vec::new() });
         }

@@ -24,8 +24,8 @@ async fn csv(
 /// The SSDA903 Header table of a collection year.
 ///
 /// A placing LA, for its own children: one row per child with an episode in the year (`CHILD, SEX, DOB, ETHNIC, UPN, MOTHER,
-/// MC_DOB`). `UPN` is `UN1` (under 6) or `UN5` where none is recorded; `MOTHER` and `MC_DOB` are
-/// blank. Only local authorities with the `exports:read` scope may call it.
+/// MC_DOB`). `UPN` is `UN1` (not yet of school age: under 4 on 31 August before the year, DfE rule 209) or `UN5` where none is recorded; `MOTHER` (`1`, `0`) and `MC_DOB` are
+/// given for girls as recorded, blank otherwise. Only local authorities with the `exports:read` scope may call it.
 #[utoipa::path(tag = "exports", params(("year" = String, Path, description = "Collection year, named by the year it ends in: 2026 is 1 April 2025 to 31 March 2026", example = "2026")), responses(
     (status = 200, description = "The Header table: UTF-8 CSV, dates dd/mm/YYYY, blank for null", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "attachment; filename=\"ssda903_{year}_{la}_header.csv\""))),
     (status = 400, description = "The year is not four digits", body = Problem, content_type = "application/problem+json"),

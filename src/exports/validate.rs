@@ -4,7 +4,18 @@
 //!
 //! Rules checked (see [`RULES`]):
 //!
-//! - Header: 101 `SEX`, 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format; INT32 a child once only.
+//! Code lists are those of the collection year validated (`PLACE` and `SEX` changed in 2024-25
+//! and 2025-26: [`ssda903::place_codes`], [`ssda903::sex_codes`]).
+//!
+//! - Episodes: 378 no P1 under V2; 516 E45 and E46 only from foster placements; 392d no home
+//!   postcode as the placement's unless P1; 361 police protection (L1) no longer than 72 hours (as
+//!   DfE groups the L1 episodes that follow one another).
+//! - Header: `MOTHER` and `MC_DOB`: 393 recorded for every girl looked after, 607 for a girl who
+//!   left care in the year (Episodes rows too), 171 a valid date, 174 none for a boy, 611 given
+//!   for a mother, 612 only for one, 620 no mother under 11 at the start of the year, 621 after
+//!   her own birth.
+//! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format, 209 no `UN1` at school age (4 on
+//!   31 August before the year); INT32 a child once only.
 //! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
 //!   and `REC` together; 143 `RNE`, 144 `LS`, 145 `CIN`, 149 `REC` codes; 146, 178, 213, 526 to
 //!   531, 550 `PLACE` and `PLACE_PROVIDER`; 218, 222, 242, 243 `URN` (outside England when
@@ -39,11 +50,12 @@ use utoipa::ToSchema;
 
 /// Every rule code [`validate`] checks.
 pub const RULES: &[&str] = &[
-    "101", "102", "103", "168", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178",
-    "213", "218", "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381",
-    "385", "388", "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531",
-    "550", "1012", "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577",
-    "578", "581", "586",
+    "101", "102", "103", "168", "209", "232", "361", "378", "392d", "516", "171", "174", "393", "607", "611", "612",
+    "620", "621", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178", "213", "218",
+    "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388",
+    "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012",
+    "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581",
+    "586",
 ];
 
 /// One broken rule in one row.
@@ -79,11 +91,8 @@ fn earliest_episode() -> NaiveDate {
     NaiveDate::from_ymd_opt(1991, 10, 14).unwrap_or(NaiveDate::MIN)
 }
 
-/// The DfE rule code a message from [`ssda903`] cites (`... (DfE rule 526)`).
 fn rule_in(message: &str) -> Option<String> {
-    let rest = message.split("rule ").nth(1)?;
-    let code: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
-    code.starts_with(|c: char| c.is_ascii_digit()).then_some(code)
+    ssda903::cited_rule(message)
 }
 
 fn temporary(place: &str) -> bool {
@@ -91,6 +100,7 @@ fn temporary(place: &str) -> bool {
 }
 
 struct Report {
+    year: i32,
     start: NaiveDate,
     end: NaiveDate,
     out: Vec<Violation>,
@@ -144,9 +154,10 @@ impl Ep<'_> {
 /// (Header, Episodes, Missing) and row.
 pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
     let (start, end) = ssda903::collection_year_bounds(year);
-    let mut rep = Report { start, end, out: Vec::new() };
+    let mut rep = Report { year, start, end, out: Vec::new() };
     let dobs = header(&mut rep, t);
     let periods = episodes(&mut rep, t, &dobs);
+    motherhood(&mut rep, t);
     missing(&mut rep, t, &dobs, &periods);
     let order = |table: Table| match table {
         Table::Header => 0,
@@ -165,8 +176,19 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
         if dobs.contains_key(c) {
             rep.add("INT32", Table::Header, i, c, &["CHILD"], "the child appears more than once in Header");
         }
-        if !is_code(ssda903::SEX, h.sex.trim()) {
-            rep.add("101", Table::Header, i, c, &["SEX"], "SEX must be M, F or U");
+        if !is_code(ssda903::sex_codes(rep.year), h.sex.trim()) {
+            let codes = ssda903::sex_codes(rep.year).join(", ");
+            rep.add(
+                "101",
+                Table::Header,
+                i,
+                c,
+                &["SEX"],
+                format!("SEX must be one of {codes} in this collection year"),
+            );
+        }
+        if rep.year >= 2025 && h.sex.trim() == "U" {
+            rep.add("232", Table::Header, i, c, &["SEX"], "SEX is U (unknown): DfE asks for M or F where it is known");
         }
         let dob = date(&h.dob);
         if dob.is_none() {
@@ -180,9 +202,96 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
         {
             rep.add("168", Table::Header, i, c, &["UPN"], "UPN is not a valid UPN, nor UN1 to UN5");
         }
+        if h.upn.trim() == "UN1"
+            && let Some(b) = dob
+            && ssda903::school_age_in(b, rep.year)
+        {
+            rep.add(
+                "209",
+                Table::Header,
+                i,
+                c,
+                &["UPN"],
+                "UPN is UN1 (not yet of school age) but the child was 4 or more on 31 August before the year",
+            );
+        }
         dobs.entry(c).or_insert(dob);
     }
     dobs
+}
+
+/// `MOTHER` and `MC_DOB` (Header, with the Episodes for 393 and 607).
+fn motherhood(rep: &mut Report, t: &Tables) {
+    const H: Table = Table::Header;
+    let female = |sex: &str| matches!(sex.trim(), "F" | "2");
+    let short_breaks = |ls: &str| matches!(ls.trim(), "V3" | "V4");
+    let mut header_of: HashMap<&str, (usize, &super::tables::HeaderRow)> = HashMap::new();
+    for (i, h) in t.header.iter().enumerate() {
+        header_of.entry(h.child.trim()).or_insert((i, h));
+        let c = h.child.trim();
+        let mother = present(&h.mother);
+        let mc_dob = present(&h.mc_dob);
+        if mc_dob.is_some() && date(&h.mc_dob).is_none() {
+            rep.add("171", H, i, c, &["MC_DOB"], "MC_DOB is not a valid date (dd/mm/YYYY)");
+        }
+        if h.sex.trim() == "M" && mc_dob.is_some() {
+            rep.add("174", H, i, c, &["MC_DOB", "SEX"], "MC_DOB is given for a boy");
+        }
+        if mother == Some("1") && mc_dob.is_none() {
+            rep.add("611", H, i, c, &["MC_DOB"], "MOTHER is 1 but MC_DOB, her first child's date of birth, is blank");
+        }
+        if mother.is_none_or(|m| m == "0") && h.sex.trim() == "F" && mc_dob.is_some() {
+            rep.add("612", H, i, c, &["MOTHER", "MC_DOB"], "MC_DOB is given but MOTHER is not 1");
+        }
+        if mother == Some("1")
+            && date(&h.dob)
+                .and_then(|b| b.checked_add_months(Months::new(132)))
+                .is_some_and(|eleven| eleven > rep.start)
+        {
+            rep.add("620", H, i, c, &["MOTHER", "DOB"], "MOTHER is 1 but the child was under 11 when the year began");
+        }
+        if let (Some(m), Some(b)) = (date(&h.mc_dob), date(&h.dob))
+            && m <= b
+        {
+            rep.add("621", H, i, c, &["MC_DOB", "DOB"], "MC_DOB is not after the child's own date of birth");
+        }
+    }
+    let looked_after: HashSet<&str> =
+        t.episodes.iter().filter(|e| !short_breaks(&e.ls)).map(|e| e.child.trim()).collect();
+    for (i, h) in t.header.iter().enumerate() {
+        let c = h.child.trim();
+        if h.sex.trim() == "F" && present(&h.mother).is_none() && looked_after.contains(c) {
+            rep.add(
+                "393",
+                H,
+                i,
+                c,
+                &["MOTHER"],
+                "MOTHER (whether she is a mother) is not recorded for a girl looked after",
+            );
+        }
+    }
+    let mut flagged: HashSet<usize> = HashSet::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        let Some(&(hi, h)) = header_of.get(c) else { continue };
+        let ceased = present(&e.rec).is_some_and(|r| r != "X1")
+            && date(&e.dec).is_some_and(|d| rep.start <= d && d <= rep.end)
+            && !short_breaks(&e.ls);
+        if ceased && female(&h.sex) && present(&h.mother).is_none() {
+            rep.add(
+                "607",
+                Table::Episodes,
+                i,
+                c,
+                &["MOTHER", "REC"],
+                "she left care in the year but MOTHER is not recorded",
+            );
+            if flagged.insert(hi) {
+                rep.add("607", H, hi, c, &["MOTHER"], "she left care in the year but MOTHER is not recorded");
+            }
+        }
+    }
 }
 
 /// A period of care: first `DECOM` and last `DEC` (None while open).
@@ -224,11 +333,14 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             rep.add("149", E, i, c, &["REC"], "REC is not a valid code");
         }
         let place = r.place.trim();
-        if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
+        let place_in_year = ssda903::check_place_in_year(place, rep.year);
+        if let Err(m) = &place_in_year {
+            rep.add("146", E, i, c, &["PLACE"], m.clone());
+        } else if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
             let rule = rule_in(&m).unwrap_or_else(|| "146".into());
             rep.add(&rule, E, i, c, &["PLACE", "PLACE_PROVIDER"], m);
         }
-        if is_code(ssda903::PLACE, place) {
+        if place_in_year.is_ok() {
             let in_england = !present(&r.pl_post)
                 .and_then(|pc| Geo::global().lookup(pc))
                 .is_some_and(|a| matches!(a, Area::Wales | Area::Scotland | Area::NorthernIreland));
@@ -236,6 +348,36 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 let rule = rule_in(&m).unwrap_or_else(|| "218".into());
                 rep.add(&rule, E, i, c, &["URN", "PLACE"], m);
             }
+        }
+        if place == "P1" && r.ls.trim() == "V2" {
+            rep.add(
+                "378",
+                E,
+                i,
+                c,
+                &["PLACE", "LS"],
+                "a child placed with parents (P1) cannot be accommodated under V2",
+            );
+        }
+        if matches!(present(&r.rec), Some("E45" | "E46")) && !matches!(place, "U1" | "U2" | "U3" | "U4" | "U5" | "U6") {
+            rep.add(
+                "516",
+                E,
+                i,
+                c,
+                &["REC", "PLACE"],
+                "E45 and E46 (special guardianship to former foster carers) end only a foster placement",
+            );
+        }
+        if place != "P1" && present(&r.home_post).is_some() && r.home_post.trim() == r.pl_post.trim() {
+            rep.add(
+                "392d",
+                E,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "the placement is at the child's home postcode, which only P1 can be",
+            );
         }
         if let Some(d) = decom {
             if d < earliest_episode() {
@@ -416,6 +558,19 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 rep.add("381", E, i, c, &["REC", "PLACE"], "a period of care cannot end in a temporary placement");
             }
         }
+        // 361: police protection (L1) lasts at most 72 hours. As DfE groups them: an L1 episode
+        // joins the one before it when that one flowed into the episode after it.
+        let l1: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == "L1").collect();
+        let mut group: Vec<usize> = Vec::new();
+        let flows = |k: usize| v.get(k + 1).is_some_and(|n| v[k].dec == Some(n.decom));
+        for (n, &k) in l1.iter().enumerate() {
+            if n > 0 && !flows(l1[n - 1]) {
+                police_protection(rep, c, &v, &group);
+                group.clear();
+            }
+            group.push(k);
+        }
+        police_protection(rep, c, &v, &group);
         let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (k, e) in v.iter().enumerate() {
             let continues = k > 0 && v[k - 1].dec == Some(e.decom);
@@ -427,6 +582,26 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         periods.insert(c, poc);
     }
     periods
+}
+
+/// Rule 361 on one group of police protection episodes: more than 3 days from the first
+/// `DECOM` to the last `DEC` (the end of the year while open) flags each of them.
+fn police_protection(rep: &mut Report, c: &str, v: &[Ep<'_>], group: &[usize]) {
+    let (Some(&first), Some(_)) = (group.first(), group.last()) else { return };
+    let from = v[first].decom;
+    let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.end)).max().unwrap_or(rep.end);
+    if (to - from).num_days() > 3 {
+        for &k in group {
+            rep.add(
+                "361",
+                Table::Episodes,
+                v[k].i,
+                c,
+                &["LS", "DECOM", "DEC"],
+                "police protection (L1) lasted more than 72 hours",
+            );
+        }
+    }
 }
 
 /// Missing rules.

@@ -231,6 +231,8 @@ fn apply_event(
             upn: None,
             home_postcode: None,
             category_of_need: None,
+            mother: None,
+            mother_child_dob: None,
             version: c.version,
             created_at: existing.map_or(now, |x| x.created_at),
             updated_at: now,

@@ -82,20 +82,26 @@ pub fn resolve_where(
     if let Some(w) = &resolved {
         let in_england = w.host_area.starts_with('E');
         if let Err(m) = ssda903::check_urn_for_location(place, w.urn.as_deref(), in_england) {
-            errors.push(FieldError::new("urn", m));
+            let rule = ssda903::cited_rule(&m);
+            let e = FieldError::new("urn", m);
+            errors.push(match rule {
+                Some(r) => e.rule(r),
+                None => e,
+            });
         }
     }
     Ok(resolved)
 }
 
-pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>) {
-    if !ssda903::is_code(ssda903::PLACE, place) {
-        let why = if ssda903::WITHDRAWN_PLACE.contains(&place) {
-            "was withdrawn in 2025-26"
-        } else {
-            "is not an SSDA903 PLACE code"
-        };
-        errors.push(FieldError::new("place", why));
+/// The placement type, in the collection year of the day it starts (DfE rule 146: a code that
+/// did not exist then, or no longer did, is refused), and the provider that goes with it.
+pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&str>, start: NaiveDate) {
+    if !ssda903::is_code(ssda903::PLACE, place) && !ssda903::WITHDRAWN_PLACE.contains(&place) {
+        errors.push(FieldError::new("place", "is not an SSDA903 PLACE code").rule("146"));
+        return;
+    }
+    if let Err(m) = ssda903::check_place_in_year(place, ssda903::collection_year(start)) {
+        errors.push(FieldError::new("place", m).rule("146"));
         return;
     }
     if let Some(p) = provider
@@ -105,7 +111,12 @@ pub fn check_codes(errors: &mut Vec<FieldError>, place: &str, provider: Option<&
         return;
     }
     if let Err(m) = ssda903::check_place_provider(place, provider) {
-        errors.push(FieldError::new("place_provider", m));
+        let rule = ssda903::cited_rule(&m);
+        let e = FieldError::new("place_provider", m);
+        errors.push(match rule {
+            Some(r) => e.rule(r),
+            None => e,
+        });
     }
 }
 
@@ -199,4 +210,67 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
         age -= 1;
     }
     age
+}
+
+/// DfE rule 378: a child placed with parents (P1) is not looked after under a single period of
+/// accommodation under section 20 (V2).
+pub fn check_place_and_status(errors: &mut Vec<FieldError>, field: &str, place: &str, ls: &str) {
+    if place == "P1" && ls == "V2" {
+        errors.push(
+            FieldError::new(
+                field,
+                "a child placed with parents (P1) cannot be accommodated under section 20 (V2): record the order she is under",
+            )
+            .rule("378"),
+        );
+    }
+}
+
+/// DfE rule 516: special guardianship to former foster carers (E45, E46) ends a foster placement
+/// (U1 to U6).
+pub fn check_rec_for_place(errors: &mut Vec<FieldError>, place: &str, rec: &str) {
+    if matches!(rec, "E45" | "E46") && !matches!(place, "U1" | "U2" | "U3" | "U4" | "U5" | "U6") {
+        errors.push(
+            FieldError::new("rec", format!("{rec} (special guardianship to former foster carers) ends only a foster placement (U1 to U6), not {place}"))
+                .rule("516"),
+        );
+    }
+}
+
+/// DfE rule 361: police protection (L1) lasts at most 72 hours, so a change of legal status from
+/// it (or the end of the placement) comes within 3 days of its start.
+pub fn check_police_protection(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    statuses: &[LegalStatusPeriod],
+    until: NaiveDate,
+) {
+    let mut l1_from: Option<NaiveDate> = None;
+    for s in statuses {
+        if s.effective_from > until {
+            break;
+        }
+        if s.legal_status == "L1" {
+            l1_from.get_or_insert(s.effective_from);
+        } else if let Some(from) = l1_from.take()
+            && (s.effective_from - from).num_days() > 3
+        {
+            errors.push(police_protection_too_long(field, from));
+        }
+    }
+    if let Some(from) = l1_from
+        && (until - from).num_days() > 3
+    {
+        errors.push(police_protection_too_long(field, from));
+    }
+}
+
+fn police_protection_too_long(field: &str, from: NaiveDate) -> FieldError {
+    FieldError::new(
+        field,
+        format!(
+            "police protection (L1) from {from} would last more than 72 hours: record the legal status that followed it"
+        ),
+    )
+    .rule("361")
 }

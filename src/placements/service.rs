@@ -5,7 +5,10 @@
 
 use super::model::*;
 use super::repo;
-use super::rules::{check_codes, check_end, check_legal_status, check_overlap, check_start, resolve_where};
+use super::rules::{
+    check_codes, check_end, check_legal_status, check_overlap, check_place_and_status, check_police_protection,
+    check_rec_for_place, check_start, resolve_where,
+};
 use crate::audit;
 use crate::auth::{Caller, OrgType};
 use crate::calendar::WorkingCalendar;
@@ -39,7 +42,7 @@ pub fn create(
     crate::peers::service::check_child_held_here(conn, child.id.as_str())?;
     children::lock(conn, &child.id)?;
     let mut errors = Vec::new();
-    check_codes(&mut errors, &input.place, input.place_provider.as_deref());
+    check_codes(&mut errors, &input.place, input.place_provider.as_deref(), input.start_date);
     check_legal_status(&mut errors, "legal_status", &input.legal_status);
     check_start(&mut errors, input.start_date, child.date_of_birth);
     let place_ok = errors.iter().all(|e| e.field != "place");
@@ -55,6 +58,7 @@ pub fn create(
     } else {
         None
     };
+    check_place_and_status(&mut errors, "legal_status", &input.place, &input.legal_status);
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
@@ -129,6 +133,8 @@ pub fn end(
         input.reason_place_change.as_deref(),
         &statuses,
     );
+    check_rec_for_place(&mut errors, &p.place, &input.rec);
+    check_police_protection(&mut errors, "end_date", &statuses, input.end_date);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -187,7 +193,7 @@ pub fn amend(
     if let Some(v) = patch.rec {
         p.rec = Some(v);
     }
-    check_codes(&mut errors, &p.place, p.place_provider.as_deref());
+    check_codes(&mut errors, &p.place, p.place_provider.as_deref(), p.start_date);
     check_start(&mut errors, p.start_date, child.date_of_birth);
     let location_changed = patch.urn.is_some() || patch.postcode.is_some() || patch.host_la.is_some();
     let place_ok = errors.iter().all(|e| e.field != "place");
@@ -263,6 +269,15 @@ pub fn change_legal_status(
     }
     if p.end_date.is_some_and(|e| input.effective_from > e) {
         errors.push(FieldError::new("effective_from", "is after the placement ended"));
+    }
+    check_place_and_status(&mut errors, "legal_status", &p.place, &input.legal_status);
+    let mut statuses = repo::legal_statuses(conn, &p.id)?;
+    statuses.retain(|s| s.effective_from != input.effective_from);
+    statuses.push(LegalStatusPeriod { effective_from: input.effective_from, legal_status: input.legal_status.clone() });
+    statuses.sort_by_key(|s| s.effective_from);
+    if statuses.last().is_some_and(|s| s.effective_from == input.effective_from) {
+        // Police protection before this change must have ended within 72 hours of starting.
+        check_police_protection(&mut errors, "effective_from", &statuses, input.effective_from);
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

@@ -155,11 +155,8 @@ impl Ctx<'_> {
         let world = self.world;
         let la = &world.las[plan.la];
         let child_id = rng.uuid();
-        let sex = if plan.uasc {
-            if rng.chance(0.92) { "M" } else { "F" }
-        } else {
-            rng.weighted(&[("M", 552), ("F", 446), ("U", 2)])
-        };
+        let sex =
+            if plan.uasc { if rng.chance(0.92) { "M" } else { "F" } } else { rng.weighted(&[("M", 553), ("F", 447)]) };
         let given = match sex {
             "M" => rng.pick(names::GIVEN_M),
             "F" => rng.pick(names::GIVEN_F),
@@ -187,7 +184,14 @@ impl Ctx<'_> {
 
         let mut recorders = Vec::with_capacity(plan.stays.len());
         for stay in &plan.stays {
-            let w = self.locate(&mut rng, plan, stay, home.as_deref())?;
+            let mut w = self.locate(&mut rng, plan, stay, home.as_deref())?;
+            // Only a placement with parents is at the child's home postcode (DfE rule 392d).
+            for _ in 0..8 {
+                if w.place == "P1" || home.as_deref() != Some(w.postcode.as_str()) {
+                    break;
+                }
+                w = self.locate(&mut rng, plan, stay, home.as_deref())?;
+            }
             recorders.push(w.setting_provider.clone());
             let p = self.placement(&mut rng, plan, stay, w, &child_id, home.as_deref(), &mut rows)?;
             rows.placements.push(p);
@@ -211,6 +215,9 @@ impl Ctx<'_> {
             upn,
             home_postcode: home.clone(),
             category_of_need: Some(cin.to_string()),
+            // SSDA903 MOTHER is recorded for every girl (rules 393, 607): none is a mother.
+            mother: (sex == "F").then_some(false),
+            mother_child_dob: None,
             version: 1,
             created_at: created,
             updated_at: created,
@@ -278,7 +285,22 @@ impl Ctx<'_> {
                 simple(place, Some(a.provider_code), Some(a.urn.clone()), own, rng)
             }
         };
-        match stay.kind {
+        // Codes by collection year: supported accommodation is K3 from 2024-25 (a home before);
+        // other placements are Z1 until 2024-25 and Z11 to Z14 from 2025-26, so an other
+        // placement running across 1 April 2025 would need a code neither year has: a foster
+        // placement instead.
+        let k3_from = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or(NaiveDate::MIN);
+        let z11_from = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or(NaiveDate::MIN);
+        // A child placed with parents is not accommodated under section 20 (DfE rule 378): on V2
+        // (or a short police protection or emergency order that may become V2), foster care.
+        let ls = plan.legal_status_on(stay.start);
+        let kind = match stay.kind {
+            Kind::Parents if !matches!(ls, "C1" | "C2") => Kind::FosterLa,
+            Kind::Supported if stay.start < k3_from => Kind::Home,
+            Kind::Other if stay.start < z11_from && stay.end.is_none_or(|e| e > z11_from) => Kind::FosterAgency,
+            k => k,
+        };
+        match kind {
             Kind::FosterLa => {
                 let relative = rng.chance(0.25);
                 let place = foster_place(rng, relative);
@@ -325,7 +347,9 @@ impl Ctx<'_> {
             }
             Kind::Adoption => {
                 let order = plan.legal_status_on(stay.start) == "E1";
-                let current_carer = rng.chance(0.35);
+                // With current foster carers (A3, A5) the episode would have to show the same
+                // carers (DfE rule 217), which a new placement record does not: other adopters.
+                let current_carer = false;
                 let place = match (order, current_carer) {
                     (true, true) => "A5",
                     (true, false) => "A6",
@@ -362,7 +386,7 @@ impl Ctx<'_> {
                 simple("R1", Some(provider), None, host, rng)
             }
             Kind::Other => {
-                let place = *rng.pick(&["Z11", "Z12", "Z13", "Z14"]);
+                let place = if stay.start < z11_from { "Z1" } else { *rng.pick(&["Z11", "Z12", "Z13", "Z14"]) };
                 let host = if rng.chance(0.3) { near(rng) } else { own };
                 simple(place, None, None, host, rng)
             }
@@ -393,6 +417,7 @@ impl Ctx<'_> {
         {
             return Err(format!("postcode {} is in {host_area}, not {}", w.postcode, world.las[h].code));
         }
+        ssda903::check_place_in_year(w.place, ssda903::collection_year(stay.start))?;
         ssda903::check_place_provider(w.place, w.provider)?;
         ssda903::check_urn_for_location(w.place, w.urn.as_deref(), host_area.starts_with('E'))?;
         let out = host_area != placing.code;
@@ -617,7 +642,10 @@ impl Ctx<'_> {
         for (k, (start, stay)) in starts.iter().enumerate() {
             let next = starts.get(k + 1).map(|(s, _)| *s).or(open_at);
             let window_end = windows.iter().find(|(i, _, _)| i == stay).map(|(_, _, b)| *b).unwrap_or(today);
-            let mut limit = window_end.and_hms_opt(0, 0, 0).unwrap_or_default().min(self.latest());
+            // Back before the day the placement ends: a child still missing when she leaves care
+            // at 18 would need REC E8 (DfE rule 580).
+            let mut limit =
+                (window_end.and_hms_opt(0, 0, 0).unwrap_or_default() - TimeDelta::minutes(1)).min(self.latest());
             if let Some(nx) = next {
                 limit = limit.min(nx - TimeDelta::minutes(1));
             }

@@ -233,8 +233,9 @@ fn exit_rec(rng: &mut Rng, last: Kind, age: u32, at_eighteen: bool, uasc: bool) 
             ("E4B", 6),
             ("E13", 7),
             ("E41", 6),
-            ("E45", 9),
-            ("E46", 4),
+            // Special guardianship to former foster carers ends a foster placement (DfE rule 516).
+            ("E45", if last.is_foster() { 9 } else { 0 }),
+            ("E46", if last.is_foster() { 4 } else { 0 }),
             ("E47", 7),
             ("E48", 3),
             ("E3", 2),
@@ -249,7 +250,7 @@ fn exit_rec(rng: &mut Rng, last: Kind, age: u32, at_eighteen: bool, uasc: bool) 
             ("E5", 18),
             ("E6", 4),
             ("E41", 2),
-            ("E45", 3),
+            ("E45", if last.is_foster() { 3 } else { 0 }),
             ("E3", 2),
             ("E9", 2),
             ("E16", 1),
@@ -284,7 +285,9 @@ fn legal_events(
         let next = match cur {
             "C1" => Some(("C2", rng.lognormal(240.0, 0.35))),
             "V2" if rng.chance(0.2) => Some(("C1", rng.lognormal(150.0, 0.6))),
-            "L1" | "L2" => Some((if rng.chance(0.6) { "V2" } else { "C1" }, rng.int(1, 8) as f64)),
+            // Police protection lasts at most 72 hours (DfE rule 361).
+            "L1" => Some((if rng.chance(0.6) { "V2" } else { "C1" }, rng.int(1, 3) as f64)),
+            "L2" => Some((if rng.chance(0.6) { "V2" } else { "C1" }, rng.int(1, 8) as f64)),
             "J1" if rng.chance(0.6) => Some(("V2", rng.lognormal(50.0, 0.5))),
             _ => None,
         };

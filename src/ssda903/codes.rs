@@ -21,15 +21,71 @@ pub const LEGAL_STATUS: &[&str] = &["C1", "C2", "D1", "E1", "V2", "V3", "V4", "L
 pub const CATEGORY_OF_NEED: &[&str] = &["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"];
 
 /// `PLACE` placement type (Episodes), 2025-26 list. H5, P2 and Z1 were
-/// withdrawn in 2025-26 (see [`WITHDRAWN_PLACE`]).
+/// withdrawn in 2025-26 (see [`WITHDRAWN_PLACE`]) and Z11 to Z14 replace Z1.
+/// See [`place_codes`] for the list of each collection year.
 pub const PLACE: &[&str] = &[
     "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2", "T3", "T4",
     "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
 ];
 
+/// `PLACE` in 2024-25: the 2023-24 list with K3 (supported accommodation registered with
+/// Ofsted) added.
+pub const PLACE_2024_25: &[&str] = &[
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2",
+    "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+];
+
+/// `PLACE` in 2023-24 (and the years before it back to 2022-23).
+pub const PLACE_2023_24: &[&str] = &[
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2", "T3",
+    "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+];
+
 /// Placement types valid before 2025-26 and withdrawn since. They are not in
-/// [`PLACE`] and are refused for new data.
+/// [`PLACE`].
 pub const WITHDRAWN_PLACE: &[&str] = &["H5", "P2", "Z1"];
+
+/// The `PLACE` codes of collection year `year` (named by the year it ends in: 2026 is 2025-26):
+/// [`PLACE_2023_24`] up to 2023-24, [`PLACE_2024_25`], then [`PLACE`] from 2025-26 on.
+pub fn place_codes(year: i32) -> &'static [&'static str] {
+    match year {
+        ..=2024 => PLACE_2023_24,
+        2025 => PLACE_2024_25,
+        _ => PLACE,
+    }
+}
+
+/// The `SEX` codes of collection year `year`: `1` and `2` up to 2023-24, [`SEX`] from 2024-25.
+pub fn sex_codes(year: i32) -> &'static [&'static str] {
+    if year <= 2024 { &["1", "2"] } else { SEX }
+}
+
+/// `SEX` as collection year `year` writes it: `1` (male) and `2` (female) up to 2023-24, which
+/// had no code for unknown (left blank); the registry's `M`, `F` and `U` from 2024-25.
+pub fn sex_for_year(sex: &str, year: i32) -> &str {
+    match (year <= 2024, sex) {
+        (true, "M") => "1",
+        (true, "F") => "2",
+        (true, _) => "",
+        (false, s) => s,
+    }
+}
+
+/// Refuses a `PLACE` that does not exist in collection year `year` (DfE rule 146), naming the
+/// year and, for a code withdrawn or not yet introduced, what to use instead.
+pub fn check_place_in_year(place: &str, year: i32) -> Result<(), String> {
+    if is_code(place_codes(year), place) {
+        return Ok(());
+    }
+    let named = format!("{}-{:02}", year - 1, year.rem_euclid(100));
+    let hint = match place {
+        "Z1" | "H5" | "P2" if year >= 2026 => ": it was withdrawn in 2025-26 (Z11 to Z14 replace Z1)",
+        "Z11" | "Z12" | "Z13" | "Z14" => ": it is used from 2025-26 on; before, other placements are Z1",
+        "K3" => ": it is used from 2024-25 on",
+        _ => "",
+    };
+    Err(format!("PLACE {place} is not a placement type in {named}{hint} (DfE rule 146)"))
+}
 
 /// `PLACE_PROVIDER` (Episodes).
 pub const PLACE_PROVIDER: &[&str] = &["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"];
@@ -258,6 +314,35 @@ mod tests {
                 assert_eq!(code.trim(), *code);
             }
         }
+    }
+
+    #[test]
+    fn place_codes_by_collection_year() {
+        for (year, ok, not) in [
+            (2024, &["Z1", "H5", "P2", "K2"][..], &["K3", "Z11"][..]),
+            (2025, &["Z1", "H5", "P2", "K3"][..], &["Z11", "Z14"][..]),
+            (2026, &["K3", "Z11", "Z14"][..], &["Z1", "H5", "P2"][..]),
+            (2027, &["Z12"][..], &["Z1"][..]),
+        ] {
+            for c in ok {
+                assert!(check_place_in_year(c, year).is_ok(), "{c} {year}");
+            }
+            for c in not {
+                let e = check_place_in_year(c, year).err().unwrap_or_default();
+                assert!(e.contains("rule 146"), "{c} {year}: {e}");
+            }
+        }
+        assert!(check_place_in_year("Z1", 2026).err().unwrap_or_default().contains("2025-26"));
+        assert_unique(PLACE_2023_24);
+        assert_unique(PLACE_2024_25);
+    }
+
+    #[test]
+    fn sex_by_collection_year() {
+        assert_eq!(sex_codes(2024), &["1", "2"]);
+        assert_eq!(sex_codes(2025), SEX);
+        assert_eq!((sex_for_year("F", 2024), sex_for_year("M", 2024), sex_for_year("U", 2024)), ("2", "1", ""));
+        assert_eq!(sex_for_year("U", 2025), "U");
     }
 
     #[test]

@@ -50,8 +50,27 @@ pub fn collection_year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (start, end)
 }
 
+/// True when a child born on `dob` counts as of school age in collection year `year`, as DfE
+/// rule 209 counts it: aged 4 or more on 31 August of the calendar year before the year starts
+/// (31/08/2024 for 2025-26). Such a child may not have the unknown-UPN code `UN1`.
+pub fn school_age_in(dob: NaiveDate, year: i32) -> bool {
+    let reference = NaiveDate::from_ymd_opt(year - 2, 8, 31);
+    let fourth = dob.checked_add_months(chrono::Months::new(48));
+    matches!((reference, fourth), (Some(r), Some(f)) if f <= r)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn school_age_from_four_on_31_august_before_the_year() {
+        // 2025-26: 31/08/2024.
+        assert!(super::school_age_in(date(2020, 8, 31), 2026));
+        assert!(!super::school_age_in(date(2020, 9, 1), 2026));
+        // 2024-25: 31/08/2023.
+        assert!(super::school_age_in(date(2019, 8, 31), 2025));
+        assert!(!super::school_age_in(date(2019, 9, 1), 2025));
+    }
+
     use super::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -18,9 +18,9 @@ pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
     MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS, PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS,
     REASON_PLACE_CHANGE, REASON_PLACE_CHANGE_DESCRIPTIONS, REC, REC_DESCRIPTIONS, RNE, RNE_DESCRIPTIONS, SEX,
-    WITHDRAWN_PLACE, describe, descriptions, is_code,
+    WITHDRAWN_PLACE, check_place_in_year, describe, descriptions, is_code, place_codes, sex_codes, sex_for_year,
 };
-pub use dates::{collection_year, collection_year_bounds, format_date, parse_date};
+pub use dates::{collection_year, collection_year_bounds, format_date, parse_date, school_age_in};
 pub use identifiers::{
     LA_CHILD_ID_MAX_LEN, UPN_UNKNOWN, is_valid_la_child_id, is_valid_nhs_number, is_valid_upn, normalise_nhs_number,
     upn_check_letter_ok,
@@ -29,3 +29,10 @@ pub use placement::{
     AGENCY_URN, UrnRule, check_place_provider, check_urn, check_urn_for_location, is_temporary_place,
     is_valid_school_urn, is_valid_urn, urn_rule,
 };
+
+/// The DfE rule code a message of this module cites (`... (DfE rule 526)`), if any.
+pub fn cited_rule(message: &str) -> Option<String> {
+    let rest = message.split("rule ").nth(1)?;
+    let code: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
+    code.starts_with(|c: char| c.is_ascii_digit()).then_some(code)
+}

@@ -9,13 +9,14 @@ use super::codes::{PLACE, PLACE_PROVIDER, describe, is_code};
 /// Temporary placements T0 to T4.
 const TEMPORARY: &[&str] = &["T0", "T1", "T2", "T3", "T4"];
 /// Placements that take no provider (rules 178, 213, 526).
-const NO_PROVIDER: &[&str] = &["T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"];
+const NO_PROVIDER: &[&str] = &["T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"];
 /// Placements that PR1 and PR2 cannot provide (rules 527, 528), besides P1.
 const NOT_LA_PROVIDED: &[&str] = &["R2", "R5"];
 /// Placements that PR3 cannot provide (rule 529), besides P1.
 const NOT_OTHER_PUBLIC_PROVIDED: &[&str] = &["A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6"];
 /// Placement types exempt from URN (rules 218, 222).
-const URN_EXEMPT: &[&str] = &["P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"];
+const URN_EXEMPT: &[&str] =
+    &["P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"];
 /// Placement types where `XXXXXXX` (provider not Ofsted registered, e.g. an
 /// adoption or fostering agency) is allowed instead of a URN (rule 242).
 const URN_AGENCY_ALLOWED: &[&str] = &["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"];
@@ -39,11 +40,11 @@ fn label(list: &str, code: &str) -> String {
     }
 }
 
+/// A `PLACE` of some collection year from 2023-24 on; whether it exists in a given year is
+/// [`super::codes::check_place_in_year`].
 fn check_place_known(place: &str) -> Result<(), String> {
-    if is_code(PLACE, place) {
+    if is_code(PLACE, place) || is_code(super::codes::WITHDRAWN_PLACE, place) {
         Ok(())
-    } else if is_code(super::codes::WITHDRAWN_PLACE, place) {
-        Err(format!("PLACE {place} was withdrawn in 2025-26 and cannot be used (DfE rule 146)"))
     } else {
         Err(format!("PLACE {place:?} is not a valid placement type code (DfE rule 146)"))
     }
@@ -280,10 +281,11 @@ mod tests {
     }
 
     #[test]
-    fn provider_rejects_unknown_and_withdrawn_place() {
-        err_mentions(check_place_provider("H5", Some("PR4")), "146");
-        err_mentions(check_place_provider("Z1", None), "146");
+    fn provider_rejects_unknown_place_and_knows_earlier_years_codes() {
         err_mentions(check_place_provider("Q9", None), "146");
+        assert!(check_place_provider("Z1", None).is_ok());
+        err_mentions(check_place_provider("Z1", Some("PR4")), "213");
+        assert!(check_place_provider("H5", Some("PR4")).is_ok());
     }
 
     #[test]
@@ -294,12 +296,12 @@ mod tests {
         for p in URN_AGENCY_ALLOWED {
             assert_eq!(urn_rule(p), UrnRule::RequiredOrAgency, "{p}");
         }
-        for p in ["K1", "K2", "K3", "R3", "S1"] {
+        for p in ["K1", "K2", "K3", "R3", "S1", "H5"] {
             assert_eq!(urn_rule(p), UrnRule::Required, "{p}");
         }
-        // Every 2025-26 code is covered by exactly one of the three groups.
-        let classified = URN_EXEMPT.len() + URN_AGENCY_ALLOWED.len() + 5;
-        assert_eq!(classified, PLACE.len());
+        // Every code since 2023-24 is covered by exactly one of the three groups.
+        let classified = URN_EXEMPT.len() + URN_AGENCY_ALLOWED.len() + 6;
+        assert_eq!(classified, PLACE.len() + super::super::codes::WITHDRAWN_PLACE.len());
     }
 
     #[test]
@@ -361,6 +363,6 @@ mod tests {
         assert!(check_urn("K2", Some("123456")).is_err());
         assert!(check_urn("S1", Some("123456")).is_ok());
         assert!(check_urn("S1", Some("SC000001")).is_ok());
-        assert!(check_urn("H5", Some("SC000001")).is_err());
+        assert!(check_urn("Q9", Some("SC000001")).is_err());
     }
 }

@@ -23,6 +23,10 @@ pub struct ChildRecord {
     pub upn: Option<String>,
     pub home_postcode: Option<String>,
     pub category_of_need: Option<String>,
+    /// SSDA903 `MOTHER`: whether the child (a girl) is a mother; None until recorded.
+    pub mother: Option<bool>,
+    /// SSDA903 `MC_DOB`: date of birth of her first child.
+    pub mother_child_dob: Option<NaiveDate>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

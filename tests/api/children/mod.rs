@@ -3,6 +3,7 @@
 
 mod duplicates;
 mod merge;
+mod motherhood;
 mod registration;
 mod transfer;
 mod updates;

@@ -92,6 +92,9 @@ async fn a_generated_year_passes_the_dfe_rules() {
         for i in 0..placements {
             let kind =
                 if k < 2 { Kind::Home } else { rng.pick(&[Kind::Home, Kind::Agency, Kind::OwnCarers, Kind::Parents]) };
+            // A child placed with parents is never accommodated under section 20 (DfE rule 378).
+            let kind = if matches!(kind, Kind::Parents) && ls == "V2" { Kind::OwnCarers } else { kind };
+            let with_parents = matches!(kind, Kind::Parents);
             let mut body = match kind {
                 Kind::Home => json!({"urn": OAK_HOUSE, "place": "K2", "place_provider": "PR4"}),
                 Kind::Agency => json!({"urn": AGENCY, "postcode": rng.pick(&kent_postcodes),
@@ -106,13 +109,22 @@ async fn a_generated_year_passes_the_dfe_rules() {
             let p = place(&app, HACKNEY, body).await;
             let length = if k == 1 { 400 } else { 20 + rng.below(220) as i64 };
             let finish = start + Duration::days(length);
+            let mut changed = false;
             if rng.chance(3) {
                 let to = rng.pick(&["C1", "C2", "V2", "E1"]);
-                if to != ls {
+                if to != ls && !(with_parents && to == "V2") {
                     let from = (start + Duration::days(length / 2)).to_string();
                     app.la(HACKNEY).change_legal_status(&p, &from, to).await.expect(200);
                     ls = to;
+                    changed = true;
                 }
+            }
+            if k == 0 && i == 0 && !changed {
+                // At least one legal status change mid-placement, whatever the draw.
+                let to = if ls == "C2" { "C1" } else { "C2" };
+                let from = (start + Duration::days(length / 2)).to_string();
+                app.la(HACKNEY).change_legal_status(&p, &from, to).await.expect(200);
+                ls = to;
             }
             if k != 1 && rng.chance(2) && finish.min(now) > start + Duration::days(3) {
                 let span = (finish.min(now) - start).num_days() - 2;

@@ -11,7 +11,8 @@ use crate::support::*;
 
 /// A child with the SSDA903 fields the export needs (category of need N1 unless said).
 pub fn ssda903_child(la_child_id: &str, given: &str, family: &str, born: &str) -> Child {
-    a_child(given, family).born(born).la_child_id(la_child_id).category_of_need("N1")
+    // MOTHER is recorded (no), as DfE asks of every girl (rule 393).
+    a_child(given, family).born(born).la_child_id(la_child_id).category_of_need("N1").with("mother", false)
 }
 
 pub async fn place(app: &TestApp, la: &str, placement: impl Into<serde_json::Value>) -> String {

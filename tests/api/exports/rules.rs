@@ -50,7 +50,7 @@ fn missing_row(child: &str, dob: &str, kind: &str, start: &str, end: &str) -> Mi
 fn valid_year() -> Tables {
     Tables {
         header: vec![
-            header("C1", "F", "03/04/2012", "WBRI", "UN5"),
+            HeaderRow { mother: "0".into(), ..header("C1", "F", "03/04/2012", "WBRI", "UN5") },
             header("C2", "M", "02/11/2009", "BCRB", "B801200005001"),
         ],
         episodes: vec![
@@ -118,6 +118,35 @@ fn fixtures() -> Vec<Fixture> {
         ("102", |t| t.header[0].dob = "2012-04-03".into()),
         ("103", |t| t.header[0].ethnic = "WHITE".into()),
         ("168", |t| t.header[0].upn = "UN6".into()),
+        // 4 on 31/08/2024, so of school age in 2025-26.
+        ("209", |t| t.header[0].upn = "UN1".into()),
+        ("232", |t| t.header[1].sex = "U".into()),
+        ("378", |t| {
+            t.episodes[3].place = "P1".into();
+            t.episodes[3].place_provider = "PR0".into();
+            t.episodes[3].urn = String::new();
+        }),
+        ("516", |t| t.episodes[3].rec = "E45".into()),
+        ("392d", |t| t.episodes[3].home_post = "LS1 4AP".into()),
+        ("361", |t| t.episodes[3].ls = "L1".into()),
+        ("393", |t| t.header[0].mother = String::new()),
+        ("607", |t| {
+            t.header[1].sex = "F".into();
+            t.episodes[3].rec = "E4A".into();
+        }),
+        ("171", |t| t.header[0].mc_dob = "2025-01-01".into()),
+        ("174", |t| t.header[1].mc_dob = "01/01/2025".into()),
+        ("611", |t| t.header[0].mother = "1".into()),
+        ("612", |t| t.header[0].mc_dob = "01/01/2025".into()),
+        ("620", |t| {
+            t.header[0].dob = "01/06/2015".into();
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/01/2026".into();
+        }),
+        ("621", |t| {
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/01/2010".into();
+        }),
         ("INT32", |t| t.header.push(t.header[1].clone())),
         ("INT03", |t| {
             let mut e = t.episodes[3].clone();
@@ -255,6 +284,46 @@ fn every_rule_catches_its_failing_fixture() {
         let found = validate(2026, &t);
         assert!(found.iter().any(|v| v.rule == rule), "rule {rule} not caught: {found:#?}");
     }
+}
+
+#[test]
+fn codes_are_those_of_the_collection_year() {
+    // The rules on codes only (the dates of the valid year are outside other years).
+    let rules = |year: i32, t: &Tables| -> Vec<String> {
+        validate(year, t)
+            .into_iter()
+            .filter(|v| ["101", "146", "209"].contains(&v.rule.as_str()))
+            .map(|v| format!("{} {}", v.rule, v.row))
+            .collect()
+    };
+    // Z11 exists from 2025-26; Z1 until 2024-25.
+    let mut t = valid_year();
+    t.episodes[3].place = "Z11".into();
+    t.episodes[3].place_provider = String::new();
+    t.episodes[3].urn = String::new();
+    assert_eq!(rules(2026, &t), Vec::<String>::new());
+    assert_eq!(rules(2025, &t), vec!["146 4"]);
+    t.episodes[3].place = "Z1".into();
+    assert_eq!(rules(2026, &t), vec!["146 4"]);
+    assert_eq!(rules(2025, &t), Vec::<String>::new());
+    // K3 from 2024-25; SEX 1 and 2 up to 2023-24.
+    let mut t = valid_year();
+    t.episodes[3].place = "K3".into();
+    assert_eq!(rules(2025, &t), Vec::<String>::new());
+    let found = rules(2024, &t);
+    assert!(found.contains(&"146 4".to_string()) && found.contains(&"101 1".to_string()), "{found:?}");
+    // UN1 is for children under 4 on 31 August before the year: born 01/09/2020, 3 on 31/08/2024
+    // (2025-26) and 4 on 31/08/2025 (2026-27).
+    let mut t = valid_year();
+    t.header[0].dob = "01/09/2020".into();
+    t.header[0].upn = "UN1".into();
+    for m in &mut t.missing {
+        if m.child == "C1" {
+            m.dob = "01/09/2020".into();
+        }
+    }
+    assert_eq!(rules(2026, &t), Vec::<String>::new());
+    assert_eq!(rules(2027, &t), vec!["209 1"]);
 }
 
 #[test]

@@ -27,8 +27,12 @@ async fn a_small_year_exports_exactly_as_computed_by_hand() {
     let tyrone = app.child_of(HACKNEY, tyrone).await;
     let p = place(&app, HACKNEY, Placement::at(&tyrone, OAK_HOUSE).from("2025-05-01").legal_status("V2")).await;
     end(&app, HACKNEY, &p, Ending::on("2025-12-19", "E4A")).await;
-    // Leah, 2: with the LA's own foster carers from January; she moves after the year ends.
-    let leah = ssda903_child("HK1003", "Leah", "Okafor", "2023-02-27").ethnicity("WIRI").category_of_need("N2");
+    // Leah, 2, whose family lives in Kent: with Hackney's own foster carers from January; she
+    // moves after the year ends.
+    let leah = ssda903_child("HK1003", "Leah", "Okafor", "2023-02-27")
+        .ethnicity("WIRI")
+        .category_of_need("N2")
+        .home(KENT_POSTCODE);
     let leah = app.child_of(HACKNEY, leah).await;
     let own_carers = |start: &str, place: &str| {
         json!({"child_id": leah, "urn": "XXXXXXX", "postcode": HACKNEY_POSTCODE, "place": place,
@@ -51,9 +55,9 @@ async fn a_small_year_exports_exactly_as_computed_by_hand() {
         files.0,
         crlf(&[
             "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
-            "HK1001,F,03/04/2012,WBRI,UN5,,",
+            "HK1001,F,03/04/2012,WBRI,UN5,0,",
             "HK1002,M,02/11/2009,BCRB,B801200005001,,",
-            "HK1003,F,27/02/2023,WIRI,UN1,,",
+            "HK1003,F,27/02/2023,WIRI,UN1,0,",
         ])
     );
     assert_eq!(
@@ -64,7 +68,7 @@ async fn a_small_year_exports_exactly_as_computed_by_hand() {
             "HK1001,02/06/2025,L,C2,N1,U4,PR4,15/09/2025,X1,CARPL,E8 1DY,CT1 2EH,SC057821",
             "HK1001,15/09/2025,P,C2,N1,K2,PR4,,,,E8 1DY,LS1 4AP,SC480011",
             "HK1002,01/05/2025,S,V2,N4,K2,PR4,19/12/2025,E4A,,E8 1DY,LS1 4AP,SC480011",
-            "HK1003,20/01/2026,S,V2,N2,U6,PR1,,,,E8 1DY,E8 1DY,XXXXXXX",
+            "HK1003,20/01/2026,S,V2,N2,U6,PR1,,,,CT1 2EH,E8 1DY,XXXXXXX",
         ])
     );
     assert_eq!(

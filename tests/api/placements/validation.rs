@@ -29,7 +29,7 @@ async fn placements_in_wales_are_recorded_as_such() {
 }
 
 #[actix_web::test]
-async fn codes_are_checked_against_the_2025_26_lists() {
+async fn codes_are_checked_against_the_lists_of_the_year_the_placement_starts_in() {
     let app = TestApp::start().await;
     let (_, urn) = app.provider_with_home().await;
     let child = app.child_of(HACKNEY, a_child("Kai", "Whitfield").born("2008-08-09")).await;
@@ -38,6 +38,7 @@ async fn codes_are_checked_against_the_2025_26_lists() {
     la.place(home().place("Q9")).await.expect_field_error(422, "place");
     let withdrawn = la.place(home().place("P2")).await.expect_field_error(422, "place");
     assert!(withdrawn.text.contains("withdrawn"));
+    assert_eq!(withdrawn.body["errors"][0]["rule"], "146");
     la.place(home().place_provider("PR0")).await.expect_field_error(422, "place_provider");
     la.place(home().place_provider("PR9")).await.expect_field_error(422, "place_provider");
     la.place(home().legal_status("X9")).await.expect_field_error(422, "legal_status");
@@ -48,4 +49,62 @@ async fn codes_are_checked_against_the_2025_26_lists() {
     la.place(temporary.without("place_provider")).await.expect(201);
     // None of the refused attempts left anything behind.
     assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(1));
+}
+
+#[actix_web::test]
+async fn a_placement_type_must_exist_in_the_collection_year_it_starts_in() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Maya", "Osei").born("2008-03-09")).await;
+    let la = app.la(HACKNEY);
+    let other = |from: &str, code: &str| {
+        Placement::foster(&child, HACKNEY_POSTCODE).from(from).place(code).without("urn").without("place_provider")
+    };
+    // Z11 to Z14 replace Z1 from 2025-26 (1 April 2025).
+    let early = la.place(other("2025-03-31", "Z11")).await.expect_field_error(422, "place");
+    assert_eq!(early.body["errors"][0]["rule"], "146");
+    assert!(early.text.contains("2024-25"), "{}", early.text);
+    let late = la.place(other("2025-04-01", "Z1")).await.expect_field_error(422, "place");
+    assert_eq!(late.body["errors"][0]["rule"], "146");
+    let z1 = la.place(other("2024-06-01", "Z1")).await.expect(201);
+    la.end_placement(&z1.id(), Ending::moved("2025-04-01", "PLACE")).await.expect(200);
+    la.place(other("2025-04-01", "Z11")).await.expect(201);
+}
+
+/// The rule and field a refusal names.
+fn names(r: &Resp, field: &str, rule: &str) {
+    let errors = r.body["errors"].as_array().cloned().unwrap_or_default();
+    assert!(errors.iter().any(|e| e["field"] == field && e["rule"] == rule), "expected {rule} on {field}: {}", r.text);
+}
+
+#[actix_web::test]
+async fn what_dfe_refuses_is_refused_when_it_is_written() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 378: placed with parents under section 20.
+    let parents = || {
+        Placement::foster(&child, HACKNEY_POSTCODE).from("2026-01-05").place("P1").place_provider("PR0").without("urn")
+    };
+    names(&la.place(parents().legal_status("V2")).await.expect_field_error(422, "legal_status"), "legal_status", "378");
+    // The accepted variants: with parents under a care order; later a children's home.
+    let p1 = la.place(parents().legal_status("C2")).await.expect(201).id();
+    names(
+        &la.change_legal_status(&p1, "2026-01-20", "V2").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "378",
+    );
+    la.end_placement(&p1, Ending::moved("2026-02-01", "CARPL")).await.expect(200);
+    let home = la.place(Placement::at(&child, &urn).from("2026-02-01").legal_status("L1")).await.expect(201).id();
+    // 361: police protection for more than 72 hours.
+    names(
+        &la.change_legal_status(&home, "2026-02-05", "C1").await.expect_field_error(422, "effective_from"),
+        "effective_from",
+        "361",
+    );
+    la.change_legal_status(&home, "2026-02-04", "C1").await.expect(200);
+    // 516: special guardianship to former foster carers ends only a foster placement.
+    names(&la.end_placement(&home, Ending::on("2026-03-01", "E45")).await.expect_field_error(422, "rec"), "rec", "516");
+    la.end_placement(&home, Ending::on("2026-03-01", "E4A")).await.expect(200);
+    assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(2));
 }

@@ -1,0 +1,185 @@
+"""The differential test against DfE's validator (see README, "DfE's validator").
+
+Exports every placing LA's SSDA903 return for the collection years asked for from a running
+registry, with that LA's own token, runs DfE's validator (csc-validator-be-903) and the
+registry's /validation on each, prints DfE's errors per rule per LA and a row-by-row agreement
+summary, and exits 1 on any DfE error (or crashed rule) not explained by an entry of
+validator-defects.json, and on any disagreement between the two on a rule both check.
+
+Usage: python dfe_run.py --bin BIN --database-url URL --base URL --out DIR [--years 2025 2026]
+                         [--las CODE ...] [--defects FILE]
+"""
+
+import argparse
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TABLES = ["header", "episodes", "missing", "uasc"]
+# DfE's table names for the registry's.
+DFE_TABLE = {"Header": "Header", "Episodes": "Episodes", "Missing": "Missing", "Uasc": "UASC"}
+
+
+def placing_las(database_url: str) -> list[str]:
+    path = database_url.removeprefix("sqlite://")
+    with sqlite3.connect(path) as c:
+        return [r[0] for r in c.execute("SELECT DISTINCT placing_la FROM placements ORDER BY 1")]
+
+
+def token(binary: str, database_url: str, la: str) -> str:
+    out = subprocess.run(
+        [binary, "token", "--org-type", "authority", "--org", la, "--scope", "exports:read",
+         "--database-url", database_url],
+        check=True, capture_output=True, text=True,
+    )
+    return out.stdout.strip()
+
+
+def get(url: str, tok: str) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {tok}"})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def export(base: str, tok: str, year: int, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for t in TABLES:
+        status, body = get(f"{base}/v1/exports/ssda903/{year}/{t}.csv", tok)
+        if status == 200:
+            (folder / f"{t}.csv").write_bytes(body)
+        elif t != "uasc" or status != 404:
+            raise SystemExit(f"{folder.name}: {t}.csv answered {status}: {body[:300]!r}")
+    status, body = get(f"{base}/v1/exports/ssda903/{year}/validation", tok)
+    if status != 200:
+        raise SystemExit(f"{folder.name}: validation answered {status}: {body[:300]!r}")
+    (folder / "validation.json").write_bytes(body)
+
+
+def load_defects(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["defects"]
+
+
+def explained(defects: list[dict], year: int, err: dict) -> dict | None:
+    for d in defects:
+        if d["rule"] != err["rule"] or year not in d["years"] or d.get("kind") == "crash":
+            continue
+        if "table" in d and d["table"] != err["table"]:
+            continue
+        where = d.get("where", {})
+        if all(re.fullmatch(p, err["fields"].get(col) or "") for col, p in where.items()):
+            return d
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--database-url", required=True)
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--years", nargs="+", type=int, default=[2025, 2026])
+    ap.add_argument("--las", nargs="*")
+    ap.add_argument("--defects", default=str(HERE / "validator-defects.json"))
+    ap.add_argument("--known", default=str(HERE / "known-failures.json"),
+                    help="the registry's own causes of DfE errors not yet put right (same format)")
+    ap.add_argument("--reuse", action="store_true", help="validate the exports already in --out")
+    ap.add_argument("--show", type=int, default=5, help="disagreements and unexplained errors shown per export")
+    args = ap.parse_args()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    las = args.las or placing_las(args.database_url)
+    if not args.reuse:
+        for la in las:
+            tok = token(args.bin, args.database_url, la)
+            for year in args.years:
+                export(args.base, tok, year, out / f"{year}_{la}")
+        print(f"exported {len(las)} LAs x {len(args.years)} years", flush=True)
+
+    sys.path.insert(0, str(HERE))
+    import dfe_validate  # noqa: E402  (imports pandas and DfE's validator: slow)
+
+    defects = load_defects(Path(args.defects))
+    known = load_defects(Path(args.known)) if Path(args.known).exists() else []
+    crash_ok = {(d["rule"], y) for d in defects if d.get("kind") == "crash" for y in d["years"]}
+    failures = 0
+    totals = Counter()
+    per_rule_total = Counter()
+    lines = []
+    for la in las:
+        for year in args.years:
+            folder = out / f"{year}_{la}"
+            dfe = dfe_validate.run(folder)
+            (folder / "dfe.json").write_text(json.dumps(dfe, indent=1))
+            reg = json.loads((folder / "validation.json").read_text())
+            # Rules both check: the registry's, less DfE's that crashed, and DfE's own.
+            both = set(reg["rules_checked"]) & (set(dfe["rules"]) - set(dfe["failed"]))
+            validator_faults = [e for e in dfe["errors"] if explained(defects, year, e)]
+            known_here = [e for e in dfe["errors"] if not explained(defects, year, e) and explained(known, year, e)]
+            unexplained = [e for e in dfe["errors"] if not explained(defects, year, e) and not explained(known, year, e)]
+            # DfE's own defects and the known causes are left out of the comparison.
+            compared = [e for e in dfe["errors"] if not explained(defects, year, e) and not explained(known, year, e)]
+            crashed = [r for r in dfe["failed"] if (r, year) not in crash_ok]
+            key = lambda rule, table, row: (rule, DFE_TABLE.get(table, table), row)  # noqa: E731
+            d_set = {key(e["rule"], e["table"], e["row"]): e["child"] for e in compared if e["rule"] in both}
+            skip = {key(e["rule"], e["table"], e["row"]) for e in validator_faults + known_here}
+            r_set = {
+                key(v["rule"], v["table"], v["row"]): v["child"]
+                for v in reg["violations"]
+                if v["rule"] in both and key(v["rule"], v["table"], v["row"]) not in skip
+            }
+            agree = d_set.keys() & r_set.keys()
+            only_dfe = sorted(d_set.keys() - r_set.keys())
+            only_reg = sorted(r_set.keys() - d_set.keys())
+            by_rule = Counter(e["rule"] for e in dfe["errors"])
+            per_rule_total.update(by_rule)
+            totals.update(
+                exports=1, dfe=len(dfe["errors"]), unexplained=len(unexplained), registry=len(reg["violations"]),
+                defects=len(validator_faults), known=len(known_here),
+                agree=len(agree), only_dfe=len(only_dfe), only_registry=len(only_reg),
+            )
+            rules = " ".join(f"{r}:{n}" for r, n in sorted(by_rule.items())) or "-"
+            lines.append(
+                f"{la} {year}  rows {reg['rows']['header']}/{reg['rows']['episodes']}/{reg['rows']['missing']}"
+                f"  DfE {len(dfe['errors'])} ({rules})  validator defects {len(validator_faults)}"
+                f"  known {len(known_here)}  unexplained {len(unexplained)}"
+                f"  /validation {len(reg['violations'])}  agree {len(agree)} DfE-only {len(only_dfe)}"
+                f" registry-only {len(only_reg)}"
+            )
+            for e in unexplained[: args.show]:
+                ctx = {k: v for k, v in e["fields"].items() if v is not None}
+                lines.append(f"    unexplained {e['rule']} {e['table']} row {e['row']} child {e['child']}: {ctx}")
+            for k in only_dfe[: args.show]:
+                lines.append(f"    DfE only: rule {k[0]} {k[1]} row {k[2]} child {d_set[k]}")
+            for k in only_reg[: args.show]:
+                lines.append(f"    /validation only: rule {k[0]} {k[1]} row {k[2]} child {r_set[k]}")
+            for r in crashed:
+                lines.append(f"    DfE rule {r} crashed and is not a listed defect")
+            if unexplained or crashed or only_dfe or only_reg:
+                failures += 1
+    print("\n".join(lines))
+    print()
+    print("DfE errors by rule, all exports: "
+          + (" ".join(f"{r}:{n}" for r, n in sorted(per_rule_total.items())) or "none"))
+    print(
+        f"{totals['exports']} exports: DfE errors {totals['dfe']} ({totals['defects']} validator defects, "
+        f"{totals['known']} known causes in the registry, {totals['unexplained']} unexplained); "
+        f"/validation violations {totals['registry']}; on rules both check: {totals['agree']} agree, "
+        f"{totals['only_dfe']} DfE only, {totals['only_registry']} /validation only"
+    )
+    print(f"dfe: {totals['exports'] - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Runs DfE's SSDA903 validator (csc-validator-be-903, its Python API) on exported CSV files.
+
+Usage: python dfe_validate.py OUT_DIR
+OUT_DIR holds one folder per export, named YEAR_LA (2025_E09000012), each with the CSV files
+(header.csv, episodes.csv, missing.csv and uasc.csv where the year has it). Writes dfe.json in
+each folder: {"errors": [{"rule", "table", "row", "child", "fields": {...}}], "failed": [rules that
+crashed], "skipped": [rules skipped for want of a table]}. Rows count from 1 after the header
+row, as the registry's /validation counts them. One process for every export, so DfE's postcode
+tables are loaded once.
+"""
+
+import contextlib
+import io
+import json
+import logging
+import sys
+from pathlib import Path
+
+logging.disable(logging.CRITICAL)
+
+import pandas as pd  # noqa: E402
+from lac_validator import datastore, lac_validator  # noqa: E402
+from lac_validator.rules.ruleset_utils import get_year_ruleset  # noqa: E402
+
+FILES = ["header.csv", "episodes.csv", "missing.csv", "uasc.csv"]
+
+# DfE's validator keeps every postcode area it has read in one growing table and joins each
+# export against all of it, which makes a run of hundreds of exports crawl. Each export gets the
+# rows of its own postcodes instead: the join is a left join on the exact postcode, so the result
+# is the same.
+_ALL = datastore.postcodes
+
+
+class _Subset:
+    def __init__(self, df):
+        self._df = df
+
+    def load_postcodes(self, letters):
+        pass
+
+    @property
+    def dataframe(self):
+        return self._df
+
+
+def _postcodes_for(folder: Path) -> None:
+    path = folder / "episodes.csv"
+    if not path.exists():
+        return
+    eps = pd.read_csv(path, dtype=str, keep_default_na=False)
+    wanted = {
+        pc.upper().replace(" ", "")
+        for col in ("HOME_POST", "PL_POST")
+        if col in eps
+        for pc in eps[col]
+        if pc
+    }
+    _ALL.load_postcodes({pc[0] for pc in wanted})
+    df = _ALL.dataframe
+    datastore.postcodes = _Subset(df[df["pcd_abbr"].isin(wanted)].reset_index(drop=True))
+
+
+def run(folder: Path) -> dict:
+    year, la = folder.name.split("_", 1)
+    files = [
+        {"name": name, "file_content": (folder / name).read_bytes(), "description": "This year"}
+        for name in FILES
+        if (folder / name).exists()
+    ]
+    registry = get_year_ruleset(year)
+    _postcodes_for(folder)
+    with contextlib.redirect_stdout(io.StringIO()):
+        v = lac_validator.LacValidator(
+            metadata={"collectionYear": year, "localAuthority": la},
+            files=files,
+            registry=registry,
+            selected_rules=None,
+        )
+    errors = []
+    for table, df in v.ds_results.items():
+        if table == "metadata" or not isinstance(df, pd.DataFrame):
+            continue
+        err_cols = [c for c in df.columns if str(c).startswith("ERR_")]
+        data_cols = [c for c in df.columns if not str(c).startswith("ERR_") and not str(c).startswith("__")]
+        for col in err_cols:
+            hit = df[df[col] == True]  # noqa: E712
+            for idx, row in hit.iterrows():
+                fields = {c: (None if pd.isna(row[c]) else str(row[c])) for c in data_cols}
+                errors.append(
+                    {
+                        "rule": col[4:],
+                        "table": table,
+                        "row": int(idx) + 1,
+                        "child": None if pd.isna(row.get("CHILD")) else str(row.get("CHILD")),
+                        "fields": fields,
+                    }
+                )
+    errors.sort(key=lambda e: (e["table"], e["row"], e["rule"]))
+    return {
+        "year": int(year),
+        "la": la,
+        "rules": sorted(str(c) for c in registry.keys()),
+        "errors": errors,
+        "failed": sorted(str(c) for c in v.fails),
+        "skipped": sorted(str(c) for c in v.skips),
+    }
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        result = run(folder)
+        (folder / "dfe.json").write_text(json.dumps(result, indent=1))
+        print(f"{folder.name}: {len(result['errors'])} DfE errors", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
