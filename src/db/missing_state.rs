@@ -36,4 +36,3 @@ pub fn keep(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError
         .execute(conn)?;
     Ok(())
 }
-
