@@ -130,6 +130,33 @@ pub fn client(dev: bool, timeout: Duration) -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// `s` cut to `max` characters, marked when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { format!("{}...", s.chars().take(max).collect::<String>()) }
+}
+
+/// A request error in plain words, with its causes.
+pub fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !causes.contains(&text) {
+            causes.push(text);
+        }
+        source = s.source();
+    }
+    let text = if causes.is_empty() { kind.to_string() } else { format!("{kind}: {}", causes.join(": ")) };
+    truncate(&text, 500)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,7 +225,7 @@ impl Worker {
         for (k, v) in headers {
             req = req.header(k, v);
         }
-        let res = req.send().await.map_err(|e| (describe(&e), None))?;
+        let res = req.send().await.map_err(|e| (crate::outbound::describe(&e), None))?;
         let status = res.status();
         if !status.is_success() {
             let retry_after = res
@@ -238,7 +238,10 @@ impl Worker {
                 .ok()
                 .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))
                 .unwrap_or_default();
-            return Err((format!("HTTP {}: {}", status.as_u16(), truncate(&detail, 300)), retry_after));
+            return Err((
+                format!("HTTP {}: {}", status.as_u16(), crate::outbound::truncate(&detail, 300)),
+                retry_after,
+            ));
         }
         let answer: BatchAnswer = res.json().await.map_err(|e| (format!("the answer is not a receipt: {e}"), None))?;
         Ok(answer.receipt)
@@ -280,7 +283,7 @@ impl Worker {
             req = req.header(k, v);
         }
         let unavailable = |detail: String| ApiError::Unavailable { detail };
-        let res = req.send().await.map_err(|e| unavailable(describe(&e)))?;
+        let res = req.send().await.map_err(|e| unavailable(crate::outbound::describe(&e)))?;
         if !res.status().is_success() {
             return Err(unavailable(format!("{} answered HTTP {}", peer.node_id, res.status().as_u16())));
         }
@@ -379,30 +382,6 @@ fn tell_sender(
         now,
     )?;
     Ok(1)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { format!("{}...", s.chars().take(max).collect::<String>()) }
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "request failed"
-    };
-    let mut causes = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !causes.contains(&text) {
-            causes.push(text);
-        }
-        source = s.source();
-    }
-    truncate(&if causes.is_empty() { kind.to_string() } else { format!("{kind}: {}", causes.join(": ")) }, 500)
 }
 
 /// Starts the delivery loop (every `federation_poll_ms`; 0 disables it) and a pull from every

@@ -176,7 +176,7 @@ impl Ctx {
                     res.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
                 (Some(status.as_u16()), classify(status, retry_after, location.as_deref()))
             }
-            Err(e) => (None, Sent::Retry(describe(&e), None)),
+            Err(e) => (None, Sent::Retry(crate::outbound::describe(&e), None)),
         }
     }
 }
@@ -197,37 +197,11 @@ fn classify(status: reqwest::StatusCode, retry_after: Option<TimeDelta>, locatio
     } else if status.is_client_error() && code != 408 && code != 429 {
         Sent::Failed(format!("{text}: refused for good, not retried"))
     } else if status.is_redirection() {
-        let to = location.map(|l| format!(" to {}", truncate(l, 200))).unwrap_or_default();
+        let to = location.map(|l| format!(" to {}", crate::outbound::truncate(l, 200))).unwrap_or_default();
         Sent::Retry(format!("{text}: redirect{to} not followed"), retry_after)
     } else {
         Sent::Retry(text, retry_after)
     }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { format!("{}...", s.chars().take(max).collect::<String>()) }
-}
-
-/// A request error in plain words, with its causes.
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out after 10 s"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "request failed"
-    };
-    let mut causes = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !causes.contains(&text) {
-            causes.push(text);
-        }
-        source = s.source();
-    }
-    let text = if causes.is_empty() { kind.to_string() } else { format!("{kind}: {}", causes.join(": ")) };
-    truncate(&text, 500)
 }
 
 /// `Retry-After` as a delay from `now`: delay-seconds or an HTTP date.
