@@ -2,7 +2,7 @@
 //! than one of them moves episodes.
 
 use crate::db::AnyConnection;
-use crate::db::schema::{child_missing_state as st, missing_episodes as m};
+use crate::db::schema::{child_missing_state as st, children, missing_episodes as m};
 use crate::error::ApiError;
 use crate::ids::ChildId;
 use diesel::prelude::*;
@@ -11,6 +11,10 @@ use diesel::prelude::*;
 /// transaction of the write that changed them: every write of an episode calls it, in `missing`
 /// and wherever episodes move from one child to another (a merge).
 pub fn keep(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError> {
+    // The child's row lock orders concurrent writers of its episodes (a home's report, a return,
+    // a peer's event): the second waits for the first, then reads both episodes, so the state
+    // stored last is computed from all of them and the two never collide on the state's key.
+    diesel::update(children::table.find(child_id)).set(children::id.eq(children::id)).execute(conn)?;
     let of = || m::table.filter(m::child_id.eq(child_id));
     let missing_since = of().filter(m::ended_at.is_null()).select(diesel::dsl::min(m::started_at));
     let third_latest_start = of()
