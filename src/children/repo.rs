@@ -2,7 +2,7 @@
 
 use crate::auth::{Caller, OrgType};
 use crate::db::AnyConnection;
-use crate::db::rows::children::ChildRecord;
+use crate::db::rows::children::{ChildRecord, MergeRecord};
 use crate::db::schema::{
     admissions, child_merges, child_missing_state, child_transfers, children, missing_episodes, notifications,
     placements, settings,
@@ -390,46 +390,20 @@ pub fn merge(
 
 /// A merge as stored: id, survivor, merged record, requesting LA, requested by, when, status
 /// (`requested`, `completed`), completing LA, when.
-pub type MergeRow =
-    (String, String, String, String, String, NaiveDateTime, String, Option<String>, Option<NaiveDateTime>);
-
-pub fn insert_merge(conn: &mut AnyConnection, m: &MergeRow) -> Result<(), ApiError> {
-    let (id, survivor, merged, la, by, at, status, done_la, done_at) = m;
-    diesel::insert_into(child_merges::table)
-        .values((
-            child_merges::id.eq(id),
-            child_merges::survivor_id.eq(survivor),
-            child_merges::merged_id.eq(merged),
-            child_merges::requested_by_la.eq(la),
-            child_merges::requested_by.eq(by),
-            child_merges::requested_at.eq(at),
-            child_merges::status.eq(status),
-            child_merges::completed_by_la.eq(done_la),
-            child_merges::completed_at.eq(done_at),
-        ))
-        .execute(conn)?;
+pub fn insert_merge(conn: &mut AnyConnection, m: &MergeRecord) -> Result<(), ApiError> {
+    diesel::insert_into(child_merges::table).values(m).execute(conn)?;
     Ok(())
 }
 
 /// A requested merge whose merged record `la` is responsible for, or None.
-pub fn requested_merge_for(conn: &mut AnyConnection, id: &str, la: &str) -> Result<Option<MergeRow>, ApiError> {
+pub fn requested_merge_for(conn: &mut AnyConnection, id: &str, la: &str) -> Result<Option<MergeRecord>, ApiError> {
     Ok(child_merges::table
         .inner_join(children::table.on(children::id.eq(child_merges::merged_id)))
         .filter(child_merges::id.eq(id))
         .filter(child_merges::status.eq("requested"))
         .filter(children::responsible_la.eq(la))
         .filter(children::merged_into.is_null())
-        .select((
-            child_merges::id,
-            child_merges::survivor_id,
-            child_merges::merged_id,
-            child_merges::requested_by_la,
-            child_merges::requested_by,
-            child_merges::requested_at,
-            child_merges::status,
-            child_merges::completed_by_la,
-            child_merges::completed_at,
-        ))
+        .select(MergeRecord::as_select())
         .first(conn)
         .optional()?)
 }

@@ -6,7 +6,7 @@ use super::model::{Candidate, Child, ChildAccess, ChildPatch, Merge, NewChild, N
 use super::{access, repo};
 use crate::auth::Caller;
 use crate::db::AnyConnection;
-use crate::db::rows::children::ChildRecord;
+use crate::db::rows::children::{ChildRecord, MergeRecord};
 use crate::error::{ApiError, FieldError, ProblemType};
 use crate::flags::{self, ChildMissingFlags};
 use crate::http::{Page, PageQuery, check_text};
@@ -528,17 +528,28 @@ fn merged_into(to: String) -> ApiError {
     }
 }
 
-fn merge_view(m: repo::MergeRow) -> Merge {
-    let (id, survivor_id, merged_id, requested_by_la, _, requested_at, status, completed_by_la, completed_at) = m;
+fn merge_view(m: MergeRecord) -> Merge {
     Merge {
-        id,
-        survivor_id,
-        merged_id,
-        requested_by_la,
-        requested_at: requested_at.and_utc(),
-        status,
-        completed_by_la,
-        completed_at: completed_at.map(|t| t.and_utc()),
+        id: m.id,
+        survivor_id: m.survivor_id,
+        merged_id: m.merged_id,
+        requested_by_la: m.requested_by_la,
+        requested_at: m.requested_at.and_utc(),
+        status: m.status,
+        completed_by_la: m.completed_by_la,
+        completed_at: m.completed_at.map(|t| t.and_utc()),
+    }
+}
+
+impl MergeRecord {
+    /// Marks the merge done by `la` at `now`.
+    fn completed(self, la: &str, now: NaiveDateTime) -> MergeRecord {
+        MergeRecord {
+            status: "completed".into(),
+            completed_by_la: Some(la.to_string()),
+            completed_at: Some(now),
+            ..self
+        }
     }
 }
 
@@ -604,27 +615,27 @@ pub fn merge(
         if other_id == survivor.id.as_str() {
             return Err(ApiError::field("duplicate_id", "is the record to keep: name the other record"));
         }
-        let mut row: repo::MergeRow = (
-            uuid::Uuid::now_v7().to_string(),
-            survivor.id.to_string(),
-            other_id.clone(),
-            caller.org.clone(),
-            caller.sub.clone(),
-            now,
-            "requested".into(),
-            None,
-            None,
-        );
-        let own = repo::find_visible(conn, caller, &other_id)?
-            .filter(|o| o.responsible_la == caller.org)
-            .filter(|o| repo::merged_into(conn, &o.id).ok().flatten().is_none());
+        let row = MergeRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            survivor_id: survivor.id.to_string(),
+            merged_id: other_id.clone(),
+            requested_by_la: caller.org.clone(),
+            requested_by: caller.sub.clone(),
+            requested_at: now,
+            status: "requested".into(),
+            completed_by_la: None,
+            completed_at: None,
+        };
+        let own = match repo::find_visible(conn, caller, &other_id)?.filter(|o| o.responsible_la == caller.org) {
+            Some(o) if repo::merged_into(conn, &o.id)?.is_none() => Some(o),
+            _ => None,
+        };
         match own {
             Some(other) => {
-                row.6 = "completed".into();
-                row.7 = Some(caller.org.clone());
-                row.8 = Some(now);
-                repo::insert_merge(conn, &row)?;
-                complete(conn, caller, &survivor, &other, &row.0, now)?;
+                let done = row.completed(&caller.org, now);
+                repo::insert_merge(conn, &done)?;
+                complete(conn, caller, &survivor, &other, &done.id, now)?;
+                return Ok(merge_view(done));
             }
             None => {
                 repo::insert_merge(conn, &row)?;
@@ -642,7 +653,7 @@ pub fn merge(
                             sender: &caller.org,
                             child_id: Some(&other.id),
                             placement_id: None,
-                            payload: serde_json::json!({"merge_id": row.0, "status": "requested",
+                            payload: serde_json::json!({"merge_id": row.id, "status": "requested",
                                                         "survivor_id": survivor.id, "merged_id": other.id,
                                                         "survivor_la": survivor.responsible_la}),
                             statutory: None,
@@ -665,20 +676,17 @@ pub fn confirm_merge(
     now: NaiveDateTime,
 ) -> Result<Merge, ApiError> {
     crate::db::write_tx(conn, |conn| {
-        let mut row = repo::requested_merge_for(conn, merge_id, &caller.org)?.ok_or(ApiError::NotFound)?;
-        let merged = repo::find(conn, &row.2)?.ok_or(ApiError::NotFound)?;
-        let survivor = repo::find(conn, &row.1)?.ok_or(ApiError::NotFound)?;
+        let row = repo::requested_merge_for(conn, merge_id, &caller.org)?.ok_or(ApiError::NotFound)?;
+        let merged = repo::find(conn, &row.merged_id)?.ok_or(ApiError::NotFound)?;
+        let survivor = repo::find(conn, &row.survivor_id)?.ok_or(ApiError::NotFound)?;
         if repo::merged_into(conn, &survivor.id)?.is_some() {
             return Err(ApiError::conflict(
                 ProblemType::Conflict,
                 "The record to keep has itself been merged since: request the merge again.",
             ));
         }
-        repo::complete_merge(conn, &row.0, &caller.org, now)?;
-        complete(conn, caller, &survivor, &merged, &row.0, now)?;
-        row.6 = "completed".into();
-        row.7 = Some(caller.org.clone());
-        row.8 = Some(now);
-        Ok(merge_view(row))
+        repo::complete_merge(conn, &row.id, &caller.org, now)?;
+        complete(conn, caller, &survivor, &merged, &row.id, now)?;
+        Ok(merge_view(row.completed(&caller.org, now)))
     })
 }

@@ -143,7 +143,7 @@ fn apply_event(
         if e.child_id.as_deref() != Some(c.id.as_str()) {
             return Ok(Err("the child is not the one the event is about".into()));
         }
-        if let Some((_, held)) = repo::child(conn, &c.id)?
+        if let Some((_, held)) = peers::child(conn, &c.id)?
             && held.as_deref() != Some(origin)
         {
             return Ok(Err("this child is not held by the sending node".into()));
@@ -155,11 +155,11 @@ fn apply_event(
             return Ok(Err(format!("the placing LA is {}, but the event speaks for {la}", p.placing_la)));
         }
         let child_known = d.child.as_ref().is_some_and(|c| c.id == p.child_id.as_str())
-            || matches!(repo::child(conn, p.child_id.as_str())?, Some((_, Some(ref o))) if o == origin);
+            || matches!(peers::child(conn, p.child_id.as_str())?, Some((_, Some(ref o))) if o == origin);
         if !child_known {
             return Ok(Err("the placement's child is not projected from the sending node".into()));
         }
-        match repo::placement(conn, p.id.as_str())? {
+        match peers::placement(conn, p.id.as_str())? {
             Some((_, held)) if held.as_deref() != Some(origin) => {
                 return Ok(Err("this placement is not held by the sending node".into()));
             }
@@ -180,16 +180,16 @@ fn apply_event(
         }
         if let Some(c) = &n.child_id
             && d.child.is_none()
-            && repo::child(conn, c.as_str())?.is_none()
+            && peers::child(conn, c.as_str())?.is_none()
         {
             return Ok(Err("the notification is about a child this node does not know".into()));
         }
     }
     if let Some(ep) = &d.episode {
-        let Some((child, held)) = repo::child(conn, ep.child_id.as_str())? else {
+        let Some((child, held)) = peers::child(conn, ep.child_id.as_str())? else {
             return Ok(Err("the episode's child is not known here".into()));
         };
-        let Some((placement, _)) = repo::placement(conn, ep.placement_id.as_str())? else {
+        let Some((placement, _)) = peers::placement(conn, ep.placement_id.as_str())? else {
             return Ok(Err("the episode's placement is not known here".into()));
         };
         if placement.child_id != ep.child_id {
@@ -237,7 +237,7 @@ fn apply_event(
             created_at: existing.map_or(now, |x| x.created_at),
             updated_at: now,
         };
-        match repo::child(conn, &c.id)? {
+        match peers::child(conn, &c.id)? {
             Some((existing, _)) if existing.version <= c.version => repo::update_child(conn, &record(Some(&existing)))?,
             Some(_) => {}
             None => repo::insert_child(conn, &record(None), origin)?,
@@ -245,7 +245,7 @@ fn apply_event(
     }
     if let Some(ps) = &d.placement {
         let p = &ps.placement;
-        let before = repo::placement(conn, p.id.as_str())?.map(|(b, _)| b);
+        let before = peers::placement(conn, p.id.as_str())?.map(|(b, _)| b);
         match &before {
             Some(b) if b.version > p.version => {}
             Some(_) => repo::update_placement(conn, p)?,
@@ -301,7 +301,7 @@ fn apply_event(
     }
     // A placement in a home here settles the home's unmatched admission or discharge of the child.
     if let Some((before, p)) = new_placement
-        && let Some((child, _)) = repo::child(conn, p.child_id.as_str())?
+        && let Some((child, _)) = peers::child(conn, p.child_id.as_str())?
     {
         if before.is_none() {
             crate::admissions::service::resolve_for_placement(conn, &p, &child, now)?;

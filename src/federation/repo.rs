@@ -77,11 +77,6 @@ pub fn audit_head(conn: &mut AnyConnection) -> Result<(i64, String), ApiError> {
 
 // Projections.
 
-/// A child here, and the node it is projected from (None: held here).
-pub fn child(conn: &mut AnyConnection, id: &str) -> Result<Option<(ChildRecord, Option<String>)>, ApiError> {
-    Ok(children::table.find(id).select((ChildRecord::as_select(), children::origin_node)).first(conn).optional()?)
-}
-
 pub fn insert_child(conn: &mut AnyConnection, c: &ChildRecord, origin: &str) -> Result<(), ApiError> {
     diesel::insert_into(children::table).values(c).execute(conn)?;
     diesel::update(children::table.find(&c.id)).set(children::origin_node.eq(origin)).execute(conn)?;
@@ -91,14 +86,6 @@ pub fn insert_child(conn: &mut AnyConnection, c: &ChildRecord, origin: &str) -> 
 pub fn update_child(conn: &mut AnyConnection, c: &ChildRecord) -> Result<(), ApiError> {
     diesel::update(children::table.find(&c.id)).set(c).execute(conn)?;
     Ok(())
-}
-
-pub fn placement(conn: &mut AnyConnection, id: &str) -> Result<Option<(PlacementRecord, Option<String>)>, ApiError> {
-    Ok(placements::table
-        .find(id)
-        .select((PlacementRecord::as_select(), placements::origin_node))
-        .first(conn)
-        .optional()?)
 }
 
 pub fn insert_placement(conn: &mut AnyConnection, p: &PlacementRecord, origin: &str) -> Result<(), ApiError> {

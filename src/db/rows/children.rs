@@ -1,6 +1,6 @@
 //! The row of the shared child record.
 
-use crate::db::schema::children;
+use crate::db::schema::{child_merges, children};
 use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -30,4 +30,23 @@ pub struct ChildRecord {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A merge of two records of one child: requested, then completed (at once when one LA holds
+/// both, else when the other LA confirms).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = child_merges)]
+pub struct MergeRecord {
+    pub id: String,
+    /// The record kept.
+    pub survivor_id: String,
+    /// The record merged into it.
+    pub merged_id: String,
+    pub requested_by_la: String,
+    pub requested_by: String,
+    pub requested_at: NaiveDateTime,
+    /// `requested` or `completed`.
+    pub status: String,
+    pub completed_by_la: Option<String>,
+    pub completed_at: Option<NaiveDateTime>,
 }
