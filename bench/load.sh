@@ -16,6 +16,8 @@ CONNECTIONS="${CONNECTIONS:-16}"
 PORT="${PORT:-18880}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 TARGET="${CARGO_TARGET_DIR:-target}"
+# Absolute: the baseline is built from its own directory.
+mkdir -p "$TARGET"; TARGET=$(cd "$TARGET" && pwd)
 # BIN names a registry binary built before (to compare two builds); otherwise this tree is built.
 BIN="${BIN:-}"
 BASE_PORT="${BASE_PORT:-18890}"
@@ -25,6 +27,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 # The hand-written baseline (bench/baseline): its own package, lock file and target directory.
 BASE_BIN="$TARGET/baseline/release/registry-baseline"
 (cd bench/baseline && CARGO_TARGET_DIR="$TARGET/baseline" cargo build --release --quiet)
+[ -x "$BASE_BIN" ] || { echo "no baseline binary at $BASE_BIN" >&2; exit 1; }
 TODAY=$(date -u +%F)
 Y=$(date -u +%Y); M=$((10#$(date -u +%m)))
 Q=$(( (M - 1) / 3 )); if [ "$Q" -eq 0 ]; then PERIOD="$((Y - 1))-Q4"; else PERIOD="$Y-Q$Q"; fi

@@ -73,6 +73,13 @@ pub struct Config {
     #[arg(long, env = "REGISTRY_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
 
+    /// Where a request's database work runs: `worker`, on the HTTP worker thread that took the
+    /// request (no hand-off between threads); `pool`, on a blocking thread pool, so a worker
+    /// serves other requests while one waits for the database; `auto`, `worker` on SQLite
+    /// (in-process, so the work is the worker's own CPU) and `pool` on PostgreSQL.
+    #[arg(long, env = "REGISTRY_DB_CALLS", value_enum, default_value_t = DbCalls::Auto)]
+    pub db_calls: DbCalls,
+
     /// CSV (`date,name`) of England and Wales bank holidays replacing the bundled 2015-2030 table.
     #[arg(long, env = "REGISTRY_BANK_HOLIDAYS_FILE")]
     pub bank_holidays_file: Option<PathBuf>,
@@ -145,6 +152,7 @@ impl Config {
             audit_checkpoint_secs: 300,
             token_ttl: 3600,
             pool_size: 8,
+            db_calls: DbCalls::Auto,
             bank_holidays_file: None,
             ack_overdue_working_days: 2,
             dev: false,
@@ -187,4 +195,12 @@ impl Config {
             self.secrets_key_path().parent().map_or_else(|| PathBuf::from("node.key"), |d| d.join("node.key"))
         })
     }
+}
+
+/// Where a request's database work runs (see `Config::db_calls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DbCalls {
+    Auto,
+    Worker,
+    Pool,
 }

@@ -7,7 +7,7 @@ use crate::auth::keys::{self, KeyRing, SigningKey};
 use crate::auth::tokens::TokenService;
 use crate::calendar::WorkingCalendar;
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, DbCalls};
 use crate::db::{self, AnyConnection, DbPool};
 use crate::error::ApiError;
 use crate::node::Node;
@@ -27,6 +27,8 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     /// This node's id and key.
     pub node: Arc<Node>,
+    /// Whether a request's database work runs on its HTTP worker thread (`Config::db_calls`).
+    db_on_worker: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,11 +70,42 @@ impl AppState {
         };
         let auth = Arc::new(Authenticator::new(tokens, pool.clone(), clock.clone(), secrets.clone(), &config));
         let node = Arc::new(Node::load(&config.node_id, &config.node_key_path(), &secrets)?);
-        Ok(AppState { pool, clock, calendar: Arc::new(calendar), auth, secrets, node, config: Arc::new(config) })
+        let db_on_worker = match config.db_calls {
+            DbCalls::Worker => true,
+            DbCalls::Pool => false,
+            DbCalls::Auto => db::Backend::of(&config.database_url) == db::Backend::Sqlite,
+        };
+        Ok(AppState {
+            pool,
+            clock,
+            calendar: Arc::new(calendar),
+            auth,
+            secrets,
+            node,
+            config: Arc::new(config),
+            db_on_worker,
+        })
     }
 
-    /// Runs blocking database work on the blocking thread pool.
+    /// Runs a request's database work with a pooled connection: on this HTTP worker thread, or
+    /// on the blocking thread pool (`Config::db_calls`).
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        if self.db_on_worker {
+            let mut conn = self.pool.get()?;
+            return f(&mut conn);
+        }
+        db::run(&self.pool, f).await
+    }
+
+    /// Runs database work on the blocking thread pool whatever `Config::db_calls` says: for the
+    /// background workers, which must not hold up the thread they share with others, and for
+    /// requests whose work takes long (exports, federation batches), which would hold up every
+    /// other request of their HTTP worker.
+    pub async fn db_pooled<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
@@ -83,13 +116,13 @@ impl AppState {
     /// Appends pending events to the audit chain.
     pub async fn chain_audit(&self) -> Result<usize, ApiError> {
         let secrets = self.secrets.clone();
-        self.db(move |conn| crate::audit::chain_pending(conn, secrets.audit_key())).await
+        self.db_pooled(move |conn| crate::audit::chain_pending(conn, secrets.audit_key())).await
     }
 
     /// Signs a checkpoint of the audit log's head, if it moved since the last one.
     pub async fn checkpoint_audit(&self) -> Result<Option<String>, ApiError> {
         let (node, now) = (self.node.clone(), self.now());
-        self.db(move |conn| crate::audit::checkpoint(conn, &node, now)).await
+        self.db_pooled(move |conn| crate::audit::checkpoint(conn, &node, now)).await
     }
 
     /// Now, truncated to what both databases keep.

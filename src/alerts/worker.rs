@@ -33,7 +33,7 @@ impl Worker {
     /// Takes the lease for this worker; false when another worker holds it.
     pub async fn lease(&self) -> Result<bool, ApiError> {
         let (now, name) = (self.state.now(), self.name.clone());
-        self.state.db(move |conn| super::repo::take_lease(conn, LEASE_NAME, &name, now, now + LEASE)).await
+        self.state.db_pooled(move |conn| super::repo::take_lease(conn, LEASE_NAME, &name, now, now + LEASE)).await
     }
 
     /// One round: None when another worker holds the lease, else how many alerts were raised.
@@ -45,7 +45,7 @@ impl Worker {
         let name = self.name.clone();
         let raised = self
             .state
-            .db(move |conn| {
+            .db_pooled(move |conn| {
                 let c = Clocks {
                     calendar: &state.calendar,
                     ack_days: state.config.ack_overdue_working_days,

@@ -158,7 +158,7 @@ pub fn checkpoint(conn: &mut AnyConnection, node: &Node, now: NaiveDateTime) -> 
     })
 }
 
-/// The outcome of checking the chain./// The outcome of checking the chain.
+/// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Intact { events: i64 },

@@ -12,7 +12,7 @@ use crate::ids::ChildId;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Timestamp};
+use diesel::sql_types::Bool;
 
 type Cond = Box<dyn BoxableExpression<children::table, crate::db::MultiBackend, SqlType = Bool>>;
 
@@ -59,7 +59,7 @@ pub fn find_visible_with_flags(
         of_child().select(child_missing_state::third_latest_start).single_value(),
         of_child().select(child_missing_state::interview_pending_since).single_value(),
     );
-    let found: Option<(ChildRecord, StateRow, i64, Option<String>)> = children::table
+    let found: Option<(ChildRecord, StateRow, Option<i64>, Option<String>)> = children::table
         .filter(children::id.eq(id))
         .filter(visible(caller))
         .select((
@@ -70,7 +70,9 @@ pub fn find_visible_with_flags(
         ))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(rec, st, recent, merged)| (rec, crate::flags::from_state(&state_of(st), recent, now), merged)))
+    Ok(found.map(|(rec, st, recent, merged)| {
+        (rec, crate::flags::from_state(&state_of(st), recent.unwrap_or(0), now), merged)
+    }))
 }
 
 /// A child by id without access rules, for checks inside writes that are already authorised.
@@ -177,22 +179,17 @@ pub fn lock(conn: &mut AnyConnection, id: &ChildId) -> Result<bool, ApiError> {
 }
 
 /// The number of episodes of the row's child (`children.id`) that started at or after `since`:
-/// a range of the episodes' index on (child_id, started_at), without reading the episodes.
-pub fn episodes_since(since: NaiveDateTime) -> EpisodesSince {
-    diesel::dsl::sql::<BigInt>(
-        "(SELECT COUNT(*) FROM missing_episodes recent WHERE recent.child_id = children.id AND recent.started_at >= ",
-    )
-    .bind::<Timestamp, _>(since)
-    .sql(")")
+/// a range of the episodes' index on (child_id, started_at), without reading the episodes. Built
+/// from the query builder rather than SQL text, so a statement holding it can be prepared once
+/// per connection and reused.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn episodes_since(since: NaiveDateTime) -> _ {
+    missing_episodes::table
+        .filter(missing_episodes::child_id.eq(children::id))
+        .filter(missing_episodes::started_at.ge(since))
+        .count()
+        .single_value()
 }
-
-pub type EpisodesSince = diesel::expression::SqlLiteral<
-    BigInt,
-    diesel::expression::UncheckedBind<
-        diesel::expression::SqlLiteral<BigInt>,
-        diesel::dsl::AsExprOf<NaiveDateTime, Timestamp>,
-    >,
->;
 
 /// A child's stored missing state (nullable columns of a left join).
 pub type StateColumns = (
@@ -224,12 +221,15 @@ pub fn missing_flags(
     let since = crate::flags::repeat_window_start(now);
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let rows: Vec<(ChildId, StateRow, i64)> = children::table
+        let rows: Vec<(ChildId, StateRow, Option<i64>)> = children::table
             .left_join(child_missing_state::table)
             .filter(children::id.eq_any(chunk))
             .select((children::id, state(), episodes_since(since)))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(id, st, recent)| (id, crate::flags::from_state(&state_of(st), recent, now))));
+        out.extend(
+            rows.into_iter()
+                .map(|(id, st, recent)| (id, crate::flags::from_state(&state_of(st), recent.unwrap_or(0), now))),
+        );
     }
     Ok(out)
 }

@@ -17,7 +17,7 @@ async fn csv(
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::EXPORTS_READ)?;
     let (today, now) = (state.clock.today(), state.now());
-    let file = state.db(move |conn| service::table(conn, &caller, &raw_year, table, today, now)).await?;
+    let file = state.db_pooled(move |conn| service::table(conn, &caller, &raw_year, table, today, now)).await?;
     Ok(crate::http::csv::response(file.body, &file.name))
 }
 
@@ -104,7 +104,7 @@ pub async fn validation(
 ) -> Result<HttpResponse, ApiError> {
     caller.authority(scopes::EXPORTS_READ)?;
     let (today, now) = (state.clock.today(), state.now());
-    let report = state.db(move |conn| service::validation(conn, &caller, &year, today, now)).await?;
+    let report = state.db_pooled(move |conn| service::validation(conn, &caller, &year, today, now)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

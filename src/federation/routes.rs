@@ -46,7 +46,7 @@ async fn authenticate(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) 
     let signed = sign::check(&hreq, body, now)?;
     let nonce_expires = crate::db::db_time(signed.expires);
     state
-        .db(move |conn| {
+        .db_pooled(move |conn| {
             let peers = crate::peers::service::list(conn)?;
             let peer = sign::signer(&peers, &signed, now)?.node_id.clone();
             if !super::repo::use_nonce(conn, &peer, &signed.nonce, nonce_expires)? {
@@ -79,7 +79,7 @@ async fn receive(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes)
         return Err(ApiError::PayloadTooLarge { detail: format!("At most {MAX_BATCH} events per batch.") });
     }
     let (own, now) = (state.node.id.clone(), state.now());
-    let receipt = state.db(move |conn| apply::apply_batch(conn, &own, &peer, &batch.events, now)).await?;
+    let receipt = state.db_pooled(move |conn| apply::apply_batch(conn, &own, &peer, &batch.events, now)).await?;
     let payload = serde_json::to_value(&receipt).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(BatchAnswer { receipt: state.node.jws("registry-receipt", &payload) }))
 }

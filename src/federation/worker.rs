@@ -80,7 +80,7 @@ impl Worker {
         let now = self.state.now();
         let name = self.name.clone();
         let streams =
-            self.state.db(move |conn| crate::peers::repo::claim_streams(conn, &name, now, now + LEASE)).await?;
+            self.state.db_pooled(move |conn| crate::peers::repo::claim_streams(conn, &name, now, now + LEASE)).await?;
         for s in streams {
             let (processed, failed) = self.deliver_stream(s).await?;
             round.processed += processed;
@@ -93,7 +93,7 @@ impl Worker {
     async fn escalate(&self) -> Result<usize, ApiError> {
         let now = self.state.now();
         self.state
-            .db(move |conn| {
+            .db_pooled(move |conn| {
                 crate::db::write_tx(conn, |conn| {
                     let mut n = 0;
                     for (after, undeliverable, kind) in [
@@ -130,7 +130,7 @@ impl Worker {
                     let (name, dest, now) = (self.name.clone(), s.dest_node.clone(), self.state.now());
                     let still = self
                         .state
-                        .db(move |conn| {
+                        .db_pooled(move |conn| {
                             if !crate::peers::repo::holds(conn, &name, &dest)? {
                                 let claimed = crate::peers::repo::claim_streams(conn, &name, now, now + LEASE)?;
                                 return Ok(claimed.into_iter().find(|c| c.dest_node == dest));
@@ -150,7 +150,7 @@ impl Worker {
                     tracing::warn!(peer = %s.dest_node, error = %error, "federation delivery failed; will retry");
                     let (name, dest) = (self.name.clone(), s.dest_node.clone());
                     self.state
-                        .db(move |conn| {
+                        .db_pooled(move |conn| {
                             crate::peers::repo::attempt_failed(conn, &name, &dest, &error, now, now + delay)
                         })
                         .await?;
@@ -168,7 +168,7 @@ impl Worker {
         let after = s.acked_seq;
         let loaded = self
             .state
-            .db(move |conn| {
+            .db_pooled(move |conn| {
                 let peer = crate::peers::service::read(conn, &dest).ok();
                 let bodies = crate::peers::repo::events_after(conn, &dest, after, MAX_BATCH as i64)?;
                 Ok((peer, bodies))
@@ -211,7 +211,7 @@ impl Worker {
         let peer_id = peer.node_id.clone();
         let at = self.state.now();
         self.state
-            .db(move |conn| record_receipt(conn, &name, &peer_id, &receipt, &receipt_jws, &kid, acked, at))
+            .db_pooled(move |conn| record_receipt(conn, &name, &peer_id, &receipt, &receipt_jws, &kid, acked, at))
             .await
             .map_err(|e| (format!("database: {e}"), None))?;
         Ok(Some((processed, acked)))
@@ -255,7 +255,7 @@ impl Worker {
             let (id, own) = (peer_id.to_string(), self.state.node.id.clone());
             let (peer, after) = self
                 .state
-                .db(move |conn| {
+                .db_pooled(move |conn| {
                     let peer = crate::peers::service::read(conn, &id)?;
                     Ok((peer, super::repo::last_seq(conn, &id)?))
                 })
@@ -267,7 +267,8 @@ impl Worker {
             }
             let (own, origin, now) = (self.state.node.id.clone(), peer.node_id.clone(), self.state.now());
             let events = pulled.events;
-            let receipt = self.state.db(move |conn| apply::apply_batch(conn, &own, &origin, &events, now)).await?;
+            let receipt =
+                self.state.db_pooled(move |conn| apply::apply_batch(conn, &own, &origin, &events, now)).await?;
             let n = receipt.events.iter().filter(|e| e.seq > after).count();
             applied += n;
             if n == 0 || receipt.last_seq >= pulled.last_seq {
@@ -401,14 +402,14 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             if last_pull.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
                 last_pull = Some(std::time::Instant::now());
-                let peers = worker.state.db(crate::peers::service::list).await.unwrap_or_default();
+                let peers = worker.state.db_pooled(crate::peers::service::list).await.unwrap_or_default();
                 for p in peers {
                     if let Err(e) = worker.pull_from(&p.node_id).await {
                         tracing::info!(peer = %p.node_id, error = %e, "pull from peer did not complete");
                     }
                 }
                 let before = worker.state.now() - TimeDelta::seconds(sign::MAX_WINDOW_SECS);
-                let _ = worker.state.db(move |conn| super::repo::prune_nonces(conn, before)).await;
+                let _ = worker.state.db_pooled(move |conn| super::repo::prune_nonces(conn, before)).await;
             }
             if let Err(e) = worker.run_once().await {
                 tracing::warn!(worker = %worker.name(), error = %e, "federation round failed");

@@ -15,7 +15,7 @@ type Row = (
     (ChildId, String, String, NaiveDate, String),
     (String, String, PlacementId, Option<String>, Option<String>, String),
     (NaiveDate, Option<NaiveDate>, bool, Option<f64>),
-    (StateRow, i64),
+    (StateRow, Option<i64>),
 );
 
 /// Narrows the host view in SQL.
@@ -108,7 +108,7 @@ pub fn placed_children(
     Ok(rows
         .into_iter()
         .map(|(c, p, d, (state_row, recent))| {
-            let flags = crate::flags::from_state(&state_of(state_row), recent, now);
+            let flags = crate::flags::from_state(&state_of(state_row), recent.unwrap_or(0), now);
             PlacedChild {
                 child_id: c.0.0,
                 given_name: c.1,

@@ -137,7 +137,7 @@ pub async fn submit_return(
     )?;
     let (now, due_days) = (state.now(), state.config.return_due_days);
     let (r, replayed) = state
-        .db(move |conn| {
+        .db_pooled(move |conn| {
             let parsed = service::parse(&content_type, &body, q.nil, q.reason)?;
             drop(body);
             idem.run(conn, now, |conn| {

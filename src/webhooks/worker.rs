@@ -45,7 +45,7 @@ impl Worker {
     pub async fn claim(&self) -> Result<Vec<String>, ApiError> {
         let now = self.state.now();
         let name = self.name.clone();
-        self.state.db(move |conn| repo::claim(conn, &name, now, now + LEASE, BATCH)).await
+        self.state.db_pooled(move |conn| repo::claim(conn, &name, now, now + LEASE, BATCH)).await
     }
 
     /// Claims due deliveries, sends them and records each attempt; how many were attempted.
@@ -96,7 +96,7 @@ impl Ctx {
         let ack_days = self.state.config.ack_overdue_working_days;
         let loaded = self
             .state
-            .db(move |conn| {
+            .db_pooled(move |conn| {
                 let Some(job) = repo::job(conn, &name, &id)? else {
                     return Ok(None);
                 };
@@ -138,7 +138,7 @@ impl Ctx {
             "webhook attempt"
         );
         let name = self.name.clone();
-        self.state.db(move |conn| repo::record(conn, &name, &job, &attempt, &outcome, finished)).await?;
+        self.state.db_pooled(move |conn| repo::record(conn, &name, &job, &attempt, &outcome, finished)).await?;
         Ok(true)
     }
 

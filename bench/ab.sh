@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Two registry builds side by side on the same seeded data (run bench/national.sh first), to
+# measure a change before and after in one run: both servers serve a copy of the database, and
+# each load runs on A, then B, then A ... (ROUNDS times each), printing every round with the load
+# average and the ratio B/A of the medians (requests/s and p95). Only reads, so neither build
+# changes the data the other sees. See bench/README.md.
+#
+#   A=/tmp/registry-before B=target/release/placement-registry bench/ab.sh
+#   A_ARGS="--db-calls pool" B_ARGS="--db-calls worker" bench/ab.sh   # one build, two settings
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="${OUT:-target/bench}"
+ENV_FILE="$OUT/national.env"
+[ -f "$ENV_FILE" ] || { echo "no $ENV_FILE: run bench/national.sh first" >&2; exit 1; }
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+TARGET="${CARGO_TARGET_DIR:-target}"
+A="${A:-$TARGET/release/placement-registry}"
+B="${B:-$TARGET/release/placement-registry}"
+A_ARGS="${A_ARGS:-}"
+B_ARGS="${B_ARGS:-}"
+DURATION="${DURATION:-10s}"
+ROUNDS="${ROUNDS:-3}"
+BACKENDS="${BACKENDS:-sqlite postgres}"
+LOADS="${LOADS:-child_read:16 child_read:1 host_view:16 host_view_flag_filter:16 compliance_report:16}"
+PORT_A="${PORT_A:-18870}"
+PORT_B="${PORT_B:-18871}"
+PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+TODAY=$(date -u +%F)
+Y=$(date -u +%Y); M=$((10#$(date -u +%m)))
+Q=$(( (M - 1) / 3 )); if [ "$Q" -eq 0 ]; then PERIOD="$((Y - 1))-Q4"; else PERIOD="$Y-Q$Q"; fi
+
+sql() { # backend url query
+  case "$1" in
+    sqlite) sqlite3 -batch -noheader "${2#sqlite://}" "$3" ;;
+    postgres) psql "$2" -qAtX -c "$3" ;;
+  esac
+}
+load1() { cut -d' ' -f1 /proc/loadavg; }
+field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+median() { sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
+round() { # port token pathsfile connections
+  WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" -s bench/load/report.lua \
+    "http://127.0.0.1:$1" | grep '^RESULT' | sed 's/^RESULT //'
+}
+start() { # binary args port url log: prints the pid
+  # shellcheck disable=SC2086
+  "$1" serve --database-url "$4" --bind "127.0.0.1:$3" --rate-limit-per-minute 0 --webhook-poll-ms 0 \
+    --alerts-poll-ms 0 $2 > "$5" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 500); do curl -sf "http://127.0.0.1:$3/healthz" > /dev/null && break; sleep 0.02; done
+  kill -0 "$pid" 2>/dev/null || { echo "a server did not start:" >&2; cat "$5" >&2; exit 1; }
+  echo "$pid"
+}
+
+for backend in $BACKENDS; do
+  url_var=$([ "$backend" = sqlite ] && echo SQLITE_URL || echo PG_URL)
+  URL="${!url_var:-}"
+  [ -n "$URL" ] || continue
+  "$A" migrate --database-url "$URL" > /dev/null
+  "$B" migrate --database-url "$URL" > /dev/null
+  case "$backend" in
+    sqlite)
+      sqlite3 "${URL#sqlite://}" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
+      cp "${URL#sqlite://}" "$OUT/ab.db"
+      URL="sqlite://$(cd "$OUT" && pwd)/ab.db" ;;
+    postgres)
+      SRC_DB="${URL##*/}"
+      psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX -c "DROP DATABASE IF EXISTS ${SRC_DB}_ab WITH (FORCE)" \
+        -c "CREATE DATABASE ${SRC_DB}_ab TEMPLATE $SRC_DB"
+      URL="${URL%/*}/${SRC_DB}_ab" ;;
+  esac
+  HOST=$(sql "$backend" "$URL" "SELECT host_area FROM placements WHERE start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY') GROUP BY host_area ORDER BY count(*) DESC LIMIT 1")
+  PLACING=$(sql "$backend" "$URL" "SELECT responsible_la FROM children GROUP BY responsible_la ORDER BY count(*) DESC LIMIT 1")
+  WORK=$(mktemp -d)
+  echo "GET /v1/authorities/$HOST/placed-children" > "$WORK/host_view.txt"
+  echo "GET /v1/authorities/$HOST/placed-children?flag=return_interview_overdue" > "$WORK/host_view_flag_filter.txt"
+  echo "GET /v1/authorities/$HOST/placed-children?format=csv" > "$WORK/host_view_csv.txt"
+  echo "GET /v1/reports/placing?period=$PERIOD" > "$WORK/compliance_report.txt"
+  sql "$backend" "$URL" "SELECT id FROM children WHERE responsible_la = '$PLACING' LIMIT 2000" \
+    | sed 's|^|GET /v1/children/|' > "$WORK/child_read.txt"
+  HOST_TOKEN=$("$A" token --org-type authority --org "$HOST" --database-url "$URL")
+  PLACING_TOKEN=$("$A" token --org-type authority --org "$PLACING" --database-url "$URL")
+  PA=$(start "$A" "$A_ARGS" "$PORT_A" "$URL" "$WORK/a.log")
+  PB=$(start "$B" "$B_ARGS" "$PORT_B" "$URL" "$WORK/b.log")
+  trap 'kill $PA $PB 2>/dev/null || true' EXIT
+  echo "== $backend ($URL): A=$A $A_ARGS | B=$B $B_ARGS; host $HOST, placing $PLACING; $DURATION rounds"
+  for load in $LOADS; do
+    name=${load%%:*}; c=${load##*:}
+    case "$name" in host_view*) tok=$HOST_TOKEN ;; *) tok=$PLACING_TOKEN ;; esac
+    ra=(); rb=(); qa=(); qb=()
+    for i in $(seq 1 "$ROUNDS"); do
+      a=$(round "$PORT_A" "$tok" "$WORK/$name.txt" "$c"); la=$(load1)
+      b=$(round "$PORT_B" "$tok" "$WORK/$name.txt" "$c"); lb=$(load1)
+      echo "  $name ($c conn) round $i: A $a load $la | B $b load $lb"
+      ra+=("$(field "$a" rps)"); rb+=("$(field "$b" rps)"); qa+=("$(field "$a" p95)"); qb+=("$(field "$b" p95)")
+    done
+    mra=$(printf '%s\n' "${ra[@]}" | median); mrb=$(printf '%s\n' "${rb[@]}" | median)
+    mqa=$(printf '%s\n' "${qa[@]}" | median); mqb=$(printf '%s\n' "${qb[@]}" | median)
+    echo "$backend $name ($c conn): A ${mra}/s p95 ${mqa} ms | B ${mrb}/s p95 ${mqb} ms | B/A rps $(awk -v a="$mra" -v b="$mrb" 'BEGIN {printf "%.2f", b / a}') p95 $(awk -v a="$mqa" -v b="$mqb" 'BEGIN {printf "%.2f", b / a}') | load $(load1)"
+  done
+  echo "peak resident: A $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$PA/status") MB, B $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$PB/status") MB"
+  kill "$PA" "$PB"; wait "$PA" "$PB" 2>/dev/null || true
+  rm -rf "$WORK"
+  case "$backend" in
+    sqlite) rm -f "$OUT/ab.db" "$OUT/ab.db-wal" "$OUT/ab.db-shm" ;;
+    postgres) psql "$PG_ADMIN_URL" -qAtX -c "DROP DATABASE IF EXISTS ${URL##*/} WITH (FORCE)" ;;
+  esac
+done
