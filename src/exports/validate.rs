@@ -1,4 +1,4 @@
-//! DfE validation rules for the Header, Episodes and Missing tables, checked on the tables as
+//! DfE validation rules for the Header, Episodes, Missing and UASC tables, checked on the tables as
 //! DfE receives them (text fields, `dd/mm/YYYY` dates, blank for null). [`validate`] returns
 //! every violation with the rule's code, so an LA can put its data right before it submits.
 //!
@@ -32,6 +32,12 @@
 //!   `PLACE_PROVIDER`, `URN`, `PL_POST`); 225 a placement change gives a reason, 226 not into or
 //!   for a temporary placement; 380, 381 a period of care neither starts nor ends in a temporary
 //!   placement.
+//! - UASC: 104 `DUC` a valid date not before the year; 304 `DUC` on or before the 18th
+//!   birthday; INT09 child in Header, INT18 with the same `DOB`, INT21 the same `SEX`; INT36 a
+//!   child once only. Episodes: 392b both postcodes given and 392a both found (so DfE derives the
+//!   distance) unless the child is in the UASC table (or the episode is a short break, `V3`,
+//!   `V4`); 406 no distance (no `HOME_POST` where DfE
+//!   finds both postcodes) for a child in the UASC table.
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
 //!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
 //!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
@@ -55,7 +61,7 @@ pub const RULES: &[&str] = &[
     "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388",
     "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012",
     "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581",
-    "586",
+    "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406",
 ];
 
 /// One broken rule in one row.
@@ -159,10 +165,12 @@ pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
     let periods = episodes(&mut rep, t, &dobs);
     motherhood(&mut rep, t);
     missing(&mut rep, t, &dobs, &periods);
+    uasc(&mut rep, t);
     let order = |table: Table| match table {
         Table::Header => 0,
         Table::Episodes => 1,
         Table::Missing => 2,
+        Table::Uasc => 3,
     };
     rep.out.sort_by_key(|v| (order(v.table), v.row));
     rep.out
@@ -599,6 +607,86 @@ fn police_protection(rep: &mut Report, c: &str, v: &[Ep<'_>], group: &[usize]) {
                 c,
                 &["LS", "DECOM", "DEC"],
                 "police protection (L1) lasted more than 72 hours",
+            );
+        }
+    }
+}
+
+/// UASC rules, and the Episodes rules that turn on a child's UASC status (DfE reads a child in
+/// the UASC table as UASC, every other as not).
+fn uasc(rep: &mut Report, t: &Tables) {
+    const U: Table = Table::Uasc;
+    let header: HashMap<&str, &super::tables::HeaderRow> = t.header.iter().rev().map(|h| (h.child.trim(), h)).collect();
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for u in &t.uasc {
+        *count.entry(u.child.trim()).or_default() += 1;
+    }
+    for (i, u) in t.uasc.iter().enumerate() {
+        let c = u.child.trim();
+        let duc = date(&u.duc);
+        if present(&u.duc).is_some() && duc.is_none_or(|d| d < rep.start) {
+            rep.add("104", U, i, c, &["DUC"], "DUC is not a valid date (dd/mm/YYYY) or is before the collection year");
+        }
+        if let (Some(d), Some(adult)) = (duc, date(&u.dob).and_then(ssda903::eighteenth_birthday))
+            && d > adult
+        {
+            rep.add("304", U, i, c, &["DUC"], "DUC is after the child's 18th birthday, when UASC status ends");
+        }
+        if count.get(c).is_some_and(|n| *n > 1) {
+            rep.add("INT36", U, i, c, &["CHILD"], "the child appears more than once in UASC");
+        }
+        match header.get(c) {
+            None => rep.add("INT09", U, i, c, &["CHILD"], "the child is not in Header"),
+            Some(h) => {
+                if let (Some(a), Some(b)) = (date(&h.dob), date(&u.dob))
+                    && a != b
+                {
+                    rep.add("INT18", U, i, c, &["DOB"], "DOB differs from the child's DOB in Header");
+                }
+                if let (Some(a), Some(b)) = (present(&h.sex), present(&u.sex))
+                    && a != b
+                {
+                    rep.add("INT21", U, i, c, &["SEX"], "SEX differs from the child's SEX in Header");
+                }
+            }
+        }
+    }
+    let is_uasc: HashSet<&str> = t.uasc.iter().map(|u| u.child.trim()).filter(|c| header.contains_key(c)).collect();
+    let found = |pc: &str| present(pc).is_some_and(|pc| Geo::global().lookup(pc).is_some());
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        // A short break (V3, V4), or a UASC child, needs no postcodes.
+        let exempt = is_uasc.contains(c) || matches!(e.ls.trim(), "V3" | "V4");
+        let postcodes = present(&e.home_post).is_some() && present(&e.pl_post).is_some();
+        let distance = found(&e.home_post) && found(&e.pl_post);
+        if !exempt && !distance {
+            rep.add(
+                "392a",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "no distance from home can be derived: a postcode is blank or unknown, and the child is not in the UASC table",
+            );
+        }
+        if !exempt && !postcodes {
+            rep.add(
+                "392b",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "HOME_POST or PL_POST is blank for a child looked after who is not in the UASC table",
+            );
+        }
+        if is_uasc.contains(c) && found(&e.home_post) && found(&e.pl_post) {
+            rep.add(
+                "406",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST"],
+                "the child is UASC: the placement's distance from home should be blank (no HOME_POST)",
             );
         }
     }

@@ -167,13 +167,9 @@ impl Ctx<'_> {
         };
         let family = rng.pick(names::FAMILY);
         let ethnicity = rng.weighted(if plan.uasc { ETHNICITY_UASC } else { ETHNICITY });
-        let home = if plan.uasc && rng.chance(0.8) {
-            None
-        } else if rng.chance(0.96) {
-            world.postcode_in(plan.la, &mut rng)
-        } else {
-            None
-        };
+        // Most unaccompanied asylum-seeking children have no home in England; every other child's
+        // home postcode is recorded, as DfE asks (rules 392a, 392b).
+        let home = if plan.uasc && rng.chance(0.8) { None } else { world.postcode_in(plan.la, &mut rng) };
         let first_start = plan.stays.first().map_or(self.frame.start, |s| s.start);
         let school_age = age_on(plan.dob, first_start) >= 4;
         let upn = (school_age && !plan.uasc && rng.chance(0.7))
@@ -218,6 +214,10 @@ impl Ctx<'_> {
             // SSDA903 MOTHER is recorded for every girl (rules 393, 607): none is a mother.
             mother: (sex == "F").then_some(false),
             mother_child_dob: None,
+            // UASC status ends at 18 at the latest (DfE rule 304): recorded as ceased then once
+            // that day has come.
+            uasc: plan.uasc,
+            uasc_ceased: ssda903::eighteenth_birthday(plan.dob).filter(|adult| plan.uasc && *adult <= self.frame.today),
             version: 1,
             created_at: created,
             updated_at: created,

@@ -20,7 +20,7 @@ pub use codes::{
     REASON_PLACE_CHANGE, REASON_PLACE_CHANGE_DESCRIPTIONS, REC, REC_DESCRIPTIONS, RNE, RNE_DESCRIPTIONS, SEX,
     WITHDRAWN_PLACE, check_place_in_year, describe, descriptions, is_code, place_codes, sex_codes, sex_for_year,
 };
-pub use dates::{collection_year, collection_year_bounds, format_date, parse_date, school_age_in};
+pub use dates::{collection_year, collection_year_bounds, eighteenth_birthday, format_date, parse_date, school_age_in};
 pub use identifiers::{
     LA_CHILD_ID_MAX_LEN, UPN_UNKNOWN, is_valid_la_child_id, is_valid_nhs_number, is_valid_upn, normalise_nhs_number,
     upn_check_letter_ok,

@@ -1,6 +1,8 @@
 //! The DfE validation rules, each broken once in hand-written rows (no server needed).
 
-use crate::support::internals::ssda903::{EpisodeRow, HeaderRow, MissingRow, RULES, Tables, Violation, validate};
+use crate::support::internals::ssda903::{
+    EpisodeRow, HeaderRow, MissingRow, RULES, Tables, UascRow, Violation, validate,
+};
 use crate::support::*;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -44,6 +46,10 @@ fn missing_row(child: &str, dob: &str, kind: &str, start: &str, end: &str) -> Mi
         mis_start: start.into(),
         mis_end: end.into(),
     }
+}
+
+fn uasc_row(child: &str, sex: &str, dob: &str, duc: &str) -> UascRow {
+    UascRow { child: child.into(), sex: sex.into(), dob: dob.into(), duc: duc.into() }
 }
 
 /// Two children of year 2026 that break no rule.
@@ -106,6 +112,7 @@ fn valid_year() -> Tables {
             missing_row("C1", "03/04/2012", "A", "28/03/2026", ""),
             missing_row("C2", "02/11/2009", "M", "01/06/2025", "02/06/2025"),
         ],
+        uasc: vec![],
     }
 }
 
@@ -264,6 +271,21 @@ fn fixtures() -> Vec<Fixture> {
             t.missing[2].mis_end = "03/04/2025".into();
         }),
         ("586", |t| t.missing[0].mis_start = "03/04/2012".into()),
+        // C1 turns 18 on 03/04/2030.
+        ("104", |t| t.uasc.push(uasc_row("C1", "F", "03/04/2012", "31/03/2025"))),
+        ("304", |t| t.uasc.push(uasc_row("C1", "F", "03/04/2012", "04/04/2030"))),
+        ("INT09", |t| t.uasc.push(uasc_row("C9", "M", "01/01/2010", ""))),
+        ("INT18", |t| t.uasc.push(uasc_row("C1", "F", "04/04/2012", ""))),
+        ("INT21", |t| t.uasc.push(uasc_row("C1", "M", "03/04/2012", ""))),
+        ("INT36", |t| {
+            t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
+            t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
+        }),
+        ("392b", |t| t.episodes[3].home_post = String::new()),
+        // A postcode that is well formed but in no postcode directory.
+        ("392a", |t| t.episodes[3].home_post = "ZZ9 9ZZ".into()),
+        // C2 is UASC, but its episodes give a home postcode, so DfE derives a distance.
+        ("406", |t| t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""))),
     ]
 }
 
@@ -337,4 +359,29 @@ fn violations_name_the_table_row_child_and_columns() {
     assert_eq!(json["row"], 4);
     assert_eq!(json["child"], "C2");
     assert_eq!(json["fields"], json!(["REC"]));
+}
+
+#[test]
+fn a_child_in_the_uasc_table_needs_no_home_postcode() {
+    let mut t = valid_year();
+    t.episodes[3].home_post = String::new();
+    let rules = |t: &Tables| {
+        validate(2026, t).into_iter().map(|v| format!("{} {:?} {}", v.rule, v.table, v.row)).collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&t), vec!["392a Episodes 4", "392b Episodes 4"]);
+    // C2 is UASC this year: exempt (short breaks, V3 and V4, are exempt whoever the child is).
+    t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""));
+    assert_eq!(rules(&t), Vec::<String>::new());
+    t.uasc.clear();
+    t.episodes[3].ls = "V3".into();
+    assert!(!rules(&t).iter().any(|r| r.starts_with("392")), "{:?}", rules(&t));
+    // A UASC row's problems name the UASC table, as DfE does (C1's episodes give a home postcode,
+    // which is 406 for a UASC child).
+    let mut t = valid_year();
+    t.uasc.push(uasc_row("C1", "F", "03/04/2012", "04/04/2030"));
+    let v: Vec<Violation> = validate(2026, &t).into_iter().filter(|v| v.rule != "406").collect();
+    let json = serde_json::to_value(&v).unwrap_or_default();
+    assert_eq!(json[0]["rule"], "304");
+    assert_eq!(json[0]["table"], "UASC");
+    assert_eq!(json[0]["fields"], json!(["DUC"]));
 }
