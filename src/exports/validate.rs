@@ -41,9 +41,9 @@
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
 //!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
 //!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
-//!   birth; 574 no overlap and none starting while another is open; 577 not open, nor ending,
-//!   after the period of care ended; 578 not starting after care ended; 581 not starting before
-//!   care started.
+//!   birth; 574 no overlap and none starting while another is open; 575 an end date when the
+//!   episode it started in has ended; 577 not open, nor ending, after the period of care ended;
+//!   578 not starting after care ended; 581 not starting before care started.
 
 use super::build::age_on;
 use super::tables::{EpisodeRow, Table, Tables};
@@ -60,8 +60,8 @@ pub const RULES: &[&str] = &[
     "620", "621", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178", "213", "218",
     "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388",
     "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012",
-    "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581",
-    "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406",
+    "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "575", "577", "578",
+    "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406",
 ];
 
 /// One broken rule in one row.
@@ -696,6 +696,13 @@ fn uasc(rep: &mut Report, t: &Tables) {
 fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>, periods: &Periods<'_>) {
     const M: Table = Table::Missing;
     let with_episodes: HashSet<&str> = t.episodes.iter().map(|e| e.child.trim()).collect();
+    // Each child's episodes that ended: (DECOM, DEC).
+    let mut ended: HashMap<&str, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for e in &t.episodes {
+        if let (Some(from), Some(to)) = (date(&e.decom), date(&e.dec)) {
+            ended.entry(e.child.trim()).or_default().push((from, to));
+        }
+    }
     // (row, start, end, open) of each child's periods.
     type YearToDate = (usize, NaiveDate, Option<NaiveDate>, bool);
     let mut by_child: BTreeMap<&str, Vec<YearToDate>> = BTreeMap::new();
@@ -751,6 +758,19 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
             && s <= b
         {
             rep.add("586", M, i, c, &["MIS_START"], "MIS_START is not after the child's date of birth");
+        }
+        if let Some(s) = start
+            && present(&r.mis_end).is_none()
+            && ended.get(c).is_some_and(|v| v.iter().any(|(from, to)| *from <= s && s <= *to))
+        {
+            rep.add(
+                "575",
+                M,
+                i,
+                c,
+                &["MIS_END"],
+                "the placement the child went missing from has ended: the missing period must have an end date",
+            );
         }
         if let (Some(s), Some(pocs)) = (start, periods.get(c)) {
             match pocs.iter().find(|(from, to)| *from <= s && to.is_none_or(|t| s <= t)) {

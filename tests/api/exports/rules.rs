@@ -261,6 +261,7 @@ fn fixtures() -> Vec<Fixture> {
         ("570", |t| t.missing[1].mis_start = "01/04/2026".into()),
         ("571", |t| t.missing[0].mis_end = "01/04/2026".into()),
         ("574", |t| t.missing[0].mis_end = String::new()),
+        ("575", |t| t.missing[2].mis_end = String::new()),
         ("577", |t| t.missing[2].mis_end = String::new()),
         ("578", |t| {
             t.missing[2].mis_start = "20/12/2025".into();
@@ -384,4 +385,17 @@ fn a_child_in_the_uasc_table_needs_no_home_postcode() {
     assert_eq!(json[0]["rule"], "304");
     assert_eq!(json[0]["table"], "UASC");
     assert_eq!(json[0]["fields"], json!(["DUC"]));
+}
+
+#[test]
+fn a_missing_period_open_at_the_year_end_needs_an_end_only_if_its_placement_ended() {
+    let found = |t: &Tables| validate(2026, t).into_iter().map(|v| format!("{} {}", v.rule, v.row)).collect::<Vec<_>>();
+    // C1 went missing on 31 March and came back after the year: her episode is open, so MIS_END
+    // stays blank (571) and nothing is wrong.
+    let mut t = valid_year();
+    t.missing[1] = missing_row("C1", "03/04/2012", "M", "31/03/2026", "");
+    assert_eq!(found(&t), Vec::<String>::new());
+    // C2's placement ended in December: a period he went missing in before then must have ended.
+    t.missing[2].mis_end = String::new();
+    assert_eq!(found(&t), vec!["575 3", "577 3"]);
 }
