@@ -216,13 +216,12 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
 /// accommodation under section 20 (V2).
 pub fn check_place_and_status(errors: &mut Vec<FieldError>, field: &str, place: &str, ls: &str) {
     if place == "P1" && ls == "V2" {
-        errors.push(
-            FieldError::new(
-                field,
-                "a child placed with parents (P1) cannot be accommodated under section 20 (V2): record the order she is under",
-            )
-            .rule("378"),
-        );
+        let message = if field == "place" {
+            "a child accommodated under section 20 (V2) during this placement cannot be placed with parents (P1)"
+        } else {
+            "a child placed with parents (P1) cannot be accommodated under section 20 (V2): record the order she is under"
+        };
+        errors.push(FieldError::new(field, message).rule("378"));
     }
 }
 

@@ -231,6 +231,15 @@ pub fn amend(
     }
     if let (Some(e), Some(rec)) = (p.end_date, p.rec.clone()) {
         check_end(&mut errors, &p, child.date_of_birth, e, &rec, p.reason_place_change.as_deref(), &statuses);
+        if p.place != before.place || p.rec != before.rec {
+            check_rec_for_place(&mut errors, &p.place, &rec);
+        }
+    }
+    // A new placement type is checked against every legal status the placement has had (378).
+    if p.place != before.place
+        && let Some(s) = statuses.iter().find(|s| s.legal_status == "V2")
+    {
+        check_place_and_status(&mut errors, "place", &p.place, &s.legal_status);
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

@@ -1,4 +1,5 @@
 use crate::support::*;
+use serde_json::json;
 
 #[actix_web::test]
 async fn the_host_comes_from_the_postcode_never_from_the_caller_alone() {
@@ -107,4 +108,35 @@ async fn what_dfe_refuses_is_refused_when_it_is_written() {
     names(&la.end_placement(&home, Ending::on("2026-03-01", "E45")).await.expect_field_error(422, "rec"), "rec", "516");
     la.end_placement(&home, Ending::on("2026-03-01", "E4A")).await.expect(200);
     assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(2));
+}
+
+#[actix_web::test]
+async fn an_amendment_is_refused_where_dfe_would_refuse_the_result() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // With foster carers, first under section 20 (V2), then a care order.
+    let foster =
+        la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").legal_status("V2")).await.expect(201);
+    la.change_legal_status(&foster.id(), "2026-01-20", "C2").await.expect(200);
+    let etag = la.placement(&foster.id()).await.expect(200).etag();
+    // 378: corrected to a placement with parents, it would have been one under V2.
+    let with_parents = json!({"place": "P1", "place_provider": "PR0", "urn": null, "postcode": KENT_POSTCODE});
+    let r = la.amend_placement(&foster.id(), with_parents.clone(), &etag).await.expect_field_error(422, "place");
+    names(&r, "place", "378");
+    let unchanged = la.placement(&foster.id()).await.expect(200);
+    assert_eq!(unchanged.body["place"], "U4");
+    // The same correction of a placement only ever under a care order is accepted.
+    let other = app.child_of(HACKNEY, a_child("Amy", "Stone").born("2011-04-03").home(HACKNEY_POSTCODE)).await;
+    let p = la.place(Placement::foster(&other, KENT_POSTCODE).from("2026-01-05")).await.expect(201);
+    let amended = la.amend_placement(&p.id(), with_parents, &p.etag()).await.expect(200);
+    assert_eq!(amended.body["place"], "P1");
+    // 516: an ended children's home placement corrected to end with special guardianship to
+    // former foster carers.
+    la.end_placement(&foster.id(), Ending::moved("2026-02-01", "CARPL")).await.expect(200);
+    let home = la.place(Placement::at(&child, &urn).from("2026-02-01")).await.expect(201).id();
+    let ended = la.end_placement(&home, Ending::on("2026-03-01", "E4A")).await.expect(200);
+    let r = la.amend_placement(&home, json!({"rec": "E45"}), &ended.etag()).await.expect_field_error(422, "rec");
+    names(&r, "rec", "516");
 }
