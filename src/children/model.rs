@@ -61,6 +61,11 @@ pub struct Child {
     pub uasc_ceased: Option<NaiveDate>,
     /// Missing-from-care flags as of now.
     pub missing: crate::flags::ChildMissingFlags,
+    /// DfE rules the record breaks that are accepted on the day (no home postcode yet, 392b): in
+    /// the response to registering or amending the child only; the export's validation lists
+    /// them until they are put right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::ssda903::Warning>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -177,6 +182,7 @@ impl ChildRecord {
             uasc: full.then_some(self.uasc),
             uasc_ceased: if full { self.uasc_ceased } else { None },
             missing: Default::default(),
+            warnings: Vec::new(),
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),

@@ -352,7 +352,8 @@ pub fn register(
     check_duplicates(conn, caller, &record, Some(&confirmed))?;
     repo::insert(conn, &record)?;
     audit::record(conn, caller, "child.create", std::slice::from_ref(&record.id), now)?;
-    Ok(record.view(ChildAccess::Placing))
+    let warnings = ssda903::home_postcode_warning(record.uasc, record.home_postcode.as_deref(), None);
+    Ok(Child { warnings: warnings.into_iter().collect(), ..record.view(ChildAccess::Placing) })
 }
 
 /// A page of the responsible LA's children, by family name.
@@ -416,7 +417,8 @@ pub fn amend(
         rec.version = version + 1;
         crate::peers::outbox::child_updated(conn, rec.id.as_str(), now)?;
         audit::record(conn, caller, "child.update", std::slice::from_ref(&rec.id), now)?;
-        view(conn, caller, rec, now)
+        let warnings = ssda903::home_postcode_warning(rec.uasc, rec.home_postcode.as_deref(), None);
+        Ok(Child { warnings: warnings.into_iter().collect(), ..view(conn, caller, rec, now)? })
     })
 }
 

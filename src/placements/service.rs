@@ -345,6 +345,7 @@ pub fn views(
                 emergency: p.emergency,
                 distance_miles: p.distance_miles,
                 host_notification: None,
+                warnings: Vec::new(),
                 version: p.version,
                 created_at: p.created_at.and_utc(),
                 updated_at: p.updated_at.and_utc(),
@@ -366,9 +367,17 @@ pub fn register(
     input: NewPlacement,
     now: NaiveDateTime,
 ) -> Result<Placement, ApiError> {
+    let legal_status = input.legal_status.clone();
     let p = create(conn, cal, &caller.org, input, now)?;
     audit::record(conn, caller, "placement.create", std::slice::from_ref(&p.child_id), now)?;
-    view(conn, p, date_of(now))
+    let child = children::find(conn, p.child_id.as_str())?;
+    let mut v = view(conn, p, date_of(now))?;
+    v.warnings.extend(
+        child.and_then(|c| {
+            crate::ssda903::home_postcode_warning(c.uasc, c.home_postcode.as_deref(), Some(&legal_status))
+        }),
+    );
+    Ok(v)
 }
 
 /// Placements the caller made (an LA) or those in its settings (a provider), newest first.

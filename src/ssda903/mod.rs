@@ -30,6 +30,34 @@ pub use placement::{
     is_valid_school_urn, is_valid_urn, urn_rule,
 };
 
+/// A DfE rule that a write breaks and that the registry accepts on the day, because the fact may
+/// not be known yet (a child's home postcode, say). The write's response carries it, and the
+/// export's `/validation` lists it until it is put right.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Warning {
+    /// The DfE rule, by its code.
+    #[schema(example = "392b")]
+    pub rule: String,
+    /// The field to put right (`home_postcode` is the child's).
+    #[schema(example = "home_postcode")]
+    pub field: String,
+    /// DfE's message for the rule.
+    #[schema(example = "Child is looked after but no postcodes are recorded.")]
+    pub message: String,
+}
+
+/// DfE rule 392b: a child looked after needs a home postcode (from which DfE derives the
+/// placement's distance, 392a), unless an unaccompanied asylum-seeking child or on a short break
+/// (legal status V3, V4).
+pub fn home_postcode_warning(uasc: bool, home_postcode: Option<&str>, legal_status: Option<&str>) -> Option<Warning> {
+    let exempt = uasc || matches!(legal_status, Some("V3" | "V4"));
+    (!exempt && home_postcode.is_none_or(|pc| pc.trim().is_empty())).then(|| Warning {
+        rule: "392b".into(),
+        field: "home_postcode".into(),
+        message: "Child is looked after but no postcodes are recorded.".into(),
+    })
+}
+
 /// The DfE rule code a message of this module cites (`... (DfE rule 526)`), if any.
 pub fn cited_rule(message: &str) -> Option<String> {
     let rest = message.split("rule ").nth(1)?;
