@@ -642,10 +642,9 @@ impl Ctx<'_> {
         for (k, (start, stay)) in starts.iter().enumerate() {
             let next = starts.get(k + 1).map(|(s, _)| *s).or(open_at);
             let window_end = windows.iter().find(|(i, _, _)| i == stay).map(|(_, _, b)| *b).unwrap_or(today);
-            // Back before the day the placement ends: a child still missing when she leaves care
-            // at 18 would need REC E8 (DfE rule 580).
-            let mut limit =
-                (window_end.and_hms_opt(0, 0, 0).unwrap_or_default() - TimeDelta::minutes(1)).min(self.latest());
+            // Back before the day the placement ends, as a day in England: a child still missing
+            // when she leaves care at 18 would need REC E8 (DfE rule 580).
+            let mut limit = (crate::clock::london_midnight(window_end) - TimeDelta::minutes(1)).min(self.latest());
             if let Some(nx) = next {
                 limit = limit.min(nx - TimeDelta::minutes(1));
             }
