@@ -326,6 +326,11 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
         let home_post = if uasc { String::new() } else { export_postcode(c.home_postcode.as_deref()) };
         let cin = blank(c.category_of_need.as_deref()).map(str::to_string).unwrap_or_default();
         for e in in_year {
+            // A short break (V3, V4) has no location in the return: no postcodes, so no
+            // distance and no placement LA (rules 398, 420).
+            let short_break = matches!(e.ls.as_str(), "V3" | "V4");
+            let (home_post, pl_post) =
+                if short_break { (String::new(), String::new()) } else { (home_post.clone(), e.pl_post) };
             tables.episodes.push(EpisodeRow {
                 child: c.la_child_id.clone(),
                 decom: format_date(e.decom),
@@ -337,8 +342,8 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
                 dec: e.dec.map(format_date).unwrap_or_default(),
                 rec: e.rec.unwrap_or_default(),
                 reason_place_change: e.reason_place_change.unwrap_or_default(),
-                home_post: home_post.clone(),
-                pl_post: e.pl_post,
+                home_post,
+                pl_post,
                 urn: e.urn,
             });
         }

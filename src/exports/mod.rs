@@ -20,7 +20,8 @@
 //! - `CIN` is the child's category of need as recorded now, on every episode.
 //! - `HOME_POST` (the child's home as recorded now) and `PL_POST` are full postcodes, normalised
 //!   (`LS1 4AP`), from which DfE derives the placement LA and distance. `HOME_POST` is blank for a
-//!   child in the year's UASC table, whose distance DfE wants blank (rule 406).
+//!   child in the year's UASC table, whose distance DfE wants blank (rule 406). Both are blank
+//!   on a short break (`LS` `V3`, `V4`), which DfE wants without a location (398, 420).
 //! - UASC: every child with UASC status at some time in the year (status not ceased before 1
 //!   April), `DUC` the date it ceased when that is within the year; a child whose status ceased
 //!   in an earlier year is not in the table (rule 104).

@@ -14,14 +14,21 @@
 //!   left care in the year (Episodes rows too), 171 a valid date, 174 none for a boy, 611 given
 //!   for a mother, 612 only for one, 620 no mother under 11 at the start of the year, 621 after
 //!   her own birth.
-//! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format, 209 no `UN1` at school age (4 on
-//!   31 August before the year); INT32 a child once only.
+//! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN`
+//!   format, 209 no `UN1` at school age (4 on 31 August before the year); 301 `DOB` not after the
+//!   year; 351 not over 25 at its start; INT32 a child once only.
 //! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
 //!   and `REC` together; 143 `RNE`, 144 `LS`, 145 `CIN`, 149 `REC` codes; 146, 178, 213, 526 to
 //!   531, 550 `PLACE` and `PLACE_PROVIDER`; 218, 222, 242, 243 `URN` (outside England when
 //!   `PL_POST` is in Wales, Scotland or Northern Ireland); 302 not before birth; 353 not before
 //!   14/10/1991; 355 lasts at least a day; 356 `DEC` not before `DECOM`; 385 `DEC` not after the
-//!   year; 233 no `REASON_PLACE_CHANGE` on an open episode; 234 `CUSTOD` not under 10 (age at
+//!   year; 354 `DECOM` not after the year; 386, 387, 389, 407, 460 `REC` that the child's age
+//!   on `DEC` allows ([`ssda903::rec_for_age`]); 1009 `REASON_PLACE_CHANGE` code; 233 no
+//!   `REASON_PLACE_CHANGE` on an open episode; 371 to 374 `PLACE` (K3, R5, S1, P3) and 358 `LS`
+//!   (J1 to J3) that the child's age on `DECOM` allows (358 on the Header row too); 442 a `UPN`
+//!   (or an unknown code) for a child looked after other than on short breaks; 365 a short break
+//!   (`V3`) at most 17 days; 398, 420 no postcodes, so no distance or placement LA, for a short
+//!   break (`V3`, `V4`); 234 `CUSTOD` not under 10 (age at
 //!   `DEC`); 437 no episode starting on or after the 18th birthday, or after one that ended with
 //!   death (`E2`) or an age assessment finding the child 18 or over (`E15`).
 //! - Episodes, a child's episodes in `DECOM` order: 142 only the latest open; 501 no overlap;
@@ -31,7 +38,9 @@
 //!   434, 435, 436 `RNE` `L`, `P`/`T`, `B`/`U` match what changed (`LS`; `PLACE`,
 //!   `PLACE_PROVIDER`, `URN`, `PL_POST`); 225 a placement change gives a reason, 226 not into or
 //!   for a temporary placement; 380, 381 a period of care neither starts nor ends in a temporary
-//!   placement.
+//!   placement; 361 police protection (`L1`) at most 72 hours and 362 an emergency protection
+//!   order (`L2`) at most 21 days, as DfE groups the episodes; 363 a child assessment order (`L3`)
+//!   at most 7 days, 364 detention under PACE (`J2`) at most 21, episodes that follow on added up.
 //! - UASC: 104 `DUC` a valid date not before the year; 304 `DUC` on or before the 18th
 //!   birthday; INT09 child in Header, INT18 with the same `DOB`, INT21 the same `SEX`; INT36 a
 //!   child once only. Episodes: 392b both postcodes given and 392a both found (so DfE derives the
@@ -61,7 +70,9 @@ pub const RULES: &[&str] = &[
     "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388",
     "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012",
     "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "575", "577", "578",
-    "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406",
+    "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
+    "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
+    "420",
 ];
 
 /// One broken rule in one row.
@@ -223,6 +234,12 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
                 "UPN is UN1 (not yet of school age) but the child was 4 or more on 31 August before the year",
             );
         }
+        if dob.is_some_and(|b| b > rep.end) {
+            rep.add("301", Table::Header, i, c, &["DOB"], "DOB is after the end of the collection year");
+        }
+        if dob.and_then(|b| ssda903::ages::birthday(b, 25)).is_some_and(|b| rep.start > b) {
+            rep.add("351", Table::Header, i, c, &["DOB"], "the child was over 25 when the collection year began");
+        }
         dobs.entry(c).or_insert(dob);
     }
     dobs
@@ -268,6 +285,9 @@ fn motherhood(rep: &mut Report, t: &Tables) {
         t.episodes.iter().filter(|e| !short_breaks(&e.ls)).map(|e| e.child.trim()).collect();
     for (i, h) in t.header.iter().enumerate() {
         let c = h.child.trim();
+        if present(&h.upn).is_none() && looked_after.contains(c) {
+            rep.add("442", H, i, c, &["UPN"], "UPN is blank: give the UPN, or UN1 to UN5 when it is not known");
+        }
         if h.sex.trim() == "F" && present(&h.mother).is_none() && looked_after.contains(c) {
             rep.add(
                 "393",
@@ -408,6 +428,55 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             if x > rep.end {
                 rep.add("385", E, i, c, &["DEC"], "DEC is after the end of the collection year");
             }
+        }
+        if decom.is_some_and(|d| d > rep.end) {
+            rep.add("354", E, i, c, &["DECOM"], "DECOM is after the end of the collection year");
+        }
+        let short_break = matches!(r.ls.trim(), "V3" | "V4");
+        if r.ls.trim() == "V3"
+            && let Some(d) = decom
+            && (dec.unwrap_or(rep.end) - d).num_days() > 17
+        {
+            rep.add("365", E, i, c, &["LS", "DECOM", "DEC"], "a short break (V3) lasted more than 17 days");
+        }
+        if short_break && (present(&r.home_post).is_some() || present(&r.pl_post).is_some()) {
+            rep.add(
+                "398",
+                E,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "no postcodes (so no distance) for a short break (V3, V4)",
+            );
+        }
+        if short_break && present(&r.pl_post).and_then(|pc| Geo::global().lookup(pc)).is_some() {
+            rep.add("420", E, i, c, &["PL_POST"], "no placement LA (no PL_POST) for a short break (V3, V4)");
+        }
+        if let (Some(b), Some(x), Some(rec)) = (dob, dec, present(&r.rec))
+            && let Some((rule, message)) = ssda903::rec_for_age(rec, b, x)
+        {
+            rep.add(rule, E, i, c, &["REC", "DEC"], message);
+            if rule == "407"
+                && let Some(h) = t.header.iter().position(|h| h.child.trim() == c)
+            {
+                rep.add(rule, Table::Header, h, c, &["DOB"], message);
+            }
+        }
+        if let (Some(b), Some(d)) = (dob, decom) {
+            if let Some((rule, message)) = ssda903::place_for_age(r.place.trim(), b, d) {
+                rep.add(rule, E, i, c, &["PLACE", "DECOM"], message);
+            }
+            if let Some((rule, message)) = ssda903::legal_status_for_age(r.ls.trim(), b, d) {
+                rep.add(rule, E, i, c, &["LS", "DECOM"], message);
+                if let Some(h) = t.header.iter().position(|h| h.child.trim() == c) {
+                    rep.add(rule, Table::Header, h, c, &["DOB"], message);
+                }
+            }
+        }
+        if let Some(reason) = present(&r.reason_place_change)
+            && !is_code(ssda903::REASON_PLACE_CHANGE, reason)
+        {
+            rep.add("1009", E, i, c, &["REASON_PLACE_CHANGE"], "REASON_PLACE_CHANGE is not a valid code");
         }
         if present(&r.reason_place_change).is_some() && present(&r.dec).is_none() {
             rep.add(
@@ -566,19 +635,16 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 rep.add("381", E, i, c, &["REC", "PLACE"], "a period of care cannot end in a temporary placement");
             }
         }
-        // 361: police protection (L1) lasts at most 72 hours. As DfE groups them: an L1 episode
-        // joins the one before it when that one flowed into the episode after it.
-        let l1: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == "L1").collect();
-        let mut group: Vec<usize> = Vec::new();
-        let flows = |k: usize| v.get(k + 1).is_some_and(|n| v[k].dec == Some(n.decom));
-        for (n, &k) in l1.iter().enumerate() {
-            if n > 0 && !flows(l1[n - 1]) {
-                police_protection(rep, c, &v, &group);
-                group.clear();
-            }
-            group.push(k);
-        }
-        police_protection(rep, c, &v, &group);
+        // 361, 362: police protection (L1) at most 72 hours, an emergency protection order (L2)
+        // at most 21 days, from the first DECOM to the last DEC of a group. As DfE groups them: an
+        // episode joins the one before it with the same status when that one flowed into the
+        // episode after it.
+        span_of_status(rep, c, &v, "L1", 3, "361", "police protection (L1) lasted more than 72 hours");
+        span_of_status(rep, c, &v, "L2", 21, "362", "an emergency protection order (L2) lasted more than 21 days");
+        // 363, 364: a child assessment order (L3) at most 7 days, detention under PACE (J2) at most
+        // 21, the lengths of episodes that follow on from one another added up.
+        days_of_status(rep, c, &v, "L3", 7, "363", "a child assessment order (L3) lasted more than 7 days");
+        days_of_status(rep, c, &v, "J2", 21, "364", "detention under PACE (J2) lasted more than 21 days");
         let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (k, e) in v.iter().enumerate() {
             let continues = k > 0 && v[k - 1].dec == Some(e.decom);
@@ -592,22 +658,53 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
     periods
 }
 
-/// Rule 361 on one group of police protection episodes: more than 3 days from the first
-/// `DECOM` to the last `DEC` (the end of the year while open) flags each of them.
-fn police_protection(rep: &mut Report, c: &str, v: &[Ep<'_>], group: &[usize]) {
-    let (Some(&first), Some(_)) = (group.first(), group.last()) else { return };
-    let from = v[first].decom;
-    let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.end)).max().unwrap_or(rep.end);
-    if (to - from).num_days() > 3 {
-        for &k in group {
-            rep.add(
-                "361",
-                Table::Episodes,
-                v[k].i,
-                c,
-                &["LS", "DECOM", "DEC"],
-                "police protection (L1) lasted more than 72 hours",
-            );
+/// Rules 361 and 362: each group of a child's episodes with legal status `ls` (an episode joins
+/// the previous one of that status when that one flowed into the episode after it) lasting more
+/// than `days` from its first `DECOM` to its last `DEC` (the end of the year while open) flags
+/// every episode in it.
+fn span_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, rule: &str, message: &str) {
+    let of_status: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == ls).collect();
+    let flows = |k: usize| v.get(k + 1).is_some_and(|n| v[k].dec == Some(n.decom));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (n, &k) in of_status.iter().enumerate() {
+        match groups.last_mut() {
+            Some(g) if n > 0 && flows(of_status[n - 1]) => g.push(k),
+            _ => groups.push(vec![k]),
+        }
+    }
+    for group in groups {
+        let Some(&first) = group.first() else { continue };
+        let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.end)).max().unwrap_or(rep.end);
+        if (to - v[first].decom).num_days() > days {
+            for &k in &group {
+                rep.add(rule, Table::Episodes, v[k].i, c, &["LS", "DECOM", "DEC"], message);
+            }
+        }
+    }
+}
+
+/// Rules 363 and 364: a child's episodes with legal status `ls`, each following on from the
+/// previous one of that status (starting on or before its `DEC`), lasting more than `days`
+/// added up (an open episode to the end of the year) flag every episode among them.
+fn days_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, rule: &str, message: &str) {
+    let mut groups: Vec<(Vec<usize>, i64, NaiveDate)> = Vec::new();
+    for (k, e) in v.iter().enumerate().filter(|(_, e)| e.r.ls.trim() == ls) {
+        let end = e.dec.unwrap_or(rep.end);
+        let length = (end - e.decom).num_days();
+        match groups.last_mut() {
+            Some((g, total, prev_end)) if e.decom <= *prev_end => {
+                g.push(k);
+                *total += length;
+                *prev_end = end;
+            }
+            _ => groups.push((vec![k], length, end)),
+        }
+    }
+    for (group, total, _) in groups {
+        if total > days {
+            for k in group {
+                rep.add(rule, Table::Episodes, v[k].i, c, &["LS", "DECOM", "DEC"], message);
+            }
         }
     }
 }

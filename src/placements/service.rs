@@ -6,8 +6,8 @@
 use super::model::*;
 use super::repo;
 use super::rules::{
-    check_codes, check_end, check_legal_status, check_overlap, check_place_and_status, check_police_protection,
-    check_rec_for_place, check_start, resolve_where,
+    check_codes, check_end, check_legal_status, check_legal_status_for_age, check_overlap, check_place_and_status,
+    check_place_for_age, check_rec_for_place, check_start, check_status_lengths, resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -59,6 +59,8 @@ pub fn create(
         None
     };
     check_place_and_status(&mut errors, "legal_status", &input.place, &input.legal_status);
+    check_place_for_age(&mut errors, &input.place, child.date_of_birth, input.start_date);
+    check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.start_date);
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
@@ -134,7 +136,7 @@ pub fn end(
         &statuses,
     );
     check_rec_for_place(&mut errors, &p.place, &input.rec);
-    check_police_protection(&mut errors, "end_date", &statuses, input.end_date);
+    check_status_lengths(&mut errors, "end_date", &statuses, input.end_date);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -235,6 +237,9 @@ pub fn amend(
             check_rec_for_place(&mut errors, &p.place, &rec);
         }
     }
+    if p.place != before.place || p.start_date != before.start_date {
+        check_place_for_age(&mut errors, &p.place, child.date_of_birth, p.start_date);
+    }
     // A new placement type is checked against every legal status the placement has had (378).
     if p.place != before.place
         && let Some(s) = statuses.iter().find(|s| s.legal_status == "V2")
@@ -280,13 +285,16 @@ pub fn change_legal_status(
         errors.push(FieldError::new("effective_from", "is after the placement ended"));
     }
     check_place_and_status(&mut errors, "legal_status", &p.place, &input.legal_status);
+    if let Some(child) = children::find(conn, p.child_id.as_str())? {
+        check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.effective_from);
+    }
     let mut statuses = repo::legal_statuses(conn, &p.id)?;
     statuses.retain(|s| s.effective_from != input.effective_from);
     statuses.push(LegalStatusPeriod { effective_from: input.effective_from, legal_status: input.legal_status.clone() });
     statuses.sort_by_key(|s| s.effective_from);
     if statuses.last().is_some_and(|s| s.effective_from == input.effective_from) {
         // Police protection before this change must have ended within 72 hours of starting.
-        check_police_protection(&mut errors, "effective_from", &statuses, input.effective_from);
+        check_status_lengths(&mut errors, "effective_from", &statuses, input.effective_from);
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

@@ -5,15 +5,19 @@
 //! - [`placement`]: `PLACE` against `PLACE_PROVIDER` and `URN`.
 //! - [`identifiers`]: UPN, NHS number and the LA's `CHILD` identifier.
 //! - [`dates`]: `dd/mm/YYYY` dates and collection years.
+//! - [`ages`]: placement types, legal statuses and reasons for ceasing care that the child's age
+//!   rules out.
 //!
 //! Everything is re-exported here, so `ssda903::PLACE` and
 //! `ssda903::check_urn` work directly.
 
+pub mod ages;
 pub mod codes;
 pub mod dates;
 pub mod identifiers;
 pub mod placement;
 
+pub use ages::{legal_status_for_age, place_for_age, rec_for_age};
 pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
     MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS, PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS,

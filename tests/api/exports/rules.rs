@@ -283,6 +283,60 @@ fn fixtures() -> Vec<Fixture> {
             t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
         }),
         ("392b", |t| t.episodes[3].home_post = String::new()),
+        ("301", |t| t.header[1].dob = "01/04/2026".into()),
+        // 25 on 01/01/2025, before the year began.
+        ("351", |t| t.header[1].dob = "01/01/2000".into()),
+        ("354", |t| t.episodes[3].decom = "01/04/2026".into()),
+        // C2, 18 on 01/01/2025, adopted in December 2025.
+        ("386", |t| {
+            t.header[1].dob = "01/01/2007".into();
+            t.episodes[3].rec = "E11".into();
+        }),
+        // C2 is 16 when he leaves in December 2025: too old for 387 and 460, 389 needs him 14.
+        ("387", |t| {
+            t.header[1].dob = "01/01/2012".into();
+            t.episodes[3].rec = "E5".into();
+        }),
+        ("389", |t| {
+            t.header[1].dob = "01/01/2011".into();
+            t.episodes[3].rec = "E7".into();
+        }),
+        ("407", |t| {
+            t.header[1].dob = "01/01/2007".into();
+            t.episodes[3].rec = "E47".into();
+        }),
+        ("460", |t| t.episodes[3].rec = "E17".into()),
+        ("1009", |t| t.episodes[1].reason_place_change = "MOVED".into()),
+        // C2 is 15 when placed in May 2025; C1 13 in September.
+        ("371", |t| t.episodes[3].place = "K3".into()),
+        ("372", |t| {
+            t.header[1].dob = "01/01/2016".into();
+            t.episodes[3].place = "R5".into();
+            t.episodes[3].urn = String::new();
+        }),
+        ("373", |t| {
+            t.header[1].dob = "01/01/2022".into();
+            t.episodes[3].place = "S1".into();
+        }),
+        ("374", |t| {
+            t.header[0].dob = "03/04/2012".into();
+            t.episodes[2].place = "P3".into();
+        }),
+        ("358", |t| {
+            t.header[1].dob = "01/06/2015".into();
+            t.episodes[3].ls = "J2".into();
+        }),
+        ("442", |t| t.header[1].upn = String::new()),
+        // C2's episode runs from May to December 2025.
+        ("362", |t| t.episodes[3].ls = "L2".into()),
+        ("363", |t| t.episodes[3].ls = "L3".into()),
+        ("364", |t| t.episodes[3].ls = "J2".into()),
+        ("365", |t| t.episodes[3].ls = "V3".into()),
+        ("398", |t| t.episodes[3].ls = "V4".into()),
+        ("420", |t| {
+            t.episodes[3].ls = "V4".into();
+            t.episodes[3].home_post = String::new();
+        }),
         // A postcode that is well formed but in no postcode directory.
         ("392a", |t| t.episodes[3].home_post = "ZZ9 9ZZ".into()),
         // C2 is UASC, but its episodes give a home postcode, so DfE derives a distance.

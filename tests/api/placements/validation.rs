@@ -140,3 +140,59 @@ async fn an_amendment_is_refused_where_dfe_would_refuse_the_result() {
     let r = la.amend_placement(&home, json!({"rec": "E45"}), &ended.etag()).await.expect_field_error(422, "rec");
     names(&r, "rec", "516");
 }
+
+#[actix_web::test]
+async fn an_end_the_childs_age_rules_out_is_refused() {
+    let app = TestApp::start().await;
+    // Ruby turns 14 on 3 April 2026.
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    // 460: staying put with carers at 18 (E17) when she is 13; 387: independent living under 14.
+    names(&la.end_placement(&p, Ending::on("2026-03-01", "E17")).await.expect_field_error(422, "rec"), "rec", "460");
+    names(&la.end_placement(&p, Ending::on("2026-04-02", "E5")).await.expect_field_error(422, "rec"), "rec", "387");
+    // At 14 she may.
+    la.end_placement(&p, Ending::on("2026-04-03", "E5")).await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_placement_or_legal_status_the_childs_age_rules_out_is_refused() {
+    let app = TestApp::start().await;
+    // Leo turns 10 on 1 March 2026.
+    let child = app.child_of(HACKNEY, a_child("Leo", "Stone").sex("M").born("2016-03-01").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 371: supported accommodation (K3) under 16.
+    let k3 = Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("K3").without("urn");
+    names(&la.place(k3).await.expect_field_error(422, "place"), "place", "371");
+    // 358: remanded (J2) on his 10th birthday, then a day later.
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    names(
+        &la.change_legal_status(&p, "2026-03-01", "J2").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "358",
+    );
+    la.change_legal_status(&p, "2026-03-02", "J2").await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_legal_status_that_outlasts_its_limit_is_refused_at_the_end() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 365: a single short break (V3) of more than 17 days; 362: an emergency protection order
+    // (L2) of more than 21 days.
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").legal_status("V3")).await.expect(201);
+    names(
+        &la.end_placement(&p.id(), Ending::on("2026-01-23", "E13")).await.expect_field_error(422, "end_date"),
+        "end_date",
+        "365",
+    );
+    la.end_placement(&p.id(), Ending::on("2026-01-22", "E13")).await.expect(200);
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-02-01").legal_status("L2")).await.expect(201);
+    names(
+        &la.change_legal_status(&p.id(), "2026-02-23", "C1").await.expect_field_error(422, "effective_from"),
+        "effective_from",
+        "362",
+    );
+    la.change_legal_status(&p.id(), "2026-02-22", "C1").await.expect(200);
+}

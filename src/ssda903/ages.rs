@@ -1,0 +1,84 @@
+//! Reasons for ceasing to be looked after (`REC`) that the child's age on the day care ended
+//! (`DEC`) rules out, as DfE's rules put them. Ages as DfE counts them: the Nth birthday is the
+//! date of birth plus N years (29 February births on 28 February).
+
+use chrono::{Months, NaiveDate};
+
+/// The Nth birthday of a child born on `dob`.
+pub fn birthday(dob: NaiveDate, years: u32) -> Option<NaiveDate> {
+    dob.checked_add_months(Months::new(12 * years))
+}
+
+/// The DfE rule a `REC` breaks for a child born on `dob` whose care ended on `dec`, with what is
+/// wrong: adopted (E11, E12) at 18 or over (386); independent living (E5, E6) under 14 (387);
+/// adult social care (E7) under 16 (389); special guardianship (E45 to E48) after the 18th
+/// birthday (407); staying with carers at 18 or over (E17) under 18 (460).
+pub fn rec_for_age(rec: &str, dob: NaiveDate, dec: NaiveDate) -> Option<(&'static str, &'static str)> {
+    let before = |years: u32| birthday(dob, years).is_some_and(|b| dec < b);
+    match rec {
+        "E11" | "E12" if !before(18) => Some(("386", "the child was adopted (REC E11, E12) at 18 or over")),
+        "E5" | "E6" if before(14) => Some(("387", "the child moved to independent living (REC E5, E6) under 14")),
+        "E7" if before(16) => Some(("389", "the child moved to adult social care (REC E7) under 16")),
+        "E45" | "E46" | "E47" | "E48" if birthday(dob, 18).is_some_and(|b| dec > b) => {
+            Some(("407", "a special guardianship order (REC E45 to E48) after the child's 18th birthday"))
+        }
+        "E17" if before(18) => Some(("460", "the child stayed with carers at 18 or over (REC E17) under 18")),
+        _ => None,
+    }
+}
+
+/// The DfE rule a placement type breaks for a child born on `dob` placed on `decom`, with what
+/// is wrong: supported accommodation (K3) under 16 (371), youth custody or prison (R5) under 10
+/// (372), a school (S1) under 4 (373), residential employment (P3) under 14 (374).
+pub fn place_for_age(place: &str, dob: NaiveDate, decom: NaiveDate) -> Option<(&'static str, &'static str)> {
+    let under = |years: u32| birthday(dob, years).is_some_and(|b| decom < b);
+    match place {
+        "K3" if under(16) => Some(("371", "a child in supported accommodation (K3) should be at least 16")),
+        "R5" if under(10) => Some(("372", "a child in youth custody or prison (R5) should be at least 10")),
+        "S1" if under(4) => Some(("373", "a child placed in a school (S1) should be at least 4")),
+        "P3" if under(14) => Some(("374", "a child in residential employment (P3) should be at least 14")),
+        _ => None,
+    }
+}
+
+/// DfE rule 358: a child on remand or detained (legal status J1 to J3) from `from` is over 10
+/// then (on the 10th birthday is too young).
+pub fn legal_status_for_age(ls: &str, dob: NaiveDate, from: NaiveDate) -> Option<(&'static str, &'static str)> {
+    (matches!(ls, "J1" | "J2" | "J3") && birthday(dob, 10).is_none_or(|b| b >= from))
+        .then_some(("358", "a child with legal status J1 to J3 should be over 10"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn each_rule_turns_on_its_birthday() {
+        let dob = d("2008-05-10");
+        let rule = |rec: &str, dec: &str| rec_for_age(rec, dob, d(dec)).map(|r| r.0);
+        assert_eq!(rule("E11", "2026-05-09"), None);
+        assert_eq!(rule("E11", "2026-05-10"), Some("386"));
+        assert_eq!(rule("E5", "2022-05-09"), Some("387"));
+        assert_eq!(rule("E6", "2022-05-10"), None);
+        assert_eq!(rule("E7", "2024-05-09"), Some("389"));
+        assert_eq!(rule("E7", "2024-05-10"), None);
+        assert_eq!(rule("E47", "2026-05-10"), None);
+        assert_eq!(rule("E47", "2026-05-11"), Some("407"));
+        assert_eq!(rule("E17", "2026-05-09"), Some("460"));
+        assert_eq!(rule("E17", "2026-05-10"), None);
+        assert_eq!(rule("E4A", "2010-01-01"), None);
+        let place = |code: &str, decom: &str| place_for_age(code, dob, d(decom)).map(|r| r.0);
+        assert_eq!(place("K3", "2024-05-09"), Some("371"));
+        assert_eq!(place("K3", "2024-05-10"), None);
+        assert_eq!(place("R5", "2018-05-09"), Some("372"));
+        assert_eq!(place("S1", "2012-05-09"), Some("373"));
+        assert_eq!(place("P3", "2022-05-09"), Some("374"));
+        assert_eq!(place("P3", "2022-05-10"), None);
+        assert_eq!(legal_status_for_age("J2", dob, d("2018-05-10")).map(|r| r.0), Some("358"));
+        assert_eq!(legal_status_for_age("J2", dob, d("2018-05-11")), None);
+    }
+}
