@@ -28,7 +28,9 @@
 //!   (J1 to J3) that the child's age on `DECOM` allows (358 on the Header row too); 442 a `UPN`
 //!   (or an unknown code) for a child looked after other than on short breaks; 365 a short break
 //!   (`V3`) at most 17 days; 398, 420 no postcodes, so no distance or placement LA, for a short
-//!   break (`V3`, `V4`); 234 `CUSTOD` not under 10 (age at
+//!   break (`V3`, `V4`); 382, 384 no temporary placement nor long-term fostering on a short
+//!   break; 375, 376, 379 temporary placements (T1, T3, T4) no longer than their limits; 352 no
+//!   period of care starting at 18 or over; 359 looked after past 18 only under V2 in K2; 234 `CUSTOD` not under 10 (age at
 //!   `DEC`); 437 no episode starting on or after the 18th birthday, or after one that ended with
 //!   death (`E2`) or an age assessment finding the child 18 or over (`E15`).
 //! - Episodes, a child's episodes in `DECOM` order: 142 only the latest open; 501 no overlap;
@@ -45,7 +47,8 @@
 //!   birthday; INT09 child in Header, INT18 with the same `DOB`, INT21 the same `SEX`; INT36 a
 //!   child once only. Episodes: 392b both postcodes given and 392a both found (so DfE derives the
 //!   distance) unless the child is in the UASC table (or the episode is a short break, `V3`,
-//!   `V4`); 406 no distance (no `HOME_POST` where DfE
+//!   `V4`); 454 (from 2025-26) no placement more than 350 miles from home (the distance between
+//!   postcode sectors); 406 no distance (no `HOME_POST` where DfE
 //!   finds both postcodes) for a child in the UASC table.
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
 //!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
@@ -72,7 +75,7 @@ pub const RULES: &[&str] = &[
     "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "575", "577", "578",
     "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
     "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
-    "420",
+    "420", "352", "359", "375", "376", "379", "382", "384", "454",
 ];
 
 /// One broken rule in one row.
@@ -120,6 +123,9 @@ struct Report {
     year: i32,
     start: NaiveDate,
     end: NaiveDate,
+    /// The last day the tables report: the end of the year, or today while the year runs. An
+    /// open episode goes on until then.
+    as_of: NaiveDate,
     out: Vec<Violation>,
 }
 
@@ -167,11 +173,17 @@ impl Ep<'_> {
     }
 }
 
-/// Every violation of the rules in [`RULES`] in the tables of collection year `year`, by table
-/// (Header, Episodes, Missing) and row.
+/// Every violation of the rules in [`RULES`] in the tables of the whole collection year `year`,
+/// by table (Header, Episodes, Missing, UASC) and row.
 pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
+    validate_as_of(year, ssda903::collection_year_bounds(year).1, t)
+}
+
+/// As [`validate`], for tables that report the year up to `as_of` (today, while the year runs):
+/// an episode still open is counted until then, not to the end of the year.
+pub fn validate_as_of(year: i32, as_of: NaiveDate, t: &Tables) -> Vec<Violation> {
     let (start, end) = ssda903::collection_year_bounds(year);
-    let mut rep = Report { year, start, end, out: Vec::new() };
+    let mut rep = Report { year, start, end, as_of: as_of.min(end), out: Vec::new() };
     let dobs = header(&mut rep, t);
     let periods = episodes(&mut rep, t, &dobs);
     motherhood(&mut rep, t);
@@ -433,9 +445,38 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             rep.add("354", E, i, c, &["DECOM"], "DECOM is after the end of the collection year");
         }
         let short_break = matches!(r.ls.trim(), "V3" | "V4");
+        if let Some((rule, message)) = ssda903::short_break_place(r.ls.trim(), place) {
+            rep.add(rule, E, i, c, &["LS", "PLACE"], message);
+        }
+        // DfE counts an open T3 episode to the end of the year, T1 and T4 only once they end.
+        let counted_to = if place == "T3" { Some(dec.unwrap_or(rep.as_of)) } else { dec };
+        if let (Some(d), Some(to)) = (decom, counted_to)
+            && let Some((rule, message)) = ssda903::temporary_place_for_length(place, d, to)
+        {
+            rep.add(rule, E, i, c, &["PLACE", "DECOM", "DEC"], message);
+        }
+        if r.rne.trim() == "S"
+            && let (Some(d), Some(adult)) = (decom, dob.and_then(ssda903::eighteenth_birthday))
+            && d >= adult
+        {
+            rep.add("352", E, i, c, &["RNE", "DECOM"], "the child started to be looked after at 18 or over");
+        }
+        if present(&r.dec).is_none()
+            && dob.and_then(ssda903::eighteenth_birthday).is_some_and(|adult| adult < rep.as_of)
+            && !(r.ls.trim() == "V2" && place == "K2")
+        {
+            rep.add(
+                "359",
+                E,
+                i,
+                c,
+                &["LS", "PLACE"],
+                "a child looked after past 18 is accommodated under section 20(5) (V2) in a children's home (K2)",
+            );
+        }
         if r.ls.trim() == "V3"
             && let Some(d) = decom
-            && (dec.unwrap_or(rep.end) - d).num_days() > 17
+            && (dec.unwrap_or(rep.as_of) - d).num_days() > 17
         {
             rep.add("365", E, i, c, &["LS", "DECOM", "DEC"], "a short break (V3) lasted more than 17 days");
         }
@@ -660,7 +701,8 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
 
 /// Rules 361 and 362: each group of a child's episodes with legal status `ls` (an episode joins
 /// the previous one of that status when that one flowed into the episode after it) lasting more
-/// than `days` from its first `DECOM` to its last `DEC` (the end of the year while open) flags
+/// than `days` from its first `DECOM` to its last `DEC` (the end of the year, or today, while
+/// open) flags
 /// every episode in it.
 fn span_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, rule: &str, message: &str) {
     let of_status: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == ls).collect();
@@ -674,7 +716,7 @@ fn span_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, 
     }
     for group in groups {
         let Some(&first) = group.first() else { continue };
-        let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.end)).max().unwrap_or(rep.end);
+        let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.as_of)).max().unwrap_or(rep.as_of);
         if (to - v[first].decom).num_days() > days {
             for &k in &group {
                 rep.add(rule, Table::Episodes, v[k].i, c, &["LS", "DECOM", "DEC"], message);
@@ -685,11 +727,11 @@ fn span_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, 
 
 /// Rules 363 and 364: a child's episodes with legal status `ls`, each following on from the
 /// previous one of that status (starting on or before its `DEC`), lasting more than `days`
-/// added up (an open episode to the end of the year) flag every episode among them.
+/// added up (an open episode to the end of the year, or today) flag every episode among them.
 fn days_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, rule: &str, message: &str) {
     let mut groups: Vec<(Vec<usize>, i64, NaiveDate)> = Vec::new();
     for (k, e) in v.iter().enumerate().filter(|(_, e)| e.r.ls.trim() == ls) {
-        let end = e.dec.unwrap_or(rep.end);
+        let end = e.dec.unwrap_or(rep.as_of);
         let length = (end - e.decom).num_days();
         match groups.last_mut() {
             Some((g, total, prev_end)) if e.decom <= *prev_end => {
@@ -774,6 +816,19 @@ fn uasc(rep: &mut Report, t: &Tables) {
                 c,
                 &["HOME_POST", "PL_POST"],
                 "HOME_POST or PL_POST is blank for a child looked after who is not in the UASC table",
+            );
+        }
+        if rep.year >= 2026
+            && let (Some(h), Some(p)) = (present(&e.home_post), present(&e.pl_post))
+            && Geo::global().distance_miles(h, p).is_some_and(|d| d > 350.0)
+        {
+            rep.add(
+                "454",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "the placement is more than 350 miles from the child's home",
             );
         }
         if is_uasc.contains(c) && found(&e.home_post) && found(&e.pl_post) {

@@ -133,6 +133,13 @@ pub fn check_place_for_age(errors: &mut Vec<FieldError>, place: &str, dob: Naive
     }
 }
 
+/// DfE rules 382, 384: a short break (V3, V4) in a temporary placement or long-term fostering.
+pub fn check_short_break_place(errors: &mut Vec<FieldError>, field: &str, ls: &str, place: &str) {
+    if let Some((rule, message)) = ssda903::short_break_place(ls, place) {
+        errors.push(FieldError::new(field, message).rule(rule));
+    }
+}
+
 /// DfE rule 358: a legal status (J1 to J3) the child is too young for on the day it takes effect.
 pub fn check_legal_status_for_age(errors: &mut Vec<FieldError>, ls: &str, dob: NaiveDate, from: NaiveDate) {
     if let Some((rule, message)) = ssda903::legal_status_for_age(ls, dob, from) {
@@ -209,6 +216,9 @@ pub fn check_end(
             errors.push(FieldError::new("reason_place_change", "CUSTOD cannot apply to a child under 10").rule("234"))
         }
         _ => {}
+    }
+    if let Some((rule, message)) = ssda903::temporary_place_for_length(&p.place, p.start_date, end) {
+        errors.push(FieldError::new("end_date", message).rule(rule));
     }
     if let Some((rule, message)) = ssda903::rec_for_age(rec, dob, end) {
         errors.push(FieldError::new("rec", message).rule(rule));

@@ -7,7 +7,8 @@ use super::model::*;
 use super::repo;
 use super::rules::{
     check_codes, check_end, check_legal_status, check_legal_status_for_age, check_overlap, check_place_and_status,
-    check_place_for_age, check_rec_for_place, check_start, check_status_lengths, resolve_where,
+    check_place_for_age, check_rec_for_place, check_short_break_place, check_start, check_status_lengths,
+    resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -60,6 +61,7 @@ pub fn create(
     };
     check_place_and_status(&mut errors, "legal_status", &input.place, &input.legal_status);
     check_place_for_age(&mut errors, &input.place, child.date_of_birth, input.start_date);
+    check_short_break_place(&mut errors, "place", &input.legal_status, &input.place);
     check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.start_date);
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
@@ -285,6 +287,7 @@ pub fn change_legal_status(
         errors.push(FieldError::new("effective_from", "is after the placement ended"));
     }
     check_place_and_status(&mut errors, "legal_status", &p.place, &input.legal_status);
+    check_short_break_place(&mut errors, "legal_status", &input.legal_status, &p.place);
     if let Some(child) = children::find(conn, p.child_id.as_str())? {
         check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.effective_from);
     }
@@ -385,6 +388,7 @@ pub fn register(
             crate::ssda903::home_postcode_warning(c.uasc, c.home_postcode.as_deref(), Some(&legal_status))
         }),
     );
+    v.warnings.extend(crate::ssda903::distance_warning(v.distance_miles, v.start_date));
     Ok(v)
 }
 

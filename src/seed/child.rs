@@ -181,9 +181,15 @@ impl Ctx<'_> {
         let mut recorders = Vec::with_capacity(plan.stays.len());
         for stay in &plan.stays {
             let mut w = self.locate(&mut rng, plan, stay, home.as_deref())?;
-            // Only a placement with parents is at the child's home postcode (DfE rule 392d).
+            // Only a placement with parents is at the child's home postcode (DfE rule 392d), and
+            // none is more than 350 miles from it (454; with a margin, as the distance here is
+            // between postcode sectors).
             for _ in 0..8 {
-                if w.place == "P1" || home.as_deref() != Some(w.postcode.as_str()) {
+                let far = home
+                    .as_deref()
+                    .and_then(|h| Geo::global().distance_miles(h, &w.postcode))
+                    .is_some_and(|d| d > 340.0);
+                if !far && (w.place == "P1" || home.as_deref() != Some(w.postcode.as_str())) {
                     break;
                 }
                 w = self.locate(&mut rng, plan, stay, home.as_deref())?;
@@ -647,6 +653,10 @@ impl Ctx<'_> {
             let mut limit = (crate::clock::london_midnight(window_end) - TimeDelta::minutes(1)).min(self.latest());
             if let Some(nx) = next {
                 limit = limit.min(nx - TimeDelta::minutes(1));
+            }
+            if *start >= limit {
+                // Late in the evening before, in UTC, is already that day in England.
+                continue;
             }
             let who = recorders.get(*stay).cloned().flatten();
             out.push(self.episode(&mut rng, plan, (&placements[*stay], who), *start, Some(limit), &risks));

@@ -41,6 +41,38 @@ pub fn place_for_age(place: &str, dob: NaiveDate, decom: NaiveDate) -> Option<(&
     }
 }
 
+/// The DfE rule a temporary placement breaks by lasting from `decom` to `dec`, with what is
+/// wrong: in hospital (T1) more than six weeks (375), while the usual foster carers are on
+/// holiday (T3) more than three weeks (376), for another reason (T4) more than seven days (379).
+pub fn temporary_place_for_length(
+    place: &str,
+    decom: NaiveDate,
+    dec: NaiveDate,
+) -> Option<(&'static str, &'static str)> {
+    let days = (dec - decom).num_days();
+    match place {
+        "T1" if days > 42 => Some(("375", "a temporary placement in hospital (T1) lasted more than six weeks")),
+        "T3" if days > 21 => {
+            Some(("376", "a temporary placement for the foster carers' holiday (T3) lasted more than three weeks"))
+        }
+        "T4" if days > 7 => Some(("379", "a temporary placement for another reason (T4) lasted more than seven days")),
+        _ => None,
+    }
+}
+
+/// The DfE rule a short break (legal status V3, V4) breaks in placement type `place`: a temporary
+/// placement (382) or long-term fostering (U1, U4; 384).
+pub fn short_break_place(ls: &str, place: &str) -> Option<(&'static str, &'static str)> {
+    if !matches!(ls, "V3" | "V4") {
+        return None;
+    }
+    match place {
+        "T0" | "T1" | "T2" | "T3" | "T4" => Some(("382", "a short break (V3, V4) cannot be a temporary placement")),
+        "U1" | "U4" => Some(("384", "a short break (V3, V4) cannot be in long-term fostering (U1, U4)")),
+        _ => None,
+    }
+}
+
 /// DfE rule 358: a child on remand or detained (legal status J1 to J3) from `from` is over 10
 /// then (on the 10th birthday is too young).
 pub fn legal_status_for_age(ls: &str, dob: NaiveDate, from: NaiveDate) -> Option<(&'static str, &'static str)> {
@@ -80,5 +112,16 @@ mod tests {
         assert_eq!(place("P3", "2022-05-10"), None);
         assert_eq!(legal_status_for_age("J2", dob, d("2018-05-10")).map(|r| r.0), Some("358"));
         assert_eq!(legal_status_for_age("J2", dob, d("2018-05-11")), None);
+        let temporary = |code: &str, days: i64| {
+            temporary_place_for_length(code, d("2026-01-01"), d("2026-01-01") + chrono::TimeDelta::days(days))
+                .map(|r| r.0)
+        };
+        assert_eq!((temporary("T1", 42), temporary("T1", 43)), (None, Some("375")));
+        assert_eq!((temporary("T3", 21), temporary("T3", 22)), (None, Some("376")));
+        assert_eq!((temporary("T4", 7), temporary("T4", 8)), (None, Some("379")));
+        assert_eq!(short_break_place("V3", "T2").map(|r| r.0), Some("382"));
+        assert_eq!(short_break_place("V4", "U4").map(|r| r.0), Some("384"));
+        assert_eq!(short_break_place("V4", "U6"), None);
+        assert_eq!(short_break_place("C2", "U4"), None);
     }
 }

@@ -17,7 +17,7 @@ pub mod dates;
 pub mod identifiers;
 pub mod placement;
 
-pub use ages::{legal_status_for_age, place_for_age, rec_for_age};
+pub use ages::{legal_status_for_age, place_for_age, rec_for_age, short_break_place, temporary_place_for_length};
 pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
     MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS, PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS,
@@ -59,6 +59,16 @@ pub fn home_postcode_warning(uasc: bool, home_postcode: Option<&str>, legal_stat
         rule: "392b".into(),
         field: "home_postcode".into(),
         message: "Child is looked after but no postcodes are recorded.".into(),
+    })
+}
+
+/// DfE rule 454 (from 2025-26): a placement more than 350 miles from the child's home is
+/// accepted, as it may well be lawful, and flagged for the LA to confirm.
+pub fn distance_warning(distance_miles: Option<f64>, start: chrono::NaiveDate) -> Option<Warning> {
+    (collection_year(start) >= 2026 && distance_miles.is_some_and(|d| d > 350.0)).then(|| Warning {
+        rule: "454".into(),
+        field: "postcode".into(),
+        message: "Placement distance from home is over 350 miles.".into(),
     })
 }
 

@@ -60,12 +60,19 @@ def _postcodes_for(folder: Path) -> None:
     datastore.postcodes = _Subset(df[df["pcd_abbr"].isin(wanted)].reset_index(drop=True))
 
 
+def _rows(path: Path) -> int:
+    return max(len(path.read_bytes().splitlines()) - 1, 0) if path.exists() else 0
+
+
 def run(folder: Path) -> dict:
     year, la = folder.name.split("_", 1)
+    # DfE's ingress raises on a UASC file given with a Header of no rows (an LA with no child
+    # looked after in the year): the UASC file, which has no rows either, is left out then.
+    no_children = _rows(folder / "header.csv") == 0
     files = [
         {"name": name, "file_content": (folder / name).read_bytes(), "description": "This year"}
         for name in FILES
-        if (folder / name).exists()
+        if (folder / name).exists() and not (name == "uasc.csv" and no_children)
     ]
     registry = get_year_ruleset(year)
     _postcodes_for(folder)

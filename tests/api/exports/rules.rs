@@ -283,6 +283,11 @@ fn fixtures() -> Vec<Fixture> {
             t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
         }),
         ("392b", |t| t.episodes[3].home_post = String::new()),
+        // Camborne to Newcastle: 362 miles as DfE measures it.
+        ("454", |t| {
+            t.episodes[3].home_post = "TR14 4TF".into();
+            t.episodes[3].pl_post = "NE15 9DA".into();
+        }),
         ("301", |t| t.header[1].dob = "01/04/2026".into()),
         // 25 on 01/01/2025, before the year began.
         ("351", |t| t.header[1].dob = "01/01/2000".into()),
@@ -333,6 +338,18 @@ fn fixtures() -> Vec<Fixture> {
         ("364", |t| t.episodes[3].ls = "J2".into()),
         ("365", |t| t.episodes[3].ls = "V3".into()),
         ("398", |t| t.episodes[3].ls = "V4".into()),
+        ("382", |t| {
+            t.episodes[3].ls = "V3".into();
+            t.episodes[3].place = "T2".into();
+        }),
+        ("384", |t| t.episodes[0].ls = "V4".into()),
+        ("375", |t| t.episodes[3].place = "T1".into()),
+        ("376", |t| t.episodes[3].place = "T3".into()),
+        ("379", |t| t.episodes[3].place = "T4".into()),
+        // C2, 18 on 01/01/2025, starts to be looked after in May 2025.
+        ("352", |t| t.header[1].dob = "01/01/2007".into()),
+        // C1, 18 on 01/01/2026, still in a children's home under a care order.
+        ("359", |t| t.header[0].dob = "01/01/2008".into()),
         ("420", |t| {
             t.episodes[3].ls = "V4".into();
             t.episodes[3].home_post = String::new();

@@ -181,7 +181,10 @@ async fn a_legal_status_that_outlasts_its_limit_is_refused_at_the_end() {
     let la = app.la(HACKNEY);
     // 365: a single short break (V3) of more than 17 days; 362: an emergency protection order
     // (L2) of more than 21 days.
-    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").legal_status("V3")).await.expect(201);
+    let p = la
+        .place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("U6").legal_status("V3"))
+        .await
+        .expect(201);
     names(
         &la.end_placement(&p.id(), Ending::on("2026-01-23", "E13")).await.expect_field_error(422, "end_date"),
         "end_date",
@@ -195,4 +198,32 @@ async fn a_legal_status_that_outlasts_its_limit_is_refused_at_the_end() {
         "362",
     );
     la.change_legal_status(&p.id(), "2026-02-22", "C1").await.expect(200);
+}
+
+#[actix_web::test]
+async fn short_breaks_and_temporary_placements_are_refused_where_dfe_refuses_them() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 384: a short break (V3) in long-term fostering (U4).
+    let short_break = Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").legal_status("V3");
+    names(&la.place(short_break).await.expect_field_error(422, "place"), "place", "384");
+    // 379: a temporary placement for another reason (T4) of more than seven days.
+    let p = la
+        .place(
+            Placement::foster(&child, KENT_POSTCODE)
+                .from("2026-01-05")
+                .place("T4")
+                .without("urn")
+                .without("place_provider"),
+        )
+        .await
+        .expect(201)
+        .id();
+    names(
+        &la.end_placement(&p, Ending::on("2026-01-13", "X1")).await.expect_field_error(422, "end_date"),
+        "end_date",
+        "379",
+    );
+    la.end_placement(&p, Ending::on("2026-01-12", "X1")).await.expect(200);
 }

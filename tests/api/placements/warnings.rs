@@ -2,6 +2,7 @@
 //! the home postcode is known): the write succeeds, its response names the rule, the field and
 //! DfE's message, and the export's validation lists it until it is put right.
 
+use crate::exports::ssda903_child;
 use crate::support::*;
 use serde_json::json;
 
@@ -55,4 +56,23 @@ async fn a_placement_without_the_home_postcode_is_accepted_with_a_warning_until_
     let placed =
         la.place(Placement::foster(&uasc.id(), KENT_POSTCODE).from("2025-07-01").legal_status("V2")).await.expect(201);
     assert!(placed.body.get("warnings").is_none(), "{}", placed.text);
+}
+
+#[actix_web::test]
+async fn a_placement_more_than_350_miles_from_home_is_accepted_with_a_warning() {
+    let app = TestApp::start().await;
+    let la = app.la(HACKNEY);
+    // From Camborne, Cornwall, to Newcastle: 362 miles as DfE measures it.
+    let child = ssda903_child("HK5101", "Jago", "Penrose", "2012-02-02").sex("M").home("TR14 4TF");
+    let child = app.child_of(HACKNEY, child).await;
+    let far = la.place(Placement::foster(&child, "NE15 9DA").from("2025-07-01")).await.expect(201);
+    assert_eq!(rules(&far), vec!["\"454\" \"postcode\""], "{}", far.text);
+    let report = la.ssda903("2026", "validation").await.expect(200);
+    let listed: Vec<String> = report.body["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| format!("{} {}", v["rule"], v["child"]))
+        .collect();
+    assert_eq!(listed, vec!["\"454\" \"HK5101\""], "{}", report.text);
 }
