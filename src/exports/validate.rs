@@ -50,6 +50,8 @@
 //!   `V4`); 454 (from 2025-26) no placement more than 350 miles from home (the distance between
 //!   postcode sectors); 406 no distance (no `HOME_POST` where DfE
 //!   finds both postcodes) for a child in the UASC table.
+//! - Read across the tables: 210 `UN4`, 625 `MC_DOB`, 444 a UPN twice, 446 `E1`, 504 `CIN`,
+//!   392c postcodes found, 580 `E8` for a child missing on the 18th birthday care ended on.
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
 //!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
 //!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
@@ -61,7 +63,7 @@ use super::build::age_on;
 use super::tables::{EpisodeRow, Table, Tables};
 use crate::geo::{Area, Geo};
 use crate::ssda903::{self, is_code, parse_date};
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use utoipa::ToSchema;
@@ -75,7 +77,7 @@ pub const RULES: &[&str] = &[
     "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "575", "577", "578",
     "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
     "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
-    "420", "352", "359", "375", "376", "379", "382", "384", "454",
+    "420", "352", "359", "375", "376", "379", "382", "384", "454", "210", "625", "446", "444", "504", "392c", "580",
 ];
 
 /// One broken rule in one row.
@@ -189,6 +191,7 @@ pub fn validate_as_of(year: i32, as_of: NaiveDate, t: &Tables) -> Vec<Violation>
     motherhood(&mut rep, t);
     missing(&mut rep, t, &dobs, &periods);
     uasc(&mut rep, t);
+    across_tables(&mut rep, t);
     let order = |table: Table| match table {
         Table::Header => 0,
         Table::Episodes => 1,
@@ -746,6 +749,108 @@ fn days_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, 
         if total > days {
             for k in group {
                 rep.add(rule, Table::Episodes, v[k].i, c, &["LS", "DECOM", "DEC"], message);
+            }
+        }
+    }
+}
+
+/// Rules on a child's Header row read with its episodes and missing periods, and on Header rows
+/// together: 210 no `UN4` (UPN not yet known) for a child who started on or after 24 March, a
+/// week before the year ends; 625 `MC_DOB` not after the year nor after the child's latest `DEC`;
+/// 444 (from 2025-26) no UPN twice; 446 no `E1` before December 2005; 504 `CIN` the same in an
+/// episode that continues the previous one; 392c postcodes found in the postcode directory; 580
+/// a child missing on the 18th birthday that care ended on leaves with `REC` `E8`.
+fn across_tables(rep: &mut Report, t: &Tables) {
+    const H: Table = Table::Header;
+    const E: Table = Table::Episodes;
+    let header_of: HashMap<&str, usize> = t.header.iter().enumerate().rev().map(|(i, h)| (h.child.trim(), i)).collect();
+    let un4_from = NaiveDate::from_ymd_opt(rep.end.year(), 3, 24).unwrap_or(rep.end);
+    let mut flagged: HashSet<(&str, usize)> = HashSet::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        let Some(&hi) = header_of.get(c) else { continue };
+        if t.header[hi].upn.trim() == "UN4" && date(&e.decom).is_some_and(|d| d >= un4_from) {
+            let message =
+                "UPN is UN4 (not yet known) for a child who started to be looked after in the last week of the year";
+            rep.add("210", E, i, c, &["UPN", "DECOM"], message);
+            if flagged.insert(("210", hi)) {
+                rep.add("210", H, hi, c, &["UPN"], message);
+            }
+        }
+        if e.ls.trim() == "E1"
+            && date(&e.decom).is_some_and(|d| NaiveDate::from_ymd_opt(2005, 12, 1).is_some_and(|first| d < first))
+        {
+            rep.add("446", E, i, c, &["LS", "DECOM"], "E1 is not a valid legal status before December 2005");
+        }
+        let unknown = |pc: &str| present(pc).is_some_and(|pc| Geo::global().lookup(pc).is_none());
+        if unknown(&e.home_post) || unknown(&e.pl_post) {
+            rep.add("392c", E, i, c, &["HOME_POST", "PL_POST"], "a postcode is not in the postcode directory");
+        }
+    }
+    // 504, on each child's episodes in DECOM order.
+    let mut by_child: BTreeMap<&str, Vec<(NaiveDate, usize)>> = BTreeMap::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        if let Some(d) = date(&e.decom) {
+            by_child.entry(e.child.trim()).or_default().push((d, i));
+        }
+    }
+    let mut latest_end: HashMap<&str, (NaiveDate, usize)> = HashMap::new();
+    for (c, mut v) in by_child {
+        v.sort();
+        for w in v.windows(2) {
+            let (prev, cur) = (&t.episodes[w[0].1], &t.episodes[w[1].1]);
+            if prev.rec.trim() == "X1" && date(&prev.dec) == Some(w[1].0) && prev.cin.trim() != cur.cin.trim() {
+                rep.add("504", E, w[1].1, c, &["CIN"], "CIN differs from the episode this one continues");
+            }
+        }
+        for &(_, i) in &v {
+            if let Some(x) = date(&t.episodes[i].dec)
+                && latest_end.get(c).is_none_or(|(d, _)| x > *d)
+            {
+                latest_end.insert(c, (x, i));
+            }
+        }
+    }
+    for (c, (dec, i)) in &latest_end {
+        let Some(&hi) = header_of.get(c) else { continue };
+        if date(&t.header[hi].mc_dob).is_some_and(|m| m > rep.end || m > *dec) {
+            let message = "MC_DOB is after the end of the year or after the child ceased to be looked after";
+            rep.add("625", H, hi, c, &["MC_DOB"], message);
+            rep.add("625", E, *i, c, &["MC_DOB", "DEC"], message);
+        }
+    }
+    if rep.year >= 2026 {
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for h in &t.header {
+            if let Some(u) = present(&h.upn).filter(|u| !u.starts_with("UN")) {
+                *count.entry(u).or_default() += 1;
+            }
+        }
+        for (i, h) in t.header.iter().enumerate() {
+            if present(&h.upn).is_some_and(|u| count.get(u).is_some_and(|n| *n > 1)) {
+                rep.add("444", H, i, h.child.trim(), &["UPN"], "the same UPN is given for another child");
+            }
+        }
+    }
+    // 580: missing until the 18th birthday, the day care ended.
+    for m in &t.missing {
+        let c = m.child.trim();
+        let (Some(end), Some(adult)) = (date(&m.mis_end), date(&m.dob).and_then(ssda903::eighteenth_birthday)) else {
+            continue;
+        };
+        if end != adult {
+            continue;
+        }
+        for (i, e) in t.episodes.iter().enumerate() {
+            if e.child.trim() == c && date(&e.dec) == Some(end) && e.rec.trim() != "E8" {
+                rep.add(
+                    "580",
+                    E,
+                    i,
+                    c,
+                    &["REC"],
+                    "the child was missing when care ended on the 18th birthday: REC must be E8",
+                );
             }
         }
     }

@@ -658,6 +658,11 @@ impl Ctx<'_> {
                 // Late in the evening before, in UTC, is already that day in England.
                 continue;
             }
+            if *stay > 0 && crate::clock::date_of(*start) == plan.stays[*stay].start {
+                // To DfE a period starting on the day of a move starts in the placement that
+                // ended that day too, which would need it ended (rule 575): none starts then.
+                continue;
+            }
             let who = recorders.get(*stay).cloned().flatten();
             out.push(self.episode(&mut rng, plan, (&placements[*stay], who), *start, Some(limit), &risks));
         }

@@ -283,6 +283,28 @@ fn fixtures() -> Vec<Fixture> {
             t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
         }),
         ("392b", |t| t.episodes[3].home_post = String::new()),
+        ("210", |t| {
+            t.header[1].upn = "UN4".into();
+            t.episodes[3].decom = "24/03/2026".into();
+            t.episodes[3].dec = String::new();
+            t.episodes[3].rec = String::new();
+        }),
+        ("625", |t| {
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/04/2026".into();
+        }),
+        ("446", |t| {
+            t.episodes[3].ls = "E1".into();
+            t.episodes[3].decom = "30/11/2005".into();
+        }),
+        ("444", |t| t.header[0].upn = "B801200005001".into()),
+        ("504", |t| t.episodes[1].cin = "N2".into()),
+        ("392c", |t| t.episodes[3].pl_post = "ZZ9 9ZZ".into()),
+        // C2 turns 18 on the day he leaves care, missing.
+        ("580", |t| {
+            t.header[1].dob = "19/12/2007".into();
+            t.missing[2] = missing_row("C2", "19/12/2007", "M", "18/12/2025", "19/12/2025");
+        }),
         // Camborne to Newcastle: 362 miles as DfE measures it.
         ("454", |t| {
             t.episodes[3].home_post = "TR14 4TF".into();
