@@ -29,7 +29,12 @@
 //!   (or an unknown code) for a child looked after other than on short breaks; 365 a short break
 //!   (`V3`) at most 17 days; 398, 420 no postcodes, so no distance or placement LA, for a short
 //!   break (`V3`, `V4`); 382, 384 no temporary placement nor long-term fostering on a short
-//!   break; 375, 376, 379 temporary placements (T1, T3, T4) no longer than their limits; 352 no
+//!   break; 390 adopted (E11, E12) only from A3 to A6; 408 A5, A6 under E1; 217 A3, A5 start with
+//!   RNE S, T or U (from April 2015); 336 A3, A4 after a foster or adoption placement (episodes in
+//!   `DECOM` order); 383 back to the placement before a temporary one (with its `PL_POST` from
+//!   2025-26); 366 a short break (`V3`) starts a period of care, 367 at most 75 days of them in
+//!   the year, 426 not with `V4` too; 377 at most two `T3` in the year; 375, 376, 379 temporary
+//!   placements (T1, T3, T4) no longer than their limits; 352 no
 //!   period of care starting at 18 or over; 359 looked after past 18 only under V2 in K2; 234 `CUSTOD` not under 10 (age at
 //!   `DEC`); 437 no episode starting on or after the 18th birthday, or after one that ended with
 //!   death (`E2`) or an age assessment finding the child 18 or over (`E15`).
@@ -78,6 +83,7 @@ pub const RULES: &[&str] = &[
     "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
     "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
     "420", "352", "359", "375", "376", "379", "382", "384", "454", "210", "625", "446", "444", "504", "392c", "580",
+    "217", "336", "390", "408", "366", "367", "377", "383", "426",
 ];
 
 /// One broken rule in one row.
@@ -448,6 +454,27 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             rep.add("354", E, i, c, &["DECOM"], "DECOM is after the end of the collection year");
         }
         let short_break = matches!(r.ls.trim(), "V3" | "V4");
+        if let Some(rec) = present(&r.rec)
+            && let Some((rule, message)) = ssda903::rec_for_place(rec, place)
+        {
+            rep.add(rule, E, i, c, &["REC", "PLACE"], message);
+        }
+        if let Some((rule, message)) = ssda903::adoption_place_status(place, r.ls.trim()) {
+            rep.add(rule, E, i, c, &["PLACE", "LS"], message);
+        }
+        if matches!(place, "A3" | "A5")
+            && decom.is_some_and(|d| NaiveDate::from_ymd_opt(2015, 4, 1).is_some_and(|from| d >= from))
+            && !matches!(r.rne.trim(), "S" | "T" | "U")
+        {
+            rep.add(
+                "217",
+                E,
+                i,
+                c,
+                &["PLACE", "RNE"],
+                "a placement for adoption with the current foster carers (A3, A5) starts with RNE S, T or U",
+            );
+        }
         if let Some((rule, message)) = ssda903::short_break_place(r.ls.trim(), place) {
             rep.add(rule, E, i, c, &["LS", "PLACE"], message);
         }
@@ -543,6 +570,7 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         }
     }
 
+    short_breaks_and_holidays(rep, t);
     let mut periods: Periods<'a> = HashMap::new();
     for (c, mut v) in by_child {
         v.sort_by_key(|e| (e.decom, e.i));
@@ -672,6 +700,37 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                     "no REASON_PLACE_CHANGE for a temporary placement, nor on the episode before it",
                 );
             }
+            if k >= 2 && temporary(&v[k - 1].r.place) {
+                let before = &v[k - 2];
+                let back = rne == "P"
+                    && place == before.r.place.trim()
+                    && (rep.year < 2026 || cur.r.pl_post.trim() == before.r.pl_post.trim());
+                if !back {
+                    rep.add(
+                        "383",
+                        E,
+                        i,
+                        c,
+                        &["RNE", "PLACE", "PL_POST"],
+                        "after a temporary placement the child returns to the placement before it (RNE P)",
+                    );
+                }
+            }
+            if k > 0
+                && matches!(place, "A3" | "A4")
+                && prev.is_some_and(|p| {
+                    !matches!(p.r.place.trim(), "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6")
+                })
+            {
+                rep.add(
+                    "336",
+                    E,
+                    i,
+                    c,
+                    &["PLACE"],
+                    "a placement for adoption (A3, A4) follows a foster or adoption placement",
+                );
+            }
             if rne == "S" && temporary(place) {
                 rep.add("380", E, i, c, &["RNE", "PLACE"], "a period of care cannot start in a temporary placement");
             }
@@ -700,6 +759,70 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         periods.insert(c, poc);
     }
     periods
+}
+
+/// Rules on a child's short breaks and temporary placements over the year: 366 a short break
+/// (V3) starts a period of care (RNE S); 367 no more than 75 days of short breaks (V3) in the
+/// year; 377 no more than two temporary placements for the foster carers' holiday (T3); 426 not
+/// both V3 and V4.
+fn short_breaks_and_holidays(rep: &mut Report, t: &Tables) {
+    const E: Table = Table::Episodes;
+    let mut v3_days: HashMap<&str, (i64, Vec<usize>)> = HashMap::new();
+    let mut t3: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut statuses: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        match e.ls.trim() {
+            "V3" => {
+                if e.rne.trim() != "S" {
+                    rep.add("366", E, i, c, &["LS", "RNE"], "a short break (V3) starts a period of care (RNE S)");
+                }
+                statuses.entry(c).or_default().0.push(i);
+                if let Some(decom) = date(&e.decom) {
+                    let to = date(&e.dec).map_or(rep.end, |d| d.min(rep.end));
+                    let days = (to - decom.max(rep.start)).num_days();
+                    if days > 0 {
+                        let entry = v3_days.entry(c).or_default();
+                        entry.0 += days;
+                        entry.1.push(i);
+                    }
+                }
+            }
+            "V4" => statuses.entry(c).or_default().1.push(i),
+            _ => {}
+        }
+        if e.place.trim() == "T3" {
+            t3.entry(c).or_default().push(i);
+        }
+    }
+    for (c, (days, rows)) in v3_days {
+        if days > 75 {
+            for i in rows {
+                rep.add("367", E, i, c, &["LS", "DECOM", "DEC"], "more than 75 days of short breaks (V3) in the year");
+            }
+        }
+    }
+    for (c, rows) in t3 {
+        if rows.len() > 2 {
+            for i in rows {
+                rep.add(
+                    "377",
+                    E,
+                    i,
+                    c,
+                    &["PLACE"],
+                    "more than two temporary placements for the foster carers' holiday (T3) in the year",
+                );
+            }
+        }
+    }
+    for (c, (v3, v4)) in statuses {
+        if !v3.is_empty() && !v4.is_empty() {
+            for i in v3.into_iter().chain(v4) {
+                rep.add("426", E, i, c, &["LS"], "short breaks under both V3 and V4 in the same year");
+            }
+        }
+    }
 }
 
 /// Rules 361 and 362: each group of a child's episodes with legal status `ls` (an episode joins

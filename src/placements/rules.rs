@@ -133,6 +133,14 @@ pub fn check_place_for_age(errors: &mut Vec<FieldError>, place: &str, dob: Naive
     }
 }
 
+/// DfE rule 408: a placement for adoption with a placement order (A5, A6) under another legal
+/// status.
+pub fn check_adoption_place_status(errors: &mut Vec<FieldError>, field: &str, place: &str, ls: &str) {
+    if let Some((rule, message)) = ssda903::adoption_place_status(place, ls) {
+        errors.push(FieldError::new(field, message).rule(rule));
+    }
+}
+
 /// DfE rules 382, 384: a short break (V3, V4) in a temporary placement or long-term fostering.
 pub fn check_short_break_place(errors: &mut Vec<FieldError>, field: &str, ls: &str, place: &str) {
     if let Some((rule, message)) = ssda903::short_break_place(ls, place) {

@@ -6,9 +6,9 @@
 use super::model::*;
 use super::repo;
 use super::rules::{
-    check_codes, check_end, check_legal_status, check_legal_status_for_age, check_overlap, check_place_and_status,
-    check_place_for_age, check_rec_for_place, check_short_break_place, check_start, check_status_lengths,
-    resolve_where,
+    check_adoption_place_status, check_codes, check_end, check_legal_status, check_legal_status_for_age, check_overlap,
+    check_place_and_status, check_place_for_age, check_rec_for_place, check_short_break_place, check_start,
+    check_status_lengths, resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -62,6 +62,7 @@ pub fn create(
     check_place_and_status(&mut errors, "legal_status", &input.place, &input.legal_status);
     check_place_for_age(&mut errors, &input.place, child.date_of_birth, input.start_date);
     check_short_break_place(&mut errors, "place", &input.legal_status, &input.place);
+    check_adoption_place_status(&mut errors, "legal_status", &input.place, &input.legal_status);
     check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.start_date);
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
@@ -288,6 +289,16 @@ pub fn change_legal_status(
     }
     check_place_and_status(&mut errors, "legal_status", &p.place, &input.legal_status);
     check_short_break_place(&mut errors, "legal_status", &input.legal_status, &p.place);
+    check_adoption_place_status(&mut errors, "legal_status", &p.place, &input.legal_status);
+    if input.legal_status == "V3" && input.effective_from > p.start_date {
+        errors.push(
+            FieldError::new(
+                "legal_status",
+                "a short break (V3) starts a period of care: it cannot begin during a placement",
+            )
+            .rule("366"),
+        );
+    }
     if let Some(child) = children::find(conn, p.child_id.as_str())? {
         check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.effective_from);
     }

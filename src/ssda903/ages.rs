@@ -73,6 +73,20 @@ pub fn short_break_place(ls: &str, place: &str) -> Option<(&'static str, &'stati
     }
 }
 
+/// The DfE rule an ending breaks by its placement type: adopted (REC E11, E12) other than from
+/// a placement for adoption (A3 to A6; 390).
+pub fn rec_for_place(rec: &str, place: &str) -> Option<(&'static str, &'static str)> {
+    (matches!(rec, "E11" | "E12") && !matches!(place, "A3" | "A4" | "A5" | "A6"))
+        .then_some(("390", "a child adopted (REC E11, E12) leaves a placement for adoption (A3 to A6)"))
+}
+
+/// DfE rule 408: a placement for adoption with a placement order (A5, A6) is under that order
+/// (legal status E1).
+pub fn adoption_place_status(place: &str, ls: &str) -> Option<(&'static str, &'static str)> {
+    (matches!(place, "A5" | "A6") && ls != "E1")
+        .then_some(("408", "a placement for adoption with a placement order (A5, A6) is under legal status E1"))
+}
+
 /// DfE rule 358: a child on remand or detained (legal status J1 to J3) from `from` is over 10
 /// then (on the 10th birthday is too young).
 pub fn legal_status_for_age(ls: &str, dob: NaiveDate, from: NaiveDate) -> Option<(&'static str, &'static str)> {
@@ -123,5 +137,9 @@ mod tests {
         assert_eq!(short_break_place("V4", "U4").map(|r| r.0), Some("384"));
         assert_eq!(short_break_place("V4", "U6"), None);
         assert_eq!(short_break_place("C2", "U4"), None);
+        assert_eq!(rec_for_place("E11", "U4").map(|r| r.0), Some("390"));
+        assert_eq!(rec_for_place("E12", "A6"), None);
+        assert_eq!(adoption_place_status("A5", "C2").map(|r| r.0), Some("408"));
+        assert_eq!(adoption_place_status("A6", "E1"), None);
     }
 }

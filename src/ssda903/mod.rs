@@ -17,7 +17,10 @@ pub mod dates;
 pub mod identifiers;
 pub mod placement;
 
-pub use ages::{legal_status_for_age, place_for_age, rec_for_age, short_break_place, temporary_place_for_length};
+pub use ages::{
+    adoption_place_status, legal_status_for_age, place_for_age, rec_for_age, rec_for_place, short_break_place,
+    temporary_place_for_length,
+};
 pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
     MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS, PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS,

@@ -283,6 +283,32 @@ fn fixtures() -> Vec<Fixture> {
             t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
         }),
         ("392b", |t| t.episodes[3].home_post = String::new()),
+        ("390", |t| t.episodes[3].rec = "E11".into()),
+        ("366", |t| t.episodes[1].ls = "V3".into()),
+        // C2's short break runs from May to December: more than 75 days.
+        ("367", |t| t.episodes[3].ls = "V3".into()),
+        ("377", |t| {
+            for e in &mut t.episodes[0..3] {
+                e.place = "T3".into();
+            }
+        }),
+        // C1 comes back from a temporary placement to another home than the one before it.
+        ("383", |t| t.episodes[1].place = "T1".into()),
+        ("426", |t| {
+            t.episodes[0].ls = "V3".into();
+            t.episodes[1].ls = "V4".into();
+        }),
+        ("408", |t| {
+            t.episodes[3].place = "A5".into();
+            t.episodes[3].ls = "C2".into();
+        }),
+        // C1's third episode: placed for adoption with her foster carers, a change of carer (P).
+        ("217", |t| t.episodes[2].place = "A3".into()),
+        // The same after a foster placement is fine; after a children's home it is not.
+        ("336", |t| {
+            t.episodes[1].place = "K2".into();
+            t.episodes[2].place = "A4".into();
+        }),
         ("210", |t| {
             t.header[1].upn = "UN4".into();
             t.episodes[3].decom = "24/03/2026".into();

@@ -227,3 +227,28 @@ async fn short_breaks_and_temporary_placements_are_refused_where_dfe_refuses_the
     );
     la.end_placement(&p, Ending::on("2026-01-12", "X1")).await.expect(200);
 }
+
+#[actix_web::test]
+async fn a_placement_for_adoption_with_a_placement_order_is_under_it() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2022-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 408: placed for adoption with a placement order (A5) under a care order (C2).
+    let a5 = || Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("A5");
+    names(&la.place(a5()).await.expect_field_error(422, "legal_status"), "legal_status", "408");
+    la.place(a5().legal_status("E1")).await.expect(201);
+}
+
+#[actix_web::test]
+async fn a_short_break_does_not_begin_during_a_placement() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("U6")).await.expect(201).id();
+    // 366: a short break (V3) starts a period of care of its own.
+    names(
+        &la.change_legal_status(&p, "2026-02-01", "V3").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "366",
+    );
+}
