@@ -116,7 +116,7 @@ pub fn validation(
     let csv = |t: Table| tables.to_csv(t).map_err(ApiError::internal);
     let (h, e, m, u) = (csv(Table::Header)?, csv(Table::Episodes)?, csv(Table::Missing)?, csv(Table::Uasc)?);
     let parsed = Tables::from_csv(&h, &e, &m, &u).map_err(ApiError::internal)?;
-    let violations = validate::validate_as_of(period.year, period.as_of, &parsed);
+    let violations = validate::validate_return(period.year, period.as_of, Some(caller.org.as_str()), &parsed);
     Ok(ValidationReport {
         year: period.year,
         collection_start: period.start,

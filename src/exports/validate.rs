@@ -55,6 +55,8 @@
 //!   `V4`); 454 (from 2025-26) no placement more than 350 miles from home (the distance between
 //!   postcode sectors); 406 no distance (no `HOME_POST` where DfE
 //!   finds both postcodes) for a child in the UASC table.
+//! - Episodes, with the LA whose return it is ([`validate_return`]): 1015 its own provision (PR1)
+//!   in its area, but for fostering, adoption, supported accommodation and short breaks.
 //! - Read across the tables: 210 `UN4`, 625 `MC_DOB`, 444 a UPN twice, 446 `E1`, 504 `CIN`,
 //!   392c postcodes found, 580 `E8` for a child missing on the 18th birthday care ended on.
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
@@ -83,7 +85,7 @@ pub const RULES: &[&str] = &[
     "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
     "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
     "420", "352", "359", "375", "376", "379", "382", "384", "454", "210", "625", "446", "444", "504", "392c", "580",
-    "217", "336", "390", "408", "366", "367", "377", "383", "426",
+    "217", "336", "390", "408", "366", "367", "377", "383", "426", "1015",
 ];
 
 /// One broken rule in one row.
@@ -190,8 +192,17 @@ pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
 /// As [`validate`], for tables that report the year up to `as_of` (today, while the year runs):
 /// an episode still open is counted until then, not to the end of the year.
 pub fn validate_as_of(year: i32, as_of: NaiveDate, t: &Tables) -> Vec<Violation> {
+    validate_return(year, as_of, None, t)
+}
+
+/// As [`validate_as_of`], for the return of LA `la` (its ONS code), which the rules on the LA's
+/// own provision need (1015).
+pub fn validate_return(year: i32, as_of: NaiveDate, la: Option<&str>, t: &Tables) -> Vec<Violation> {
     let (start, end) = ssda903::collection_year_bounds(year);
     let mut rep = Report { year, start, end, as_of: as_of.min(end), out: Vec::new() };
+    if let Some(la) = la {
+        own_provision(&mut rep, la, t);
+    }
     let dobs = header(&mut rep, t);
     let periods = episodes(&mut rep, t, &dobs);
     motherhood(&mut rep, t);
@@ -759,6 +770,32 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         periods.insert(c, poc);
     }
     periods
+}
+
+/// Rule 1015: a placement in the LA's own provision (PR1) other than fostering, adoption or
+/// supported accommodation (U1 to U6, A3 to A6, K3), and not a short break, is in the LA's own
+/// area (the LA DfE derives from `PL_POST`).
+fn own_provision(rep: &mut Report, la: &str, t: &Tables) {
+    for (i, e) in t.episodes.iter().enumerate() {
+        let place = e.place.trim();
+        let exempt = ssda903::own_provision_anywhere(place) || matches!(e.ls.trim(), "V3" | "V4");
+        let placed_in = present(&e.pl_post).and_then(|pc| Geo::global().lookup(pc)).map(|a| a.code().to_string());
+        if e.place_provider.trim() == "PR1"
+            && !exempt
+            && placed_in.as_deref() != Some(la)
+            && present(&e.ls).is_some()
+            && !place.is_empty()
+        {
+            rep.add(
+                "1015",
+                Table::Episodes,
+                i,
+                e.child.trim(),
+                &["PLACE_PROVIDER", "PL_POST"],
+                "the LA's own provision (PR1) is outside its area",
+            );
+        }
+    }
 }
 
 /// Rules on a child's short breaks and temporary placements over the year: 366 a short break

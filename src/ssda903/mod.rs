@@ -75,6 +75,12 @@ pub fn distance_warning(distance_miles: Option<f64>, start: chrono::NaiveDate) -
     })
 }
 
+/// Placement types an LA's own provision (PR1) may be in outside its area (DfE rule 1015):
+/// fostering (U1 to U6), adoption (A3 to A6) and supported accommodation (K3).
+pub fn own_provision_anywhere(place: &str) -> bool {
+    matches!(place, "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6" | "K3")
+}
+
 /// The DfE rule code a message of this module cites (`... (DfE rule 526)`), if any.
 pub fn cited_rule(message: &str) -> Option<String> {
     let rest = message.split("rule ").nth(1)?;

@@ -1,7 +1,7 @@
 //! The DfE validation rules, each broken once in hand-written rows (no server needed).
 
 use crate::support::internals::ssda903::{
-    EpisodeRow, HeaderRow, MissingRow, RULES, Tables, UascRow, Violation, validate,
+    EpisodeRow, HeaderRow, MissingRow, RULES, Tables, UascRow, Violation, validate, validate_return,
 };
 use crate::support::*;
 use serde_json::json;
@@ -284,6 +284,11 @@ fn fixtures() -> Vec<Fixture> {
         }),
         ("392b", |t| t.episodes[3].home_post = String::new()),
         ("390", |t| t.episodes[3].rec = "E11".into()),
+        // Hackney's own children's home, in Leeds; its own foster carers may be anywhere.
+        ("1015", |t| {
+            t.episodes[3].place_provider = "PR1".into();
+            t.episodes[0].place_provider = "PR1".into();
+        }),
         ("366", |t| t.episodes[1].ls = "V3".into()),
         // C2's short break runs from May to December: more than 75 days.
         ("367", |t| t.episodes[3].ls = "V3".into()),
@@ -409,9 +414,15 @@ fn fixtures() -> Vec<Fixture> {
     ]
 }
 
+/// Hackney's return, whose year the fixtures are.
+fn hackneys(t: &Tables) -> Vec<Violation> {
+    validate_return(2026, chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(), Some(HACKNEY), t)
+}
+
 #[test]
 fn the_valid_year_breaks_no_rule() {
     assert_eq!(validate(2026, &valid_year()), Vec::<Violation>::new());
+    assert_eq!(hackneys(&valid_year()), Vec::<Violation>::new());
 }
 
 #[test]
@@ -423,7 +434,7 @@ fn every_rule_catches_its_failing_fixture() {
     for (rule, breaks) in fixtures {
         let mut t = valid_year();
         breaks(&mut t);
-        let found = validate(2026, &t);
+        let found = hackneys(&t);
         assert!(found.iter().any(|v| v.rule == rule), "rule {rule} not caught: {found:#?}");
     }
 }
@@ -517,4 +528,19 @@ fn a_missing_period_open_at_the_year_end_needs_an_end_only_if_its_placement_ende
     // C2's placement ended in December: a period he went missing in before then must have ended.
     t.missing[2].mis_end = String::new();
     assert_eq!(found(&t), vec!["575 3", "577 3"]);
+}
+
+#[test]
+fn an_las_own_provision_outside_its_area_is_only_fostering_adoption_or_supported_accommodation() {
+    let rows = |t: &Tables| hackneys(t).into_iter().filter(|v| v.rule == "1015").map(|v| v.row).collect::<Vec<_>>();
+    let mut t = valid_year();
+    // Hackney's own foster carers in Kent: fine.
+    t.episodes[0].place_provider = "PR1".into();
+    assert_eq!(rows(&t), Vec::<usize>::new());
+    // Hackney's own children's home in Leeds: not.
+    t.episodes[3].place_provider = "PR1".into();
+    assert_eq!(rows(&t), vec![4]);
+    // In Hackney: fine.
+    t.episodes[3].pl_post = "E8 1DY".into();
+    assert_eq!(rows(&t), Vec::<usize>::new());
 }
