@@ -115,6 +115,8 @@ fn seed(conn: &mut AnyConnection, provider: &str, n: usize, size: usize, now: Na
                 category_of_need: None,
                 mother: Some(false),
                 mother_child_dob: None,
+                uasc: false,
+                uasc_ceased: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

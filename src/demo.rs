@@ -44,6 +44,8 @@ fn child(
         category_of_need: Some("N1".into()),
         mother: (sex == "F").then_some(false),
         mother_child_dob: None,
+        uasc: false,
+        uasc_ceased: None,
         confirmed_distinct_from: vec![],
     }
 }

@@ -52,8 +52,20 @@ pub struct Child {
     /// SSDA903 `MC_DOB`: date of birth of her first child, when she is a mother. Placing LA only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mother_child_dob: Option<NaiveDate>,
+    /// SSDA903 UASC: whether the child is, or was, an unaccompanied asylum-seeking child. Placing
+    /// LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uasc: Option<bool>,
+    /// SSDA903 `DUC`: the date UASC status ceased (absent while it goes on). Placing LA only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uasc_ceased: Option<NaiveDate>,
     /// Missing-from-care flags as of now.
     pub missing: crate::flags::ChildMissingFlags,
+    /// DfE rules the record breaks that are accepted on the day (no home postcode yet, 392b): in
+    /// the response to registering or amending the child only; the export's validation lists
+    /// them until they are put right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::ssda903::Warning>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -88,6 +100,13 @@ pub struct NewChild {
     /// SSDA903 `MC_DOB`: date of birth of her first child; required when `mother` is true, refused
     /// otherwise.
     pub mother_child_dob: Option<NaiveDate>,
+    /// SSDA903 UASC: whether the child is an unaccompanied asylum-seeking child (default false).
+    #[serde(default)]
+    pub uasc: bool,
+    /// SSDA903 `DUC`: the date UASC status ceased, only for a UASC child (DfE rule 303); on or
+    /// before the 18th birthday (304), after birth and not in the future.
+    #[schema(example = json!(null))]
+    pub uasc_ceased: Option<NaiveDate>,
     /// Ids of likely duplicates you have checked and confirm are a different child.
     #[serde(default)]
     pub confirmed_distinct_from: Vec<String>,
@@ -121,6 +140,10 @@ pub struct ChildPatch {
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub mother_child_dob: Option<Option<NaiveDate>>,
+    pub uasc: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub uasc_ceased: Option<Option<NaiveDate>>,
 }
 
 /// A possible existing record of the same child, named in a duplicate refusal.
@@ -156,7 +179,10 @@ impl ChildRecord {
             category_of_need: if full { self.category_of_need } else { None },
             mother: if full { self.mother } else { None },
             mother_child_dob: if full { self.mother_child_dob } else { None },
+            uasc: full.then_some(self.uasc),
+            uasc_ceased: if full { self.uasc_ceased } else { None },
             missing: Default::default(),
+            warnings: Vec::new(),
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),

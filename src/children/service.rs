@@ -63,6 +63,7 @@ pub fn validate(c: &mut ChildRecord, today: NaiveDate) -> Result<(), ApiError> {
         errors.push(FieldError::new("category_of_need", "must be N1 to N8"));
     }
     check_motherhood(&mut errors, c, today);
+    check_uasc(&mut errors, c, today);
     if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
 }
 
@@ -98,6 +99,24 @@ fn check_motherhood(errors: &mut Vec<FieldError>, c: &ChildRecord, today: NaiveD
     }
 }
 
+/// SSDA903 UASC status and `DUC` as DfE checks them: a ceased date only for a UASC child (303),
+/// on or before the 18th birthday (304), after birth and not in the future.
+fn check_uasc(errors: &mut Vec<FieldError>, c: &ChildRecord, today: NaiveDate) {
+    let Some(ceased) = c.uasc_ceased else { return };
+    if !c.uasc {
+        errors
+            .push(FieldError::new("uasc_ceased", "is given only for a child with UASC status (uasc true)").rule("303"));
+    } else if ceased <= c.date_of_birth {
+        errors.push(FieldError::new("uasc_ceased", "is not after the child's birth"));
+    } else if ceased > today {
+        errors.push(FieldError::new("uasc_ceased", "is in the future"));
+    } else if ssda903::eighteenth_birthday(c.date_of_birth).is_none_or(|adult| ceased > adult) {
+        errors.push(
+            FieldError::new("uasc_ceased", "is after the child's 18th birthday, when UASC status ends").rule("304"),
+        );
+    }
+}
+
 pub fn new_record(la: &str, input: NewChild, now: NaiveDateTime) -> ChildRecord {
     ChildRecord {
         id: ChildId::generate(),
@@ -114,6 +133,8 @@ pub fn new_record(la: &str, input: NewChild, now: NaiveDateTime) -> ChildRecord 
         category_of_need: input.category_of_need,
         mother: input.mother,
         mother_child_dob: input.mother_child_dob,
+        uasc: input.uasc,
+        uasc_ceased: input.uasc_ceased,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -136,7 +157,9 @@ pub fn apply_patch(c: &mut ChildRecord, p: ChildPatch) {
             home_postcode,
             category_of_need,
             mother,
-            mother_child_dob
+            mother_child_dob,
+            uasc,
+            uasc_ceased
         ]
     );
 }
@@ -329,7 +352,8 @@ pub fn register(
     check_duplicates(conn, caller, &record, Some(&confirmed))?;
     repo::insert(conn, &record)?;
     audit::record(conn, caller, "child.create", std::slice::from_ref(&record.id), now)?;
-    Ok(record.view(ChildAccess::Placing))
+    let warnings = ssda903::home_postcode_warning(record.uasc, record.home_postcode.as_deref(), None);
+    Ok(Child { warnings: warnings.into_iter().collect(), ..record.view(ChildAccess::Placing) })
 }
 
 /// A page of the responsible LA's children, by family name.
@@ -393,7 +417,8 @@ pub fn amend(
         rec.version = version + 1;
         crate::peers::outbox::child_updated(conn, rec.id.as_str(), now)?;
         audit::record(conn, caller, "child.update", std::slice::from_ref(&rec.id), now)?;
-        view(conn, caller, rec, now)
+        let warnings = ssda903::home_postcode_warning(rec.uasc, rec.home_postcode.as_deref(), None);
+        Ok(Child { warnings: warnings.into_iter().collect(), ..view(conn, caller, rec, now)? })
     })
 }
 

@@ -78,6 +78,8 @@ diesel::table! {
         mother -> Nullable<Bool>,
         mother_child_dob -> Nullable<Date>,
         merged_into -> Nullable<Text>,
+        uasc -> Bool,
+        uasc_ceased -> Nullable<Date>,
     }
 }
 

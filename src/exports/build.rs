@@ -1,4 +1,4 @@
-//! Derives the three SSDA903 tables of a collection year from the registry's records: a child,
+//! Derives the four SSDA903 tables of a collection year from the registry's records: a child,
 //! its placements (with their legal status changes) and its missing episodes. Pure functions,
 //! no database.
 //!
@@ -27,11 +27,14 @@
 //! the year in progress, has not happened yet as far as the return goes, so an episode still
 //! going then is open (`DEC` and `REC` blank, rule 385).
 //!
+//! UASC: a child with UASC status that had not ceased before the year began, with `DUC` when it
+//! ceased by the end of the year (or today); such a child's `HOME_POST` is blank.
+//!
 //! Missing: every episode that starts by the end of the year and has not ended before it starts;
 //! `MIS_END` is blank when the child came back after the end of the year (rule 571). Dates are
 //! the dates of the recorded instants in UTC, the same dates the registry's own rules check.
 
-use super::tables::{EpisodeRow, HeaderRow, MissingRow, Tables};
+use super::tables::{EpisodeRow, HeaderRow, MissingRow, Tables, UascRow};
 use crate::geo::{self, Area};
 use crate::ssda903::{self, AGENCY_URN, UrnRule, format_date};
 use chrono::{Datelike, NaiveDate};
@@ -68,6 +71,8 @@ pub struct ChildIn {
     pub category_of_need: Option<String>,
     pub mother: Option<bool>,
     pub mother_child_dob: Option<NaiveDate>,
+    pub uasc: bool,
+    pub uasc_ceased: Option<NaiveDate>,
 }
 
 /// What the export needs of a placement.
@@ -275,7 +280,13 @@ pub fn episodes(history: &ChildHistory, period: &YearToDate) -> Vec<Episode> {
     out
 }
 
-/// The three tables of a collection year for these children.
+/// True when the child was an unaccompanied asylum-seeking child at some time in the year: UASC
+/// status not ceased before the year began (a `DUC` before the year is refused, DfE rule 104).
+pub fn uasc_in_year(c: &ChildIn, period: &YearToDate) -> bool {
+    c.uasc && c.uasc_ceased.is_none_or(|d| d >= period.start)
+}
+
+/// The four tables of a collection year for these children.
 pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
     let mut tables = Tables::default();
     let mut sorted: Vec<&ChildHistory> = children.iter().collect();
@@ -301,9 +312,25 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
             },
             mc_dob: c.mother_child_dob.filter(|_| c.mother == Some(true)).map(format_date).unwrap_or_default(),
         });
-        let home_post = export_postcode(c.home_postcode.as_deref());
+        let uasc = uasc_in_year(c, period);
+        if uasc {
+            tables.uasc.push(UascRow {
+                child: c.la_child_id.clone(),
+                sex: ssda903::sex_for_year(&c.sex, period.year).to_string(),
+                dob: dob.clone(),
+                duc: c.uasc_ceased.filter(|d| *d <= period.as_of).map(format_date).unwrap_or_default(),
+            });
+        }
+        // A UASC child's home is not in England: no HOME_POST, so DfE derives no distance (rule
+        // 406) and exempts the child from needing one (392a, 392b).
+        let home_post = if uasc { String::new() } else { export_postcode(c.home_postcode.as_deref()) };
         let cin = blank(c.category_of_need.as_deref()).map(str::to_string).unwrap_or_default();
         for e in in_year {
+            // A short break (V3, V4) has no location in the return: no postcodes, so no
+            // distance and no placement LA (rules 398, 420).
+            let short_break = matches!(e.ls.as_str(), "V3" | "V4");
+            let (home_post, pl_post) =
+                if short_break { (String::new(), String::new()) } else { (home_post.clone(), e.pl_post) };
             tables.episodes.push(EpisodeRow {
                 child: c.la_child_id.clone(),
                 decom: format_date(e.decom),
@@ -315,8 +342,8 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
                 dec: e.dec.map(format_date).unwrap_or_default(),
                 rec: e.rec.unwrap_or_default(),
                 reason_place_change: e.reason_place_change.unwrap_or_default(),
-                home_post: home_post.clone(),
-                pl_post: e.pl_post,
+                home_post,
+                pl_post,
                 urn: e.urn,
             });
         }
@@ -379,6 +406,8 @@ mod tests {
                 category_of_need: Some("N1".into()),
                 mother: Some(false),
                 mother_child_dob: None,
+                uasc: false,
+                uasc_ceased: None,
             },
             placements,
             missing: vec![],

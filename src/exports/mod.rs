@@ -1,8 +1,8 @@
-//! The SSDA903 export of a placing LA's collection year: the Header, Episodes and Missing tables
-//! as DfE's CSV files, derived from the registry's children, placements, legal status changes
-//! and missing episodes, and checked against DfE's validation rules.
+//! The SSDA903 export of a placing LA's collection year: the Header, Episodes, Missing and UASC
+//! tables as DfE's CSV files, derived from the registry's children, placements, legal status
+//! changes and missing episodes, and checked against DfE's validation rules.
 //!
-//! - [`build`]: episodes derived from placements and legal status changes; the three tables.
+//! - [`build`]: episodes derived from placements and legal status changes; the four tables.
 //! - [`tables`]: the rows, the exact DfE header rows, CSV in and out.
 //! - [`validate`]: the DfE rules, run on the tables as DfE receives them.
 //! - [`repo`]: what an export reads.
@@ -19,7 +19,12 @@
 //!   list, so a code that did not exist in the year is flagged (rule 146).
 //! - `CIN` is the child's category of need as recorded now, on every episode.
 //! - `HOME_POST` (the child's home as recorded now) and `PL_POST` are full postcodes, normalised
-//!   (`LS1 4AP`), from which DfE derives the placement LA and distance.
+//!   (`LS1 4AP`), from which DfE derives the placement LA and distance. `HOME_POST` is blank for a
+//!   child in the year's UASC table, whose distance DfE wants blank (rule 406). Both are blank
+//!   on a short break (`LS` `V3`, `V4`), which DfE wants without a location (398, 420).
+//! - UASC: every child with UASC status at some time in the year (status not ceased before 1
+//!   April), `DUC` the date it ceased when that is within the year; a child whose status ceased
+//!   in an earlier year is not in the table (rule 104).
 //! - `URN` blank outside England and for exempt placement types; `XXXXXXX` for an adoption or
 //!   fostering placement without one.
 //! - Every new placement is a change of carer (`P`, `B`) unless it has the same `URN` and the

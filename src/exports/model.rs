@@ -11,6 +11,7 @@ pub struct RowCounts {
     pub header: usize,
     pub episodes: usize,
     pub missing: usize,
+    pub uasc: usize,
 }
 
 /// The DfE validation of a collection year's export.

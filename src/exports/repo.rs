@@ -28,6 +28,8 @@ struct ChildRow {
     category_of_need: Option<String>,
     mother: Option<bool>,
     mother_child_dob: Option<NaiveDate>,
+    uasc: bool,
+    uasc_ceased: Option<NaiveDate>,
 }
 
 /// What an export reads of a placement.
@@ -103,6 +105,8 @@ pub fn load(conn: &mut AnyConnection, la: &str, period: &YearToDate) -> Result<V
                 category_of_need: r.category_of_need,
                 mother: r.mother,
                 mother_child_dob: r.mother_child_dob,
+                uasc: r.uasc,
+                uasc_ceased: r.uasc_ceased,
             };
             out.insert(r.id, ChildHistory { child, placements: Vec::new(), missing: Vec::new() });
         }

@@ -1,4 +1,4 @@
-//! HTTP for the SSDA903 export: the three CSV files of a collection year and their validation.
+//! HTTP for the SSDA903 export: the four CSV files of a collection year and their validation.
 
 use super::model::ValidationReport;
 use super::service;
@@ -47,7 +47,8 @@ pub async fn header_csv(
 /// status changes (`CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,
 /// REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN`). An episode still going at the end of the year
 /// (or today, for the year in progress) is open: `DEC` and `REC` blank. Postcodes are full
-/// postcodes. Only local authorities with the `exports:read` scope may call it.
+/// postcodes; `HOME_POST` is blank for a child in the year's UASC table. Only local authorities
+/// with the `exports:read` scope may call it.
 #[utoipa::path(tag = "exports", params(("year" = String, Path, description = "Collection year, named by the year it ends in: 2026 is 1 April 2025 to 31 March 2026", example = "2026")), responses(
     (status = 200, description = "The Episodes table: UTF-8 CSV, dates dd/mm/YYYY, blank for null", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "attachment; filename=\"ssda903_{year}_{la}_episodes.csv\""))),
     (status = 400, description = "The year is not four digits", body = Problem, content_type = "application/problem+json"),
@@ -84,9 +85,32 @@ pub async fn missing_csv(
     csv(state, caller, year.into_inner(), Table::Missing).await
 }
 
+/// The SSDA903 UASC table of a collection year.
+///
+/// A placing LA, for its own children: one row per child in the Header table who had UASC
+/// (unaccompanied asylum-seeking child) status at some time in the year, that is status not
+/// ceased before the year began (`CHILD, SEX, DOB, DUC`). `DUC` is the date the status ceased,
+/// blank while it went on at the end of the year (or today, for the year in progress). DfE reads
+/// being in this table as the child's UASC status. Only local authorities with the
+/// `exports:read` scope may call it.
+#[utoipa::path(tag = "exports", params(("year" = String, Path, description = "Collection year, named by the year it ends in: 2026 is 1 April 2025 to 31 March 2026", example = "2026")), responses(
+    (status = 200, description = "The UASC table: UTF-8 CSV, dates dd/mm/YYYY, blank for null", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "attachment; filename=\"ssda903_{year}_{la}_uasc.csv\""))),
+    (status = 400, description = "The year is not four digits", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a local authority, or no `exports:read` scope", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The year is before 1992 or after the year in progress", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/exports/ssda903/{year}/uasc.csv")]
+pub async fn uasc_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    year: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    csv(state, caller, year.into_inner(), Table::Uasc).await
+}
+
 /// The DfE validation of a collection year's SSDA903 export.
 ///
-/// For a placing LA to check its own children's return before submitting it. The three CSV files are built exactly as for download,
+/// For a placing LA to check its own children's return before submitting it. The four CSV files are built exactly as for download,
 /// read back, and every rule in `rules_checked` is applied; each violation names the rule, the
 /// table, the row (from 1, after the header row), the child and the columns. Only local
 /// authorities with the `exports:read` scope may call it.
@@ -109,5 +133,5 @@ pub async fn validation(
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(header_csv).service(episodes_csv).service(missing_csv).service(validation);
+    cfg.service(header_csv).service(episodes_csv).service(missing_csv).service(uasc_csv).service(validation);
 }

@@ -1,4 +1,4 @@
-//! The export of a collection year: which years may be asked for, the three tables with the
+//! The export of a collection year: which years may be asked for, the four tables with the
 //! read of every child exported in the audit log, one table as a CSV file, and the validation
 //! of the files as DfE would receive them.
 
@@ -43,7 +43,7 @@ pub fn parse_year(raw: &str, today: NaiveDate) -> Result<i32, ApiError> {
     Ok(year)
 }
 
-/// The three tables of the caller's collection year, with the read of every child in them in
+/// The four tables of the caller's collection year, with the read of every child in them in
 /// the audit log as `action`.
 pub fn export(
     conn: &mut AnyConnection,
@@ -103,7 +103,7 @@ pub fn table(
     Ok(CsvFile { name, body })
 }
 
-/// The DfE validation of the caller's collection year: the three files built exactly as for
+/// The DfE validation of the caller's collection year: the four files built exactly as for
 /// download, read back, and every rule applied.
 pub fn validation(
     conn: &mut AnyConnection,
@@ -113,17 +113,21 @@ pub fn validation(
     now: NaiveDateTime,
 ) -> Result<ValidationReport, ApiError> {
     let (period, tables) = year_tables(conn, caller, raw_year, "ssda903.validation.read", today, now)?;
-    let files = [Table::Header, Table::Episodes, Table::Missing].map(|t| tables.to_csv(t));
-    let [h, e, m] = files;
-    let (h, e, m) = (h.map_err(ApiError::internal)?, e.map_err(ApiError::internal)?, m.map_err(ApiError::internal)?);
-    let parsed = Tables::from_csv(&h, &e, &m).map_err(ApiError::internal)?;
-    let violations = validate::validate(period.year, &parsed);
+    let csv = |t: Table| tables.to_csv(t).map_err(ApiError::internal);
+    let (h, e, m, u) = (csv(Table::Header)?, csv(Table::Episodes)?, csv(Table::Missing)?, csv(Table::Uasc)?);
+    let parsed = Tables::from_csv(&h, &e, &m, &u).map_err(ApiError::internal)?;
+    let violations = validate::validate_return(period.year, period.as_of, Some(caller.org.as_str()), &parsed);
     Ok(ValidationReport {
         year: period.year,
         collection_start: period.start,
         collection_end: period.end,
         as_of: period.as_of,
-        rows: RowCounts { header: parsed.header.len(), episodes: parsed.episodes.len(), missing: parsed.missing.len() },
+        rows: RowCounts {
+            header: parsed.header.len(),
+            episodes: parsed.episodes.len(),
+            missing: parsed.missing.len(),
+            uasc: parsed.uasc.len(),
+        },
         valid: violations.is_empty(),
         rules_checked: validate::RULES.iter().map(|r| r.to_string()).collect(),
         violations,

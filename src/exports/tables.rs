@@ -1,4 +1,4 @@
-//! The three SSDA903 tables as DfE lays them out: rows of text fields (blank means null), the
+//! The four SSDA903 tables as DfE lays them out: rows of text fields (blank means null), the
 //! exact header rows, and CSV in both directions.
 
 use serde::{Deserialize, Serialize};
@@ -27,12 +27,17 @@ pub const EPISODES_COLUMNS: [&str; 13] = [
 /// Columns of the Missing table, in DfE order.
 pub const MISSING_COLUMNS: [&str; 5] = ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"];
 
-/// One of the three tables.
+/// Columns of the UASC table, in DfE order.
+pub const UASC_COLUMNS: [&str; 4] = ["CHILD", "SEX", "DOB", "DUC"];
+
+/// One of the four tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum Table {
     Header,
     Episodes,
     Missing,
+    #[serde(rename = "UASC")]
+    Uasc,
 }
 
 impl Table {
@@ -41,6 +46,7 @@ impl Table {
             Table::Header => "Header",
             Table::Episodes => "Episodes",
             Table::Missing => "Missing",
+            Table::Uasc => "UASC",
         }
     }
     pub fn columns(self) -> &'static [&'static str] {
@@ -48,14 +54,16 @@ impl Table {
             Table::Header => &HEADER_COLUMNS,
             Table::Episodes => &EPISODES_COLUMNS,
             Table::Missing => &MISSING_COLUMNS,
+            Table::Uasc => &UASC_COLUMNS,
         }
     }
-    /// The file name stem used in downloads (`header`, `episodes`, `missing`).
+    /// The file name stem used in downloads (`header`, `episodes`, `missing`, `uasc`).
     pub fn file_stem(self) -> &'static str {
         match self {
             Table::Header => "header",
             Table::Episodes => "episodes",
             Table::Missing => "missing",
+            Table::Uasc => "uasc",
         }
     }
 }
@@ -125,12 +133,29 @@ pub struct MissingRow {
     pub mis_end: String,
 }
 
-/// The three tables of one LA's collection year.
+/// A UASC row: a child who was an unaccompanied asylum-seeking child at some time in the year.
+/// DfE reads being in this table as the child's UASC status (its validator adds `UASC` `1` to
+/// the child's Header row, `0` to every other).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UascRow {
+    #[serde(rename = "CHILD")]
+    pub child: String,
+    #[serde(rename = "SEX")]
+    pub sex: String,
+    #[serde(rename = "DOB")]
+    pub dob: String,
+    /// The date UASC status ceased; blank while it goes on.
+    #[serde(rename = "DUC")]
+    pub duc: String,
+}
+
+/// The four tables of one LA's collection year.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tables {
     pub header: Vec<HeaderRow>,
     pub episodes: Vec<EpisodeRow>,
     pub missing: Vec<MissingRow>,
+    pub uasc: Vec<UascRow>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,6 +205,12 @@ impl Cells for MissingRow {
     }
 }
 
+impl Cells for UascRow {
+    fn cells(&self) -> Vec<&str> {
+        vec![&self.child, &self.sex, &self.dob, &self.duc]
+    }
+}
+
 fn write_rows<R: Cells>(columns: &[&str], rows: &[R]) -> Result<Vec<u8>, CsvError> {
     let csv_error = |e: crate::error::ApiError| CsvError::Csv(e.to_string());
     let mut w = crate::http::csv::Writer::new();
@@ -197,15 +228,17 @@ impl Tables {
             Table::Header => write_rows(table.columns(), &self.header),
             Table::Episodes => write_rows(table.columns(), &self.episodes),
             Table::Missing => write_rows(table.columns(), &self.missing),
+            Table::Uasc => write_rows(table.columns(), &self.uasc),
         }
     }
 
-    /// Parses the three CSV files; each must start with exactly its DfE header row.
-    pub fn from_csv(header: &[u8], episodes: &[u8], missing: &[u8]) -> Result<Tables, CsvError> {
+    /// Parses the four CSV files; each must start with exactly its DfE header row.
+    pub fn from_csv(header: &[u8], episodes: &[u8], missing: &[u8], uasc: &[u8]) -> Result<Tables, CsvError> {
         Ok(Tables {
             header: read_rows(Table::Header, header)?,
             episodes: read_rows(Table::Episodes, episodes)?,
             missing: read_rows(Table::Missing, missing)?,
+            uasc: read_rows(Table::Uasc, uasc)?,
         })
     }
 }
@@ -254,6 +287,8 @@ mod tests {
         );
         let missing = String::from_utf8(t.to_csv(Table::Missing).unwrap_or_default()).unwrap_or_default();
         assert_eq!(missing, "CHILD,DOB,MISSING,MIS_START,MIS_END\r\n");
+        let uasc = String::from_utf8(t.to_csv(Table::Uasc).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(uasc, "CHILD,SEX,DOB,DUC\r\n");
     }
 
     #[test]
@@ -266,14 +301,22 @@ mod tests {
                 mis_start: "02/02/2026".into(),
                 mis_end: String::new(),
             }],
+            uasc: vec![UascRow {
+                child: "A,1".into(),
+                sex: "M".into(),
+                dob: "01/01/2010".into(),
+                duc: "01/01/2028".into(),
+            }],
             ..Default::default()
         };
         let h = t.to_csv(Table::Header).unwrap_or_default();
         let e = t.to_csv(Table::Episodes).unwrap_or_default();
         let m = t.to_csv(Table::Missing).unwrap_or_default();
-        let back = Tables::from_csv(&h, &e, &m).ok();
+        let u = t.to_csv(Table::Uasc).unwrap_or_default();
+        let back = Tables::from_csv(&h, &e, &m, &u).ok();
         assert_eq!(back.as_ref(), Some(&t));
-        assert!(Tables::from_csv(&h, &e, b"CHILD,DOB,MISSING,MIS_START\r\n").is_err());
-        assert!(Tables::from_csv(&e, &h, &m).is_err());
+        assert!(Tables::from_csv(&h, &e, b"CHILD,DOB,MISSING,MIS_START\r\n", &u).is_err());
+        assert!(Tables::from_csv(&e, &h, &m, &u).is_err());
+        assert!(Tables::from_csv(&h, &e, &m, b"CHILD,SEX,DOB\r\n").is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! DfE validation rules for the Header, Episodes and Missing tables, checked on the tables as
+//! DfE validation rules for the Header, Episodes, Missing and UASC tables, checked on the tables as
 //! DfE receives them (text fields, `dd/mm/YYYY` dates, blank for null). [`validate`] returns
 //! every violation with the rule's code, so an LA can put its data right before it submits.
 //!
@@ -14,14 +14,28 @@
 //!   left care in the year (Episodes rows too), 171 a valid date, 174 none for a boy, 611 given
 //!   for a mother, 612 only for one, 620 no mother under 11 at the start of the year, 621 after
 //!   her own birth.
-//! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN` format, 209 no `UN1` at school age (4 on
-//!   31 August before the year); INT32 a child once only.
+//! - Header: 101 `SEX`, 232 `SEX` unknown (from 2024-25), 102 `DOB`, 103 `ETHNIC`, 168 `UPN`
+//!   format, 209 no `UN1` at school age (4 on 31 August before the year); 301 `DOB` not after the
+//!   year; 351 not over 25 at its start; INT32 a child once only.
 //! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
 //!   and `REC` together; 143 `RNE`, 144 `LS`, 145 `CIN`, 149 `REC` codes; 146, 178, 213, 526 to
 //!   531, 550 `PLACE` and `PLACE_PROVIDER`; 218, 222, 242, 243 `URN` (outside England when
 //!   `PL_POST` is in Wales, Scotland or Northern Ireland); 302 not before birth; 353 not before
 //!   14/10/1991; 355 lasts at least a day; 356 `DEC` not before `DECOM`; 385 `DEC` not after the
-//!   year; 233 no `REASON_PLACE_CHANGE` on an open episode; 234 `CUSTOD` not under 10 (age at
+//!   year; 354 `DECOM` not after the year; 386, 387, 389, 407, 460 `REC` that the child's age
+//!   on `DEC` allows ([`ssda903::rec_for_age`]); 1009 `REASON_PLACE_CHANGE` code; 233 no
+//!   `REASON_PLACE_CHANGE` on an open episode; 371 to 374 `PLACE` (K3, R5, S1, P3) and 358 `LS`
+//!   (J1 to J3) that the child's age on `DECOM` allows (358 on the Header row too); 442 a `UPN`
+//!   (or an unknown code) for a child looked after other than on short breaks; 365 a short break
+//!   (`V3`) at most 17 days; 398, 420 no postcodes, so no distance or placement LA, for a short
+//!   break (`V3`, `V4`); 382, 384 no temporary placement nor long-term fostering on a short
+//!   break; 390 adopted (E11, E12) only from A3 to A6; 408 A5, A6 under E1; 217 A3, A5 start with
+//!   RNE S, T or U (from April 2015); 336 A3, A4 after a foster or adoption placement (episodes in
+//!   `DECOM` order); 383 back to the placement before a temporary one (with its `PL_POST` from
+//!   2025-26); 366 a short break (`V3`) starts a period of care, 367 at most 75 days of them in
+//!   the year, 426 not with `V4` too; 377 at most two `T3` in the year; 375, 376, 379 temporary
+//!   placements (T1, T3, T4) no longer than their limits; 352 no
+//!   period of care starting at 18 or over; 359 looked after past 18 only under V2 in K2; 234 `CUSTOD` not under 10 (age at
 //!   `DEC`); 437 no episode starting on or after the 18th birthday, or after one that ended with
 //!   death (`E2`) or an age assessment finding the child 18 or over (`E15`).
 //! - Episodes, a child's episodes in `DECOM` order: 142 only the latest open; 501 no overlap;
@@ -31,19 +45,32 @@
 //!   434, 435, 436 `RNE` `L`, `P`/`T`, `B`/`U` match what changed (`LS`; `PLACE`,
 //!   `PLACE_PROVIDER`, `URN`, `PL_POST`); 225 a placement change gives a reason, 226 not into or
 //!   for a temporary placement; 380, 381 a period of care neither starts nor ends in a temporary
-//!   placement.
+//!   placement; 361 police protection (`L1`) at most 72 hours and 362 an emergency protection
+//!   order (`L2`) at most 21 days, as DfE groups the episodes; 363 a child assessment order (`L3`)
+//!   at most 7 days, 364 detention under PACE (`J2`) at most 21, episodes that follow on added up.
+//! - UASC: 104 `DUC` a valid date not before the year; 304 `DUC` on or before the 18th
+//!   birthday; INT09 child in Header, INT18 with the same `DOB`, INT21 the same `SEX`; INT36 a
+//!   child once only. Episodes: 392b both postcodes given and 392a both found (so DfE derives the
+//!   distance) unless the child is in the UASC table (or the episode is a short break, `V3`,
+//!   `V4`); 454 (from 2025-26) no placement more than 350 miles from home (the distance between
+//!   postcode sectors); 406 no distance (no `HOME_POST` where DfE
+//!   finds both postcodes) for a child in the UASC table.
+//! - Episodes, with the LA whose return it is ([`validate_return`]): 1015 its own provision (PR1)
+//!   in its area, but for fostering, adoption, supported accommodation and short breaks.
+//! - Read across the tables: 210 `UN4`, 625 `MC_DOB`, 444 a UPN twice, 446 `E1`, 504 `CIN`,
+//!   392c postcodes found, 580 `E8` for a child missing on the 18th birthday care ended on.
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
 //!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
 //!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
-//!   birth; 574 no overlap and none starting while another is open; 577 not open, nor ending,
-//!   after the period of care ended; 578 not starting after care ended; 581 not starting before
-//!   care started.
+//!   birth; 574 no overlap and none starting while another is open; 575 an end date when the
+//!   episode it started in has ended; 577 not open, nor ending, after the period of care ended;
+//!   578 not starting after care ended; 581 not starting before care started.
 
 use super::build::age_on;
 use super::tables::{EpisodeRow, Table, Tables};
 use crate::geo::{Area, Geo};
 use crate::ssda903::{self, is_code, parse_date};
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use utoipa::ToSchema;
@@ -54,8 +81,11 @@ pub const RULES: &[&str] = &[
     "620", "621", "INT32", "INT03", "141", "142", "143", "144", "145", "146", "147", "148", "149", "178", "213", "218",
     "222", "225", "226", "233", "234", "242", "243", "302", "353", "355", "356", "357", "380", "381", "385", "388",
     "431", "432", "433", "434", "435", "436", "437", "501", "526", "527", "528", "529", "530", "531", "550", "1012",
-    "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "577", "578", "581",
-    "586",
+    "INT04", "INT13", "1004", "1005", "1006", "564", "565", "566", "567", "570", "571", "574", "575", "577", "578",
+    "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
+    "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
+    "420", "352", "359", "375", "376", "379", "382", "384", "454", "210", "625", "446", "444", "504", "392c", "580",
+    "217", "336", "390", "408", "366", "367", "377", "383", "426", "1015",
 ];
 
 /// One broken rule in one row.
@@ -103,6 +133,9 @@ struct Report {
     year: i32,
     start: NaiveDate,
     end: NaiveDate,
+    /// The last day the tables report: the end of the year, or today while the year runs. An
+    /// open episode goes on until then.
+    as_of: NaiveDate,
     out: Vec<Violation>,
 }
 
@@ -150,19 +183,37 @@ impl Ep<'_> {
     }
 }
 
-/// Every violation of the rules in [`RULES`] in the tables of collection year `year`, by table
-/// (Header, Episodes, Missing) and row.
+/// Every violation of the rules in [`RULES`] in the tables of the whole collection year `year`,
+/// by table (Header, Episodes, Missing, UASC) and row.
 pub fn validate(year: i32, t: &Tables) -> Vec<Violation> {
+    validate_as_of(year, ssda903::collection_year_bounds(year).1, t)
+}
+
+/// As [`validate`], for tables that report the year up to `as_of` (today, while the year runs):
+/// an episode still open is counted until then, not to the end of the year.
+pub fn validate_as_of(year: i32, as_of: NaiveDate, t: &Tables) -> Vec<Violation> {
+    validate_return(year, as_of, None, t)
+}
+
+/// As [`validate_as_of`], for the return of LA `la` (its ONS code), which the rules on the LA's
+/// own provision need (1015).
+pub fn validate_return(year: i32, as_of: NaiveDate, la: Option<&str>, t: &Tables) -> Vec<Violation> {
     let (start, end) = ssda903::collection_year_bounds(year);
-    let mut rep = Report { year, start, end, out: Vec::new() };
+    let mut rep = Report { year, start, end, as_of: as_of.min(end), out: Vec::new() };
+    if let Some(la) = la {
+        own_provision(&mut rep, la, t);
+    }
     let dobs = header(&mut rep, t);
     let periods = episodes(&mut rep, t, &dobs);
     motherhood(&mut rep, t);
     missing(&mut rep, t, &dobs, &periods);
+    uasc(&mut rep, t);
+    across_tables(&mut rep, t);
     let order = |table: Table| match table {
         Table::Header => 0,
         Table::Episodes => 1,
         Table::Missing => 2,
+        Table::Uasc => 3,
     };
     rep.out.sort_by_key(|v| (order(v.table), v.row));
     rep.out
@@ -215,6 +266,12 @@ fn header<'a>(rep: &mut Report, t: &'a Tables) -> HashMap<&'a str, Option<NaiveD
                 "UPN is UN1 (not yet of school age) but the child was 4 or more on 31 August before the year",
             );
         }
+        if dob.is_some_and(|b| b > rep.end) {
+            rep.add("301", Table::Header, i, c, &["DOB"], "DOB is after the end of the collection year");
+        }
+        if dob.and_then(|b| ssda903::ages::birthday(b, 25)).is_some_and(|b| rep.start > b) {
+            rep.add("351", Table::Header, i, c, &["DOB"], "the child was over 25 when the collection year began");
+        }
         dobs.entry(c).or_insert(dob);
     }
     dobs
@@ -260,6 +317,9 @@ fn motherhood(rep: &mut Report, t: &Tables) {
         t.episodes.iter().filter(|e| !short_breaks(&e.ls)).map(|e| e.child.trim()).collect();
     for (i, h) in t.header.iter().enumerate() {
         let c = h.child.trim();
+        if present(&h.upn).is_none() && looked_after.contains(c) {
+            rep.add("442", H, i, c, &["UPN"], "UPN is blank: give the UPN, or UN1 to UN5 when it is not known");
+        }
         if h.sex.trim() == "F" && present(&h.mother).is_none() && looked_after.contains(c) {
             rep.add(
                 "393",
@@ -401,6 +461,105 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 rep.add("385", E, i, c, &["DEC"], "DEC is after the end of the collection year");
             }
         }
+        if decom.is_some_and(|d| d > rep.end) {
+            rep.add("354", E, i, c, &["DECOM"], "DECOM is after the end of the collection year");
+        }
+        let short_break = matches!(r.ls.trim(), "V3" | "V4");
+        if let Some(rec) = present(&r.rec)
+            && let Some((rule, message)) = ssda903::rec_for_place(rec, place)
+        {
+            rep.add(rule, E, i, c, &["REC", "PLACE"], message);
+        }
+        if let Some((rule, message)) = ssda903::adoption_place_status(place, r.ls.trim()) {
+            rep.add(rule, E, i, c, &["PLACE", "LS"], message);
+        }
+        if matches!(place, "A3" | "A5")
+            && decom.is_some_and(|d| NaiveDate::from_ymd_opt(2015, 4, 1).is_some_and(|from| d >= from))
+            && !matches!(r.rne.trim(), "S" | "T" | "U")
+        {
+            rep.add(
+                "217",
+                E,
+                i,
+                c,
+                &["PLACE", "RNE"],
+                "a placement for adoption with the current foster carers (A3, A5) starts with RNE S, T or U",
+            );
+        }
+        if let Some((rule, message)) = ssda903::short_break_place(r.ls.trim(), place) {
+            rep.add(rule, E, i, c, &["LS", "PLACE"], message);
+        }
+        // DfE counts an open T3 episode to the end of the year, T1 and T4 only once they end.
+        let counted_to = if place == "T3" { Some(dec.unwrap_or(rep.as_of)) } else { dec };
+        if let (Some(d), Some(to)) = (decom, counted_to)
+            && let Some((rule, message)) = ssda903::temporary_place_for_length(place, d, to)
+        {
+            rep.add(rule, E, i, c, &["PLACE", "DECOM", "DEC"], message);
+        }
+        if r.rne.trim() == "S"
+            && let (Some(d), Some(adult)) = (decom, dob.and_then(ssda903::eighteenth_birthday))
+            && d >= adult
+        {
+            rep.add("352", E, i, c, &["RNE", "DECOM"], "the child started to be looked after at 18 or over");
+        }
+        if present(&r.dec).is_none()
+            && dob.and_then(ssda903::eighteenth_birthday).is_some_and(|adult| adult < rep.as_of)
+            && !(r.ls.trim() == "V2" && place == "K2")
+        {
+            rep.add(
+                "359",
+                E,
+                i,
+                c,
+                &["LS", "PLACE"],
+                "a child looked after past 18 is accommodated under section 20(5) (V2) in a children's home (K2)",
+            );
+        }
+        if r.ls.trim() == "V3"
+            && let Some(d) = decom
+            && (dec.unwrap_or(rep.as_of) - d).num_days() > 17
+        {
+            rep.add("365", E, i, c, &["LS", "DECOM", "DEC"], "a short break (V3) lasted more than 17 days");
+        }
+        if short_break && (present(&r.home_post).is_some() || present(&r.pl_post).is_some()) {
+            rep.add(
+                "398",
+                E,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "no postcodes (so no distance) for a short break (V3, V4)",
+            );
+        }
+        if short_break && present(&r.pl_post).and_then(|pc| Geo::global().lookup(pc)).is_some() {
+            rep.add("420", E, i, c, &["PL_POST"], "no placement LA (no PL_POST) for a short break (V3, V4)");
+        }
+        if let (Some(b), Some(x), Some(rec)) = (dob, dec, present(&r.rec))
+            && let Some((rule, message)) = ssda903::rec_for_age(rec, b, x)
+        {
+            rep.add(rule, E, i, c, &["REC", "DEC"], message);
+            if rule == "407"
+                && let Some(h) = t.header.iter().position(|h| h.child.trim() == c)
+            {
+                rep.add(rule, Table::Header, h, c, &["DOB"], message);
+            }
+        }
+        if let (Some(b), Some(d)) = (dob, decom) {
+            if let Some((rule, message)) = ssda903::place_for_age(r.place.trim(), b, d) {
+                rep.add(rule, E, i, c, &["PLACE", "DECOM"], message);
+            }
+            if let Some((rule, message)) = ssda903::legal_status_for_age(r.ls.trim(), b, d) {
+                rep.add(rule, E, i, c, &["LS", "DECOM"], message);
+                if let Some(h) = t.header.iter().position(|h| h.child.trim() == c) {
+                    rep.add(rule, Table::Header, h, c, &["DOB"], message);
+                }
+            }
+        }
+        if let Some(reason) = present(&r.reason_place_change)
+            && !is_code(ssda903::REASON_PLACE_CHANGE, reason)
+        {
+            rep.add("1009", E, i, c, &["REASON_PLACE_CHANGE"], "REASON_PLACE_CHANGE is not a valid code");
+        }
         if present(&r.reason_place_change).is_some() && present(&r.dec).is_none() {
             rep.add(
                 "233",
@@ -422,6 +581,7 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         }
     }
 
+    short_breaks_and_holidays(rep, t);
     let mut periods: Periods<'a> = HashMap::new();
     for (c, mut v) in by_child {
         v.sort_by_key(|e| (e.decom, e.i));
@@ -551,6 +711,37 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                     "no REASON_PLACE_CHANGE for a temporary placement, nor on the episode before it",
                 );
             }
+            if k >= 2 && temporary(&v[k - 1].r.place) {
+                let before = &v[k - 2];
+                let back = rne == "P"
+                    && place == before.r.place.trim()
+                    && (rep.year < 2026 || cur.r.pl_post.trim() == before.r.pl_post.trim());
+                if !back {
+                    rep.add(
+                        "383",
+                        E,
+                        i,
+                        c,
+                        &["RNE", "PLACE", "PL_POST"],
+                        "after a temporary placement the child returns to the placement before it (RNE P)",
+                    );
+                }
+            }
+            if k > 0
+                && matches!(place, "A3" | "A4")
+                && prev.is_some_and(|p| {
+                    !matches!(p.r.place.trim(), "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6")
+                })
+            {
+                rep.add(
+                    "336",
+                    E,
+                    i,
+                    c,
+                    &["PLACE"],
+                    "a placement for adoption (A3, A4) follows a foster or adoption placement",
+                );
+            }
             if rne == "S" && temporary(place) {
                 rep.add("380", E, i, c, &["RNE", "PLACE"], "a period of care cannot start in a temporary placement");
             }
@@ -558,19 +749,16 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 rep.add("381", E, i, c, &["REC", "PLACE"], "a period of care cannot end in a temporary placement");
             }
         }
-        // 361: police protection (L1) lasts at most 72 hours. As DfE groups them: an L1 episode
-        // joins the one before it when that one flowed into the episode after it.
-        let l1: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == "L1").collect();
-        let mut group: Vec<usize> = Vec::new();
-        let flows = |k: usize| v.get(k + 1).is_some_and(|n| v[k].dec == Some(n.decom));
-        for (n, &k) in l1.iter().enumerate() {
-            if n > 0 && !flows(l1[n - 1]) {
-                police_protection(rep, c, &v, &group);
-                group.clear();
-            }
-            group.push(k);
-        }
-        police_protection(rep, c, &v, &group);
+        // 361, 362: police protection (L1) at most 72 hours, an emergency protection order (L2)
+        // at most 21 days, from the first DECOM to the last DEC of a group. As DfE groups them: an
+        // episode joins the one before it with the same status when that one flowed into the
+        // episode after it.
+        span_of_status(rep, c, &v, "L1", 3, "361", "police protection (L1) lasted more than 72 hours");
+        span_of_status(rep, c, &v, "L2", 21, "362", "an emergency protection order (L2) lasted more than 21 days");
+        // 363, 364: a child assessment order (L3) at most 7 days, detention under PACE (J2) at most
+        // 21, the lengths of episodes that follow on from one another added up.
+        days_of_status(rep, c, &v, "L3", 7, "363", "a child assessment order (L3) lasted more than 7 days");
+        days_of_status(rep, c, &v, "J2", 21, "364", "detention under PACE (J2) lasted more than 21 days");
         let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (k, e) in v.iter().enumerate() {
             let continues = k > 0 && v[k - 1].dec == Some(e.decom);
@@ -584,21 +772,338 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
     periods
 }
 
-/// Rule 361 on one group of police protection episodes: more than 3 days from the first
-/// `DECOM` to the last `DEC` (the end of the year while open) flags each of them.
-fn police_protection(rep: &mut Report, c: &str, v: &[Ep<'_>], group: &[usize]) {
-    let (Some(&first), Some(_)) = (group.first(), group.last()) else { return };
-    let from = v[first].decom;
-    let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.end)).max().unwrap_or(rep.end);
-    if (to - from).num_days() > 3 {
-        for &k in group {
+/// Rule 1015: a placement in the LA's own provision (PR1) other than fostering, adoption or
+/// supported accommodation (U1 to U6, A3 to A6, K3), and not a short break, is in the LA's own
+/// area (the LA DfE derives from `PL_POST`).
+fn own_provision(rep: &mut Report, la: &str, t: &Tables) {
+    for (i, e) in t.episodes.iter().enumerate() {
+        let place = e.place.trim();
+        let exempt = ssda903::own_provision_anywhere(place) || matches!(e.ls.trim(), "V3" | "V4");
+        let placed_in = present(&e.pl_post).and_then(|pc| Geo::global().lookup(pc)).map(|a| a.code().to_string());
+        if e.place_provider.trim() == "PR1"
+            && !exempt
+            && placed_in.as_deref() != Some(la)
+            && present(&e.ls).is_some()
+            && !place.is_empty()
+        {
             rep.add(
-                "361",
+                "1015",
                 Table::Episodes,
-                v[k].i,
+                i,
+                e.child.trim(),
+                &["PLACE_PROVIDER", "PL_POST"],
+                "the LA's own provision (PR1) is outside its area",
+            );
+        }
+    }
+}
+
+/// Rules on a child's short breaks and temporary placements over the year: 366 a short break
+/// (V3) starts a period of care (RNE S); 367 no more than 75 days of short breaks (V3) in the
+/// year; 377 no more than two temporary placements for the foster carers' holiday (T3); 426 not
+/// both V3 and V4.
+fn short_breaks_and_holidays(rep: &mut Report, t: &Tables) {
+    const E: Table = Table::Episodes;
+    let mut v3_days: HashMap<&str, (i64, Vec<usize>)> = HashMap::new();
+    let mut t3: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut statuses: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        match e.ls.trim() {
+            "V3" => {
+                if e.rne.trim() != "S" {
+                    rep.add("366", E, i, c, &["LS", "RNE"], "a short break (V3) starts a period of care (RNE S)");
+                }
+                statuses.entry(c).or_default().0.push(i);
+                if let Some(decom) = date(&e.decom) {
+                    let to = date(&e.dec).map_or(rep.end, |d| d.min(rep.end));
+                    let days = (to - decom.max(rep.start)).num_days();
+                    if days > 0 {
+                        let entry = v3_days.entry(c).or_default();
+                        entry.0 += days;
+                        entry.1.push(i);
+                    }
+                }
+            }
+            "V4" => statuses.entry(c).or_default().1.push(i),
+            _ => {}
+        }
+        if e.place.trim() == "T3" {
+            t3.entry(c).or_default().push(i);
+        }
+    }
+    for (c, (days, rows)) in v3_days {
+        if days > 75 {
+            for i in rows {
+                rep.add("367", E, i, c, &["LS", "DECOM", "DEC"], "more than 75 days of short breaks (V3) in the year");
+            }
+        }
+    }
+    for (c, rows) in t3 {
+        if rows.len() > 2 {
+            for i in rows {
+                rep.add(
+                    "377",
+                    E,
+                    i,
+                    c,
+                    &["PLACE"],
+                    "more than two temporary placements for the foster carers' holiday (T3) in the year",
+                );
+            }
+        }
+    }
+    for (c, (v3, v4)) in statuses {
+        if !v3.is_empty() && !v4.is_empty() {
+            for i in v3.into_iter().chain(v4) {
+                rep.add("426", E, i, c, &["LS"], "short breaks under both V3 and V4 in the same year");
+            }
+        }
+    }
+}
+
+/// Rules 361 and 362: each group of a child's episodes with legal status `ls` (an episode joins
+/// the previous one of that status when that one flowed into the episode after it) lasting more
+/// than `days` from its first `DECOM` to its last `DEC` (the end of the year, or today, while
+/// open) flags
+/// every episode in it.
+fn span_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, rule: &str, message: &str) {
+    let of_status: Vec<usize> = (0..v.len()).filter(|&k| v[k].r.ls.trim() == ls).collect();
+    let flows = |k: usize| v.get(k + 1).is_some_and(|n| v[k].dec == Some(n.decom));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (n, &k) in of_status.iter().enumerate() {
+        match groups.last_mut() {
+            Some(g) if n > 0 && flows(of_status[n - 1]) => g.push(k),
+            _ => groups.push(vec![k]),
+        }
+    }
+    for group in groups {
+        let Some(&first) = group.first() else { continue };
+        let to = group.iter().map(|&k| v[k].dec.unwrap_or(rep.as_of)).max().unwrap_or(rep.as_of);
+        if (to - v[first].decom).num_days() > days {
+            for &k in &group {
+                rep.add(rule, Table::Episodes, v[k].i, c, &["LS", "DECOM", "DEC"], message);
+            }
+        }
+    }
+}
+
+/// Rules 363 and 364: a child's episodes with legal status `ls`, each following on from the
+/// previous one of that status (starting on or before its `DEC`), lasting more than `days`
+/// added up (an open episode to the end of the year, or today) flag every episode among them.
+fn days_of_status(rep: &mut Report, c: &str, v: &[Ep<'_>], ls: &str, days: i64, rule: &str, message: &str) {
+    let mut groups: Vec<(Vec<usize>, i64, NaiveDate)> = Vec::new();
+    for (k, e) in v.iter().enumerate().filter(|(_, e)| e.r.ls.trim() == ls) {
+        let end = e.dec.unwrap_or(rep.as_of);
+        let length = (end - e.decom).num_days();
+        match groups.last_mut() {
+            Some((g, total, prev_end)) if e.decom <= *prev_end => {
+                g.push(k);
+                *total += length;
+                *prev_end = end;
+            }
+            _ => groups.push((vec![k], length, end)),
+        }
+    }
+    for (group, total, _) in groups {
+        if total > days {
+            for k in group {
+                rep.add(rule, Table::Episodes, v[k].i, c, &["LS", "DECOM", "DEC"], message);
+            }
+        }
+    }
+}
+
+/// Rules on a child's Header row read with its episodes and missing periods, and on Header rows
+/// together: 210 no `UN4` (UPN not yet known) for a child who started on or after 24 March, a
+/// week before the year ends; 625 `MC_DOB` not after the year nor after the child's latest `DEC`;
+/// 444 (from 2025-26) no UPN twice; 446 no `E1` before December 2005; 504 `CIN` the same in an
+/// episode that continues the previous one; 392c postcodes found in the postcode directory; 580
+/// a child missing on the 18th birthday that care ended on leaves with `REC` `E8`.
+fn across_tables(rep: &mut Report, t: &Tables) {
+    const H: Table = Table::Header;
+    const E: Table = Table::Episodes;
+    let header_of: HashMap<&str, usize> = t.header.iter().enumerate().rev().map(|(i, h)| (h.child.trim(), i)).collect();
+    let un4_from = NaiveDate::from_ymd_opt(rep.end.year(), 3, 24).unwrap_or(rep.end);
+    let mut flagged: HashSet<(&str, usize)> = HashSet::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        let Some(&hi) = header_of.get(c) else { continue };
+        if t.header[hi].upn.trim() == "UN4" && date(&e.decom).is_some_and(|d| d >= un4_from) {
+            let message =
+                "UPN is UN4 (not yet known) for a child who started to be looked after in the last week of the year";
+            rep.add("210", E, i, c, &["UPN", "DECOM"], message);
+            if flagged.insert(("210", hi)) {
+                rep.add("210", H, hi, c, &["UPN"], message);
+            }
+        }
+        if e.ls.trim() == "E1"
+            && date(&e.decom).is_some_and(|d| NaiveDate::from_ymd_opt(2005, 12, 1).is_some_and(|first| d < first))
+        {
+            rep.add("446", E, i, c, &["LS", "DECOM"], "E1 is not a valid legal status before December 2005");
+        }
+        let unknown = |pc: &str| present(pc).is_some_and(|pc| Geo::global().lookup(pc).is_none());
+        if unknown(&e.home_post) || unknown(&e.pl_post) {
+            rep.add("392c", E, i, c, &["HOME_POST", "PL_POST"], "a postcode is not in the postcode directory");
+        }
+    }
+    // 504, on each child's episodes in DECOM order.
+    let mut by_child: BTreeMap<&str, Vec<(NaiveDate, usize)>> = BTreeMap::new();
+    for (i, e) in t.episodes.iter().enumerate() {
+        if let Some(d) = date(&e.decom) {
+            by_child.entry(e.child.trim()).or_default().push((d, i));
+        }
+    }
+    let mut latest_end: HashMap<&str, (NaiveDate, usize)> = HashMap::new();
+    for (c, mut v) in by_child {
+        v.sort();
+        for w in v.windows(2) {
+            let (prev, cur) = (&t.episodes[w[0].1], &t.episodes[w[1].1]);
+            if prev.rec.trim() == "X1" && date(&prev.dec) == Some(w[1].0) && prev.cin.trim() != cur.cin.trim() {
+                rep.add("504", E, w[1].1, c, &["CIN"], "CIN differs from the episode this one continues");
+            }
+        }
+        for &(_, i) in &v {
+            if let Some(x) = date(&t.episodes[i].dec)
+                && latest_end.get(c).is_none_or(|(d, _)| x > *d)
+            {
+                latest_end.insert(c, (x, i));
+            }
+        }
+    }
+    for (c, (dec, i)) in &latest_end {
+        let Some(&hi) = header_of.get(c) else { continue };
+        if date(&t.header[hi].mc_dob).is_some_and(|m| m > rep.end || m > *dec) {
+            let message = "MC_DOB is after the end of the year or after the child ceased to be looked after";
+            rep.add("625", H, hi, c, &["MC_DOB"], message);
+            rep.add("625", E, *i, c, &["MC_DOB", "DEC"], message);
+        }
+    }
+    if rep.year >= 2026 {
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for h in &t.header {
+            if let Some(u) = present(&h.upn).filter(|u| !u.starts_with("UN")) {
+                *count.entry(u).or_default() += 1;
+            }
+        }
+        for (i, h) in t.header.iter().enumerate() {
+            if present(&h.upn).is_some_and(|u| count.get(u).is_some_and(|n| *n > 1)) {
+                rep.add("444", H, i, h.child.trim(), &["UPN"], "the same UPN is given for another child");
+            }
+        }
+    }
+    // 580: missing until the 18th birthday, the day care ended.
+    for m in &t.missing {
+        let c = m.child.trim();
+        let (Some(end), Some(adult)) = (date(&m.mis_end), date(&m.dob).and_then(ssda903::eighteenth_birthday)) else {
+            continue;
+        };
+        if end != adult {
+            continue;
+        }
+        for (i, e) in t.episodes.iter().enumerate() {
+            if e.child.trim() == c && date(&e.dec) == Some(end) && e.rec.trim() != "E8" {
+                rep.add(
+                    "580",
+                    E,
+                    i,
+                    c,
+                    &["REC"],
+                    "the child was missing when care ended on the 18th birthday: REC must be E8",
+                );
+            }
+        }
+    }
+}
+
+/// UASC rules, and the Episodes rules that turn on a child's UASC status (DfE reads a child in
+/// the UASC table as UASC, every other as not).
+fn uasc(rep: &mut Report, t: &Tables) {
+    const U: Table = Table::Uasc;
+    let header: HashMap<&str, &super::tables::HeaderRow> = t.header.iter().rev().map(|h| (h.child.trim(), h)).collect();
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for u in &t.uasc {
+        *count.entry(u.child.trim()).or_default() += 1;
+    }
+    for (i, u) in t.uasc.iter().enumerate() {
+        let c = u.child.trim();
+        let duc = date(&u.duc);
+        if present(&u.duc).is_some() && duc.is_none_or(|d| d < rep.start) {
+            rep.add("104", U, i, c, &["DUC"], "DUC is not a valid date (dd/mm/YYYY) or is before the collection year");
+        }
+        if let (Some(d), Some(adult)) = (duc, date(&u.dob).and_then(ssda903::eighteenth_birthday))
+            && d > adult
+        {
+            rep.add("304", U, i, c, &["DUC"], "DUC is after the child's 18th birthday, when UASC status ends");
+        }
+        if count.get(c).is_some_and(|n| *n > 1) {
+            rep.add("INT36", U, i, c, &["CHILD"], "the child appears more than once in UASC");
+        }
+        match header.get(c) {
+            None => rep.add("INT09", U, i, c, &["CHILD"], "the child is not in Header"),
+            Some(h) => {
+                if let (Some(a), Some(b)) = (date(&h.dob), date(&u.dob))
+                    && a != b
+                {
+                    rep.add("INT18", U, i, c, &["DOB"], "DOB differs from the child's DOB in Header");
+                }
+                if let (Some(a), Some(b)) = (present(&h.sex), present(&u.sex))
+                    && a != b
+                {
+                    rep.add("INT21", U, i, c, &["SEX"], "SEX differs from the child's SEX in Header");
+                }
+            }
+        }
+    }
+    let is_uasc: HashSet<&str> = t.uasc.iter().map(|u| u.child.trim()).filter(|c| header.contains_key(c)).collect();
+    let found = |pc: &str| present(pc).is_some_and(|pc| Geo::global().lookup(pc).is_some());
+    for (i, e) in t.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        // A short break (V3, V4), or a UASC child, needs no postcodes.
+        let exempt = is_uasc.contains(c) || matches!(e.ls.trim(), "V3" | "V4");
+        let postcodes = present(&e.home_post).is_some() && present(&e.pl_post).is_some();
+        let distance = found(&e.home_post) && found(&e.pl_post);
+        if !exempt && !distance {
+            rep.add(
+                "392a",
+                Table::Episodes,
+                i,
                 c,
-                &["LS", "DECOM", "DEC"],
-                "police protection (L1) lasted more than 72 hours",
+                &["HOME_POST", "PL_POST"],
+                "no distance from home can be derived: a postcode is blank or unknown, and the child is not in the UASC table",
+            );
+        }
+        if !exempt && !postcodes {
+            rep.add(
+                "392b",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "HOME_POST or PL_POST is blank for a child looked after who is not in the UASC table",
+            );
+        }
+        if rep.year >= 2026
+            && let (Some(h), Some(p)) = (present(&e.home_post), present(&e.pl_post))
+            && Geo::global().distance_miles(h, p).is_some_and(|d| d > 350.0)
+        {
+            rep.add(
+                "454",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST", "PL_POST"],
+                "the placement is more than 350 miles from the child's home",
+            );
+        }
+        if is_uasc.contains(c) && found(&e.home_post) && found(&e.pl_post) {
+            rep.add(
+                "406",
+                Table::Episodes,
+                i,
+                c,
+                &["HOME_POST"],
+                "the child is UASC: the placement's distance from home should be blank (no HOME_POST)",
             );
         }
     }
@@ -608,6 +1113,13 @@ fn police_protection(rep: &mut Report, c: &str, v: &[Ep<'_>], group: &[usize]) {
 fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>, periods: &Periods<'_>) {
     const M: Table = Table::Missing;
     let with_episodes: HashSet<&str> = t.episodes.iter().map(|e| e.child.trim()).collect();
+    // Each child's episodes that ended: (DECOM, DEC).
+    let mut ended: HashMap<&str, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for e in &t.episodes {
+        if let (Some(from), Some(to)) = (date(&e.decom), date(&e.dec)) {
+            ended.entry(e.child.trim()).or_default().push((from, to));
+        }
+    }
     // (row, start, end, open) of each child's periods.
     type YearToDate = (usize, NaiveDate, Option<NaiveDate>, bool);
     let mut by_child: BTreeMap<&str, Vec<YearToDate>> = BTreeMap::new();
@@ -663,6 +1175,19 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
             && s <= b
         {
             rep.add("586", M, i, c, &["MIS_START"], "MIS_START is not after the child's date of birth");
+        }
+        if let Some(s) = start
+            && present(&r.mis_end).is_none()
+            && ended.get(c).is_some_and(|v| v.iter().any(|(from, to)| *from <= s && s <= *to))
+        {
+            rep.add(
+                "575",
+                M,
+                i,
+                c,
+                &["MIS_END"],
+                "the placement the child went missing from has ended: the missing period must have an end date",
+            );
         }
         if let (Some(s), Some(pocs)) = (start, periods.get(c)) {
             match pocs.iter().find(|(from, to)| *from <= s && to.is_none_or(|t| s <= t)) {

@@ -233,6 +233,8 @@ fn apply_event(
             category_of_need: None,
             mother: None,
             mother_child_dob: None,
+            uasc: false,
+            uasc_ceased: None,
             version: c.version,
             created_at: existing.map_or(now, |x| x.created_at),
             updated_at: now,

@@ -126,6 +126,35 @@ pub fn check_legal_status(errors: &mut Vec<FieldError>, field: &str, ls: &str) {
     }
 }
 
+/// DfE rules 371 to 374: a placement type the child is too young for on the day it starts.
+pub fn check_place_for_age(errors: &mut Vec<FieldError>, place: &str, dob: NaiveDate, start: NaiveDate) {
+    if let Some((rule, message)) = ssda903::place_for_age(place, dob, start) {
+        errors.push(FieldError::new("place", message).rule(rule));
+    }
+}
+
+/// DfE rule 408: a placement for adoption with a placement order (A5, A6) under another legal
+/// status.
+pub fn check_adoption_place_status(errors: &mut Vec<FieldError>, field: &str, place: &str, ls: &str) {
+    if let Some((rule, message)) = ssda903::adoption_place_status(place, ls) {
+        errors.push(FieldError::new(field, message).rule(rule));
+    }
+}
+
+/// DfE rules 382, 384: a short break (V3, V4) in a temporary placement or long-term fostering.
+pub fn check_short_break_place(errors: &mut Vec<FieldError>, field: &str, ls: &str, place: &str) {
+    if let Some((rule, message)) = ssda903::short_break_place(ls, place) {
+        errors.push(FieldError::new(field, message).rule(rule));
+    }
+}
+
+/// DfE rule 358: a legal status (J1 to J3) the child is too young for on the day it takes effect.
+pub fn check_legal_status_for_age(errors: &mut Vec<FieldError>, ls: &str, dob: NaiveDate, from: NaiveDate) {
+    if let Some((rule, message)) = ssda903::legal_status_for_age(ls, dob, from) {
+        errors.push(FieldError::new("legal_status", message).rule(rule));
+    }
+}
+
 pub fn check_start(errors: &mut Vec<FieldError>, start: NaiveDate, dob: NaiveDate) {
     if start < dob {
         errors.push(FieldError::new("start_date", "is before the child's date of birth").rule("302"));
@@ -196,6 +225,12 @@ pub fn check_end(
         }
         _ => {}
     }
+    if let Some((rule, message)) = ssda903::temporary_place_for_length(&p.place, p.start_date, end) {
+        errors.push(FieldError::new("end_date", message).rule(rule));
+    }
+    if let Some((rule, message)) = ssda903::rec_for_age(rec, dob, end) {
+        errors.push(FieldError::new("rec", message).rule(rule));
+    }
     if let Some(late) = statuses.iter().find(|s| s.effective_from > end) {
         errors.push(FieldError::new(
             "end_date",
@@ -216,13 +251,12 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
 /// accommodation under section 20 (V2).
 pub fn check_place_and_status(errors: &mut Vec<FieldError>, field: &str, place: &str, ls: &str) {
     if place == "P1" && ls == "V2" {
-        errors.push(
-            FieldError::new(
-                field,
-                "a child placed with parents (P1) cannot be accommodated under section 20 (V2): record the order she is under",
-            )
-            .rule("378"),
-        );
+        let message = if field == "place" {
+            "a child accommodated under section 20 (V2) during this placement cannot be placed with parents (P1)"
+        } else {
+            "a child placed with parents (P1) cannot be accommodated under section 20 (V2): record the order she is under"
+        };
+        errors.push(FieldError::new(field, message).rule("378"));
     }
 }
 
@@ -237,40 +271,56 @@ pub fn check_rec_for_place(errors: &mut Vec<FieldError>, place: &str, rec: &str)
     }
 }
 
-/// DfE rule 361: police protection (L1) lasts at most 72 hours, so a change of legal status from
-/// it (or the end of the placement) comes within 3 days of its start.
-pub fn check_police_protection(
+/// Legal statuses that may last only so long, with DfE's rule: police protection (L1) 72 hours
+/// (361), an emergency protection order (L2) 21 days (362), a child assessment order (L3) 7 days
+/// (363), detention under PACE (J2) 21 days (364), a single short break (V3) 17 days (365).
+const STATUS_LIMITS: &[(&str, i64, &str, &str)] = &[
+    ("L1", 3, "361", "police protection (L1)"),
+    ("L2", 21, "362", "an emergency protection order (L2)"),
+    ("L3", 7, "363", "a child assessment order (L3)"),
+    ("J2", 21, "364", "detention under PACE (J2)"),
+    ("V3", 17, "365", "a short break (V3)"),
+];
+
+/// DfE rules 361 to 365: a legal status that may last only so long ([`STATUS_LIMITS`]) is
+/// followed by another (or the placement ends) within that time of its start.
+pub fn check_status_lengths(
     errors: &mut Vec<FieldError>,
     field: &str,
     statuses: &[LegalStatusPeriod],
     until: NaiveDate,
 ) {
-    let mut l1_from: Option<NaiveDate> = None;
+    let mut current: Option<(&str, NaiveDate)> = None;
+    let close = |errors: &mut Vec<FieldError>, run: Option<(&str, NaiveDate)>, to: NaiveDate| {
+        if let Some((ls, from)) = run
+            && let Some((_, days, rule, what)) = STATUS_LIMITS.iter().find(|l| l.0 == ls)
+            && (to - from).num_days() > *days
+        {
+            errors.push(
+                FieldError::new(
+                    field,
+                    format!(
+                        "{what} from {from} would last more than {}: record the legal status that followed it",
+                        limit(*days)
+                    ),
+                )
+                .rule(*rule),
+            );
+        }
+    };
     for s in statuses {
         if s.effective_from > until {
             break;
         }
-        if s.legal_status == "L1" {
-            l1_from.get_or_insert(s.effective_from);
-        } else if let Some(from) = l1_from.take()
-            && (s.effective_from - from).num_days() > 3
-        {
-            errors.push(police_protection_too_long(field, from));
+        if current.is_some_and(|(ls, _)| ls == s.legal_status) {
+            continue;
         }
+        close(errors, current, s.effective_from);
+        current = Some((&s.legal_status, s.effective_from));
     }
-    if let Some(from) = l1_from
-        && (until - from).num_days() > 3
-    {
-        errors.push(police_protection_too_long(field, from));
-    }
+    close(errors, current, until);
 }
 
-fn police_protection_too_long(field: &str, from: NaiveDate) -> FieldError {
-    FieldError::new(
-        field,
-        format!(
-            "police protection (L1) from {from} would last more than 72 hours: record the legal status that followed it"
-        ),
-    )
-    .rule("361")
+fn limit(days: i64) -> String {
+    if days == 3 { "72 hours".into() } else { format!("{days} days") }
 }

@@ -6,8 +6,9 @@
 use super::model::*;
 use super::repo;
 use super::rules::{
-    check_codes, check_end, check_legal_status, check_overlap, check_place_and_status, check_police_protection,
-    check_rec_for_place, check_start, resolve_where,
+    check_adoption_place_status, check_codes, check_end, check_legal_status, check_legal_status_for_age, check_overlap,
+    check_place_and_status, check_place_for_age, check_rec_for_place, check_short_break_place, check_start,
+    check_status_lengths, resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -59,6 +60,10 @@ pub fn create(
         None
     };
     check_place_and_status(&mut errors, "legal_status", &input.place, &input.legal_status);
+    check_place_for_age(&mut errors, &input.place, child.date_of_birth, input.start_date);
+    check_short_break_place(&mut errors, "place", &input.legal_status, &input.place);
+    check_adoption_place_status(&mut errors, "legal_status", &input.place, &input.legal_status);
+    check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.start_date);
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
@@ -134,7 +139,7 @@ pub fn end(
         &statuses,
     );
     check_rec_for_place(&mut errors, &p.place, &input.rec);
-    check_police_protection(&mut errors, "end_date", &statuses, input.end_date);
+    check_status_lengths(&mut errors, "end_date", &statuses, input.end_date);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -231,6 +236,18 @@ pub fn amend(
     }
     if let (Some(e), Some(rec)) = (p.end_date, p.rec.clone()) {
         check_end(&mut errors, &p, child.date_of_birth, e, &rec, p.reason_place_change.as_deref(), &statuses);
+        if p.place != before.place || p.rec != before.rec {
+            check_rec_for_place(&mut errors, &p.place, &rec);
+        }
+    }
+    if p.place != before.place || p.start_date != before.start_date {
+        check_place_for_age(&mut errors, &p.place, child.date_of_birth, p.start_date);
+    }
+    // A new placement type is checked against every legal status the placement has had (378).
+    if p.place != before.place
+        && let Some(s) = statuses.iter().find(|s| s.legal_status == "V2")
+    {
+        check_place_and_status(&mut errors, "place", &p.place, &s.legal_status);
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -271,13 +288,27 @@ pub fn change_legal_status(
         errors.push(FieldError::new("effective_from", "is after the placement ended"));
     }
     check_place_and_status(&mut errors, "legal_status", &p.place, &input.legal_status);
+    check_short_break_place(&mut errors, "legal_status", &input.legal_status, &p.place);
+    check_adoption_place_status(&mut errors, "legal_status", &p.place, &input.legal_status);
+    if input.legal_status == "V3" && input.effective_from > p.start_date {
+        errors.push(
+            FieldError::new(
+                "legal_status",
+                "a short break (V3) starts a period of care: it cannot begin during a placement",
+            )
+            .rule("366"),
+        );
+    }
+    if let Some(child) = children::find(conn, p.child_id.as_str())? {
+        check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.effective_from);
+    }
     let mut statuses = repo::legal_statuses(conn, &p.id)?;
     statuses.retain(|s| s.effective_from != input.effective_from);
     statuses.push(LegalStatusPeriod { effective_from: input.effective_from, legal_status: input.legal_status.clone() });
     statuses.sort_by_key(|s| s.effective_from);
     if statuses.last().is_some_and(|s| s.effective_from == input.effective_from) {
         // Police protection before this change must have ended within 72 hours of starting.
-        check_police_protection(&mut errors, "effective_from", &statuses, input.effective_from);
+        check_status_lengths(&mut errors, "effective_from", &statuses, input.effective_from);
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -336,6 +367,7 @@ pub fn views(
                 emergency: p.emergency,
                 distance_miles: p.distance_miles,
                 host_notification: None,
+                warnings: Vec::new(),
                 version: p.version,
                 created_at: p.created_at.and_utc(),
                 updated_at: p.updated_at.and_utc(),
@@ -357,9 +389,18 @@ pub fn register(
     input: NewPlacement,
     now: NaiveDateTime,
 ) -> Result<Placement, ApiError> {
+    let legal_status = input.legal_status.clone();
     let p = create(conn, cal, &caller.org, input, now)?;
     audit::record(conn, caller, "placement.create", std::slice::from_ref(&p.child_id), now)?;
-    view(conn, p, date_of(now))
+    let child = children::find(conn, p.child_id.as_str())?;
+    let mut v = view(conn, p, date_of(now))?;
+    v.warnings.extend(
+        child.and_then(|c| {
+            crate::ssda903::home_postcode_warning(c.uasc, c.home_postcode.as_deref(), Some(&legal_status))
+        }),
+    );
+    v.warnings.extend(crate::ssda903::distance_warning(v.distance_miles, v.start_date));
+    Ok(v)
 }
 
 /// Placements the caller made (an LA) or those in its settings (a provider), newest first.

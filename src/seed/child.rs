@@ -167,13 +167,9 @@ impl Ctx<'_> {
         };
         let family = rng.pick(names::FAMILY);
         let ethnicity = rng.weighted(if plan.uasc { ETHNICITY_UASC } else { ETHNICITY });
-        let home = if plan.uasc && rng.chance(0.8) {
-            None
-        } else if rng.chance(0.96) {
-            world.postcode_in(plan.la, &mut rng)
-        } else {
-            None
-        };
+        // Most unaccompanied asylum-seeking children have no home in England; every other child's
+        // home postcode is recorded, as DfE asks (rules 392a, 392b).
+        let home = if plan.uasc && rng.chance(0.8) { None } else { world.postcode_in(plan.la, &mut rng) };
         let first_start = plan.stays.first().map_or(self.frame.start, |s| s.start);
         let school_age = age_on(plan.dob, first_start) >= 4;
         let upn = (school_age && !plan.uasc && rng.chance(0.7))
@@ -185,9 +181,15 @@ impl Ctx<'_> {
         let mut recorders = Vec::with_capacity(plan.stays.len());
         for stay in &plan.stays {
             let mut w = self.locate(&mut rng, plan, stay, home.as_deref())?;
-            // Only a placement with parents is at the child's home postcode (DfE rule 392d).
+            // Only a placement with parents is at the child's home postcode (DfE rule 392d), and
+            // none is more than 350 miles from it (454; with a margin, as the distance here is
+            // between postcode sectors).
             for _ in 0..8 {
-                if w.place == "P1" || home.as_deref() != Some(w.postcode.as_str()) {
+                let far = home
+                    .as_deref()
+                    .and_then(|h| Geo::global().distance_miles(h, &w.postcode))
+                    .is_some_and(|d| d > 340.0);
+                if !far && (w.place == "P1" || home.as_deref() != Some(w.postcode.as_str())) {
                     break;
                 }
                 w = self.locate(&mut rng, plan, stay, home.as_deref())?;
@@ -218,6 +220,10 @@ impl Ctx<'_> {
             // SSDA903 MOTHER is recorded for every girl (rules 393, 607): none is a mother.
             mother: (sex == "F").then_some(false),
             mother_child_dob: None,
+            // UASC status ends at 18 at the latest (DfE rule 304): recorded as ceased then once
+            // that day has come.
+            uasc: plan.uasc,
+            uasc_ceased: ssda903::eighteenth_birthday(plan.dob).filter(|adult| plan.uasc && *adult <= self.frame.today),
             version: 1,
             created_at: created,
             updated_at: created,
@@ -642,12 +648,20 @@ impl Ctx<'_> {
         for (k, (start, stay)) in starts.iter().enumerate() {
             let next = starts.get(k + 1).map(|(s, _)| *s).or(open_at);
             let window_end = windows.iter().find(|(i, _, _)| i == stay).map(|(_, _, b)| *b).unwrap_or(today);
-            // Back before the day the placement ends: a child still missing when she leaves care
-            // at 18 would need REC E8 (DfE rule 580).
-            let mut limit =
-                (window_end.and_hms_opt(0, 0, 0).unwrap_or_default() - TimeDelta::minutes(1)).min(self.latest());
+            // Back before the day the placement ends, as a day in England: a child still missing
+            // when she leaves care at 18 would need REC E8 (DfE rule 580).
+            let mut limit = (crate::clock::london_midnight(window_end) - TimeDelta::minutes(1)).min(self.latest());
             if let Some(nx) = next {
                 limit = limit.min(nx - TimeDelta::minutes(1));
+            }
+            if *start >= limit {
+                // Late in the evening before, in UTC, is already that day in England.
+                continue;
+            }
+            if *stay > 0 && crate::clock::date_of(*start) == plan.stays[*stay].start {
+                // To DfE a period starting on the day of a move starts in the placement that
+                // ended that day too, which would need it ended (rule 575): none starts then.
+                continue;
             }
             let who = recorders.get(*stay).cloned().flatten();
             out.push(self.episode(&mut rng, plan, (&placements[*stay], who), *start, Some(limit), &risks));

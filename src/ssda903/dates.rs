@@ -50,6 +50,12 @@ pub fn collection_year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (start, end)
 }
 
+/// The 18th birthday of a child born on `dob`, as DfE counts it (29 February births on 28
+/// February): the last day UASC status may last (rule 304).
+pub fn eighteenth_birthday(dob: NaiveDate) -> Option<NaiveDate> {
+    dob.checked_add_months(chrono::Months::new(18 * 12))
+}
+
 /// True when a child born on `dob` counts as of school age in collection year `year`, as DfE
 /// rule 209 counts it: aged 4 or more on 31 August of the calendar year before the year starts
 /// (31/08/2024 for 2025-26). Such a child may not have the unknown-UPN code `UN1`.

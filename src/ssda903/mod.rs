@@ -5,22 +5,29 @@
 //! - [`placement`]: `PLACE` against `PLACE_PROVIDER` and `URN`.
 //! - [`identifiers`]: UPN, NHS number and the LA's `CHILD` identifier.
 //! - [`dates`]: `dd/mm/YYYY` dates and collection years.
+//! - [`ages`]: placement types, legal statuses and reasons for ceasing care that the child's age
+//!   rules out.
 //!
 //! Everything is re-exported here, so `ssda903::PLACE` and
 //! `ssda903::check_urn` work directly.
 
+pub mod ages;
 pub mod codes;
 pub mod dates;
 pub mod identifiers;
 pub mod placement;
 
+pub use ages::{
+    adoption_place_status, legal_status_for_age, place_for_age, rec_for_age, rec_for_place, short_break_place,
+    temporary_place_for_length,
+};
 pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
     MISSING_TYPE_DESCRIPTIONS, PLACE, PLACE_DESCRIPTIONS, PLACE_PROVIDER, PLACE_PROVIDER_DESCRIPTIONS,
     REASON_PLACE_CHANGE, REASON_PLACE_CHANGE_DESCRIPTIONS, REC, REC_DESCRIPTIONS, RNE, RNE_DESCRIPTIONS, SEX,
     WITHDRAWN_PLACE, check_place_in_year, describe, descriptions, is_code, place_codes, sex_codes, sex_for_year,
 };
-pub use dates::{collection_year, collection_year_bounds, format_date, parse_date, school_age_in};
+pub use dates::{collection_year, collection_year_bounds, eighteenth_birthday, format_date, parse_date, school_age_in};
 pub use identifiers::{
     LA_CHILD_ID_MAX_LEN, UPN_UNKNOWN, is_valid_la_child_id, is_valid_nhs_number, is_valid_upn, normalise_nhs_number,
     upn_check_letter_ok,
@@ -29,6 +36,50 @@ pub use placement::{
     AGENCY_URN, UrnRule, check_place_provider, check_urn, check_urn_for_location, is_temporary_place,
     is_valid_school_urn, is_valid_urn, urn_rule,
 };
+
+/// A DfE rule that a write breaks and that the registry accepts on the day, because the fact may
+/// not be known yet (a child's home postcode, say). The write's response carries it, and the
+/// export's `/validation` lists it until it is put right.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Warning {
+    /// The DfE rule, by its code.
+    #[schema(example = "392b")]
+    pub rule: String,
+    /// The field to put right (`home_postcode` is the child's).
+    #[schema(example = "home_postcode")]
+    pub field: String,
+    /// DfE's message for the rule.
+    #[schema(example = "Child is looked after but no postcodes are recorded.")]
+    pub message: String,
+}
+
+/// DfE rule 392b: a child looked after needs a home postcode (from which DfE derives the
+/// placement's distance, 392a), unless an unaccompanied asylum-seeking child or on a short break
+/// (legal status V3, V4).
+pub fn home_postcode_warning(uasc: bool, home_postcode: Option<&str>, legal_status: Option<&str>) -> Option<Warning> {
+    let exempt = uasc || matches!(legal_status, Some("V3" | "V4"));
+    (!exempt && home_postcode.is_none_or(|pc| pc.trim().is_empty())).then(|| Warning {
+        rule: "392b".into(),
+        field: "home_postcode".into(),
+        message: "Child is looked after but no postcodes are recorded.".into(),
+    })
+}
+
+/// DfE rule 454 (from 2025-26): a placement more than 350 miles from the child's home is
+/// accepted, as it may well be lawful, and flagged for the LA to confirm.
+pub fn distance_warning(distance_miles: Option<f64>, start: chrono::NaiveDate) -> Option<Warning> {
+    (collection_year(start) >= 2026 && distance_miles.is_some_and(|d| d > 350.0)).then(|| Warning {
+        rule: "454".into(),
+        field: "postcode".into(),
+        message: "Placement distance from home is over 350 miles.".into(),
+    })
+}
+
+/// Placement types an LA's own provision (PR1) may be in outside its area (DfE rule 1015):
+/// fostering (U1 to U6), adoption (A3 to A6) and supported accommodation (K3).
+pub fn own_provision_anywhere(place: &str) -> bool {
+    matches!(place, "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6" | "K3")
+}
 
 /// The DfE rule code a message of this module cites (`... (DfE rule 526)`), if any.
 pub fn cited_rule(message: &str) -> Option<String> {

@@ -76,7 +76,9 @@ def explained(defects: list[dict], year: int, err: dict) -> dict | None:
         if "table" in d and d["table"] != err["table"]:
             continue
         where = d.get("where", {})
-        if all(re.fullmatch(p, err["fields"].get(col) or "") for col, p in where.items()):
+        # A column of the flagged row, or a fact dfe_validate.py adds to the error (found_alone).
+        value = lambda col: err["fields"].get(col) if col in err["fields"] else err.get(col)  # noqa: E731
+        if all(re.fullmatch(p, value(col) or "") for col, p in where.items()):
             return d
     return None
 

@@ -27,6 +27,10 @@ pub struct ChildRecord {
     pub mother: Option<bool>,
     /// SSDA903 `MC_DOB`: date of birth of her first child.
     pub mother_child_dob: Option<NaiveDate>,
+    /// SSDA903 UASC: whether the child is (or was) an unaccompanied asylum-seeking child.
+    pub uasc: bool,
+    /// SSDA903 `DUC`: the date UASC status ceased; None while it goes on.
+    pub uasc_ceased: Option<NaiveDate>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

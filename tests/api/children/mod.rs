@@ -6,5 +6,6 @@ mod merge;
 mod motherhood;
 mod registration;
 mod transfer;
+mod uasc;
 mod updates;
 mod visibility;

@@ -1,4 +1,4 @@
-//! The SSDA903 export: a placing LA downloads its year's Header, Episodes and Missing files as
+//! The SSDA903 export: a placing LA downloads its year's Header, Episodes, Missing and UASC files as
 //! the DfE takes them, checked against the DfE's validation rules.
 
 mod access;
@@ -27,10 +27,11 @@ pub async fn missing(app: &TestApp, la: &str, episode: Episode) {
     app.la(la).report_missing(episode).await.expect(201);
 }
 
-/// The three CSV files of `la`'s year, checking the response headers of each.
-pub async fn download(app: &TestApp, la: &str, year: &str) -> (String, String, String) {
+/// The four CSV files of `la`'s year (Header, Episodes, Missing, UASC), checking the response
+/// headers of each.
+pub async fn download(app: &TestApp, la: &str, year: &str) -> (String, String, String, String) {
     let mut out = Vec::new();
-    for stem in ["header", "episodes", "missing"] {
+    for stem in ["header", "episodes", "missing", "uasc"] {
         let r = app.la(la).ssda903(year, &format!("{stem}.csv")).await.expect(200);
         assert_eq!(r.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
         assert_eq!(
@@ -39,14 +40,16 @@ pub async fn download(app: &TestApp, la: &str, year: &str) -> (String, String, S
         );
         out.push(r.text);
     }
+    let u = out.pop().unwrap_or_default();
     let m = out.pop().unwrap_or_default();
     let e = out.pop().unwrap_or_default();
     let h = out.pop().unwrap_or_default();
-    (h, e, m)
+    (h, e, m, u)
 }
 
-pub fn parse(files: &(String, String, String)) -> Tables {
-    Tables::from_csv(files.0.as_bytes(), files.1.as_bytes(), files.2.as_bytes()).expect("the DfE header rows")
+pub fn parse(files: &(String, String, String, String)) -> Tables {
+    Tables::from_csv(files.0.as_bytes(), files.1.as_bytes(), files.2.as_bytes(), files.3.as_bytes())
+        .expect("the DfE header rows")
 }
 
 pub fn crlf(lines: &[&str]) -> String {

@@ -1,6 +1,8 @@
 //! The DfE validation rules, each broken once in hand-written rows (no server needed).
 
-use crate::support::internals::ssda903::{EpisodeRow, HeaderRow, MissingRow, RULES, Tables, Violation, validate};
+use crate::support::internals::ssda903::{
+    EpisodeRow, HeaderRow, MissingRow, RULES, Tables, UascRow, Violation, validate, validate_return,
+};
 use crate::support::*;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -44,6 +46,10 @@ fn missing_row(child: &str, dob: &str, kind: &str, start: &str, end: &str) -> Mi
         mis_start: start.into(),
         mis_end: end.into(),
     }
+}
+
+fn uasc_row(child: &str, sex: &str, dob: &str, duc: &str) -> UascRow {
+    UascRow { child: child.into(), sex: sex.into(), dob: dob.into(), duc: duc.into() }
 }
 
 /// Two children of year 2026 that break no rule.
@@ -106,6 +112,7 @@ fn valid_year() -> Tables {
             missing_row("C1", "03/04/2012", "A", "28/03/2026", ""),
             missing_row("C2", "02/11/2009", "M", "01/06/2025", "02/06/2025"),
         ],
+        uasc: vec![],
     }
 }
 
@@ -254,6 +261,7 @@ fn fixtures() -> Vec<Fixture> {
         ("570", |t| t.missing[1].mis_start = "01/04/2026".into()),
         ("571", |t| t.missing[0].mis_end = "01/04/2026".into()),
         ("574", |t| t.missing[0].mis_end = String::new()),
+        ("575", |t| t.missing[2].mis_end = String::new()),
         ("577", |t| t.missing[2].mis_end = String::new()),
         ("578", |t| {
             t.missing[2].mis_start = "20/12/2025".into();
@@ -264,12 +272,157 @@ fn fixtures() -> Vec<Fixture> {
             t.missing[2].mis_end = "03/04/2025".into();
         }),
         ("586", |t| t.missing[0].mis_start = "03/04/2012".into()),
+        // C1 turns 18 on 03/04/2030.
+        ("104", |t| t.uasc.push(uasc_row("C1", "F", "03/04/2012", "31/03/2025"))),
+        ("304", |t| t.uasc.push(uasc_row("C1", "F", "03/04/2012", "04/04/2030"))),
+        ("INT09", |t| t.uasc.push(uasc_row("C9", "M", "01/01/2010", ""))),
+        ("INT18", |t| t.uasc.push(uasc_row("C1", "F", "04/04/2012", ""))),
+        ("INT21", |t| t.uasc.push(uasc_row("C1", "M", "03/04/2012", ""))),
+        ("INT36", |t| {
+            t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
+            t.uasc.push(uasc_row("C1", "F", "03/04/2012", ""));
+        }),
+        ("392b", |t| t.episodes[3].home_post = String::new()),
+        ("390", |t| t.episodes[3].rec = "E11".into()),
+        // Hackney's own children's home, in Leeds; its own foster carers may be anywhere.
+        ("1015", |t| {
+            t.episodes[3].place_provider = "PR1".into();
+            t.episodes[0].place_provider = "PR1".into();
+        }),
+        ("366", |t| t.episodes[1].ls = "V3".into()),
+        // C2's short break runs from May to December: more than 75 days.
+        ("367", |t| t.episodes[3].ls = "V3".into()),
+        ("377", |t| {
+            for e in &mut t.episodes[0..3] {
+                e.place = "T3".into();
+            }
+        }),
+        // C1 comes back from a temporary placement to another home than the one before it.
+        ("383", |t| t.episodes[1].place = "T1".into()),
+        ("426", |t| {
+            t.episodes[0].ls = "V3".into();
+            t.episodes[1].ls = "V4".into();
+        }),
+        ("408", |t| {
+            t.episodes[3].place = "A5".into();
+            t.episodes[3].ls = "C2".into();
+        }),
+        // C1's third episode: placed for adoption with her foster carers, a change of carer (P).
+        ("217", |t| t.episodes[2].place = "A3".into()),
+        // The same after a foster placement is fine; after a children's home it is not.
+        ("336", |t| {
+            t.episodes[1].place = "K2".into();
+            t.episodes[2].place = "A4".into();
+        }),
+        ("210", |t| {
+            t.header[1].upn = "UN4".into();
+            t.episodes[3].decom = "24/03/2026".into();
+            t.episodes[3].dec = String::new();
+            t.episodes[3].rec = String::new();
+        }),
+        ("625", |t| {
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/04/2026".into();
+        }),
+        ("446", |t| {
+            t.episodes[3].ls = "E1".into();
+            t.episodes[3].decom = "30/11/2005".into();
+        }),
+        ("444", |t| t.header[0].upn = "B801200005001".into()),
+        ("504", |t| t.episodes[1].cin = "N2".into()),
+        ("392c", |t| t.episodes[3].pl_post = "ZZ9 9ZZ".into()),
+        // C2 turns 18 on the day he leaves care, missing.
+        ("580", |t| {
+            t.header[1].dob = "19/12/2007".into();
+            t.missing[2] = missing_row("C2", "19/12/2007", "M", "18/12/2025", "19/12/2025");
+        }),
+        // Camborne to Newcastle: 362 miles as DfE measures it.
+        ("454", |t| {
+            t.episodes[3].home_post = "TR14 4TF".into();
+            t.episodes[3].pl_post = "NE15 9DA".into();
+        }),
+        ("301", |t| t.header[1].dob = "01/04/2026".into()),
+        // 25 on 01/01/2025, before the year began.
+        ("351", |t| t.header[1].dob = "01/01/2000".into()),
+        ("354", |t| t.episodes[3].decom = "01/04/2026".into()),
+        // C2, 18 on 01/01/2025, adopted in December 2025.
+        ("386", |t| {
+            t.header[1].dob = "01/01/2007".into();
+            t.episodes[3].rec = "E11".into();
+        }),
+        // C2 is 16 when he leaves in December 2025: too old for 387 and 460, 389 needs him 14.
+        ("387", |t| {
+            t.header[1].dob = "01/01/2012".into();
+            t.episodes[3].rec = "E5".into();
+        }),
+        ("389", |t| {
+            t.header[1].dob = "01/01/2011".into();
+            t.episodes[3].rec = "E7".into();
+        }),
+        ("407", |t| {
+            t.header[1].dob = "01/01/2007".into();
+            t.episodes[3].rec = "E47".into();
+        }),
+        ("460", |t| t.episodes[3].rec = "E17".into()),
+        ("1009", |t| t.episodes[1].reason_place_change = "MOVED".into()),
+        // C2 is 15 when placed in May 2025; C1 13 in September.
+        ("371", |t| t.episodes[3].place = "K3".into()),
+        ("372", |t| {
+            t.header[1].dob = "01/01/2016".into();
+            t.episodes[3].place = "R5".into();
+            t.episodes[3].urn = String::new();
+        }),
+        ("373", |t| {
+            t.header[1].dob = "01/01/2022".into();
+            t.episodes[3].place = "S1".into();
+        }),
+        ("374", |t| {
+            t.header[0].dob = "03/04/2012".into();
+            t.episodes[2].place = "P3".into();
+        }),
+        ("358", |t| {
+            t.header[1].dob = "01/06/2015".into();
+            t.episodes[3].ls = "J2".into();
+        }),
+        ("442", |t| t.header[1].upn = String::new()),
+        // C2's episode runs from May to December 2025.
+        ("362", |t| t.episodes[3].ls = "L2".into()),
+        ("363", |t| t.episodes[3].ls = "L3".into()),
+        ("364", |t| t.episodes[3].ls = "J2".into()),
+        ("365", |t| t.episodes[3].ls = "V3".into()),
+        ("398", |t| t.episodes[3].ls = "V4".into()),
+        ("382", |t| {
+            t.episodes[3].ls = "V3".into();
+            t.episodes[3].place = "T2".into();
+        }),
+        ("384", |t| t.episodes[0].ls = "V4".into()),
+        ("375", |t| t.episodes[3].place = "T1".into()),
+        ("376", |t| t.episodes[3].place = "T3".into()),
+        ("379", |t| t.episodes[3].place = "T4".into()),
+        // C2, 18 on 01/01/2025, starts to be looked after in May 2025.
+        ("352", |t| t.header[1].dob = "01/01/2007".into()),
+        // C1, 18 on 01/01/2026, still in a children's home under a care order.
+        ("359", |t| t.header[0].dob = "01/01/2008".into()),
+        ("420", |t| {
+            t.episodes[3].ls = "V4".into();
+            t.episodes[3].home_post = String::new();
+        }),
+        // A postcode that is well formed but in no postcode directory.
+        ("392a", |t| t.episodes[3].home_post = "ZZ9 9ZZ".into()),
+        // C2 is UASC, but its episodes give a home postcode, so DfE derives a distance.
+        ("406", |t| t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""))),
     ]
+}
+
+/// Hackney's return, whose year the fixtures are.
+fn hackneys(t: &Tables) -> Vec<Violation> {
+    validate_return(2026, chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(), Some(HACKNEY), t)
 }
 
 #[test]
 fn the_valid_year_breaks_no_rule() {
     assert_eq!(validate(2026, &valid_year()), Vec::<Violation>::new());
+    assert_eq!(hackneys(&valid_year()), Vec::<Violation>::new());
 }
 
 #[test]
@@ -281,7 +434,7 @@ fn every_rule_catches_its_failing_fixture() {
     for (rule, breaks) in fixtures {
         let mut t = valid_year();
         breaks(&mut t);
-        let found = validate(2026, &t);
+        let found = hackneys(&t);
         assert!(found.iter().any(|v| v.rule == rule), "rule {rule} not caught: {found:#?}");
     }
 }
@@ -337,4 +490,57 @@ fn violations_name_the_table_row_child_and_columns() {
     assert_eq!(json["row"], 4);
     assert_eq!(json["child"], "C2");
     assert_eq!(json["fields"], json!(["REC"]));
+}
+
+#[test]
+fn a_child_in_the_uasc_table_needs_no_home_postcode() {
+    let mut t = valid_year();
+    t.episodes[3].home_post = String::new();
+    let rules = |t: &Tables| {
+        validate(2026, t).into_iter().map(|v| format!("{} {:?} {}", v.rule, v.table, v.row)).collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&t), vec!["392a Episodes 4", "392b Episodes 4"]);
+    // C2 is UASC this year: exempt (short breaks, V3 and V4, are exempt whoever the child is).
+    t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""));
+    assert_eq!(rules(&t), Vec::<String>::new());
+    t.uasc.clear();
+    t.episodes[3].ls = "V3".into();
+    assert!(!rules(&t).iter().any(|r| r.starts_with("392")), "{:?}", rules(&t));
+    // A UASC row's problems name the UASC table, as DfE does (C1's episodes give a home postcode,
+    // which is 406 for a UASC child).
+    let mut t = valid_year();
+    t.uasc.push(uasc_row("C1", "F", "03/04/2012", "04/04/2030"));
+    let v: Vec<Violation> = validate(2026, &t).into_iter().filter(|v| v.rule != "406").collect();
+    let json = serde_json::to_value(&v).unwrap_or_default();
+    assert_eq!(json[0]["rule"], "304");
+    assert_eq!(json[0]["table"], "UASC");
+    assert_eq!(json[0]["fields"], json!(["DUC"]));
+}
+
+#[test]
+fn a_missing_period_open_at_the_year_end_needs_an_end_only_if_its_placement_ended() {
+    let found = |t: &Tables| validate(2026, t).into_iter().map(|v| format!("{} {}", v.rule, v.row)).collect::<Vec<_>>();
+    // C1 went missing on 31 March and came back after the year: her episode is open, so MIS_END
+    // stays blank (571) and nothing is wrong.
+    let mut t = valid_year();
+    t.missing[1] = missing_row("C1", "03/04/2012", "M", "31/03/2026", "");
+    assert_eq!(found(&t), Vec::<String>::new());
+    // C2's placement ended in December: a period he went missing in before then must have ended.
+    t.missing[2].mis_end = String::new();
+    assert_eq!(found(&t), vec!["575 3", "577 3"]);
+}
+
+#[test]
+fn an_las_own_provision_outside_its_area_is_only_fostering_adoption_or_supported_accommodation() {
+    let rows = |t: &Tables| hackneys(t).into_iter().filter(|v| v.rule == "1015").map(|v| v.row).collect::<Vec<_>>();
+    let mut t = valid_year();
+    // Hackney's own foster carers in Kent: fine.
+    t.episodes[0].place_provider = "PR1".into();
+    assert_eq!(rows(&t), Vec::<usize>::new());
+    // Hackney's own children's home in Leeds: not.
+    t.episodes[3].place_provider = "PR1".into();
+    assert_eq!(rows(&t), vec![4]);
+    // In Hackney: fine.
+    t.episodes[3].pl_post = "E8 1DY".into();
+    assert_eq!(rows(&t), Vec::<usize>::new());
 }

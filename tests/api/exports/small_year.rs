@@ -79,11 +79,12 @@ async fn a_small_year_exports_exactly_as_computed_by_hand() {
             "HK1001,03/04/2012,A,28/03/2026,",
         ])
     );
+    assert_eq!(files.3, crlf(&["CHILD,SEX,DOB,DUC"]));
     assert_eq!(validate(2026, &parse(&files)), Vec::<Violation>::new());
     let report = hackney.ssda903("2026", "validation").await.expect(200);
     assert_eq!(report.body["valid"], true, "{}", report.text);
     assert_eq!(report.body["violations"], json!([]));
-    assert_eq!(report.body["rows"], json!({"header": 3, "episodes": 5, "missing": 2}));
+    assert_eq!(report.body["rows"], json!({"header": 3, "episodes": 5, "missing": 2, "uasc": 0}));
     assert_eq!(report.body["collection_start"], "2025-04-01");
     assert_eq!(report.body["collection_end"], "2026-03-31");
 

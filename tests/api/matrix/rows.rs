@@ -245,6 +245,7 @@ pub fn rows() -> Vec<Row> {
         row("GET /v1/exports/ssda903/{year}/header.csv", "200 200 200 F F F U", None),
         row("GET /v1/exports/ssda903/{year}/episodes.csv", "200 200 200 F F F U", None),
         row("GET /v1/exports/ssda903/{year}/missing.csv", "200 200 200 F F F U", None),
+        row("GET /v1/exports/ssda903/{year}/uasc.csv", "200 200 200 F F F U", None),
         row("GET /v1/exports/ssda903/{year}/validation", "200 200 200 F F F U", None),
     ]
 }

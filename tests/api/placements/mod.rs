@@ -5,3 +5,4 @@ mod amendments;
 mod lifecycle;
 mod timeline;
 mod validation;
+mod warnings;

@@ -1,4 +1,5 @@
 use crate::support::*;
+use serde_json::json;
 
 #[actix_web::test]
 async fn the_host_comes_from_the_postcode_never_from_the_caller_alone() {
@@ -107,4 +108,147 @@ async fn what_dfe_refuses_is_refused_when_it_is_written() {
     names(&la.end_placement(&home, Ending::on("2026-03-01", "E45")).await.expect_field_error(422, "rec"), "rec", "516");
     la.end_placement(&home, Ending::on("2026-03-01", "E4A")).await.expect(200);
     assert_eq!(la.placements_of(&child).await.expect(200).count(), Some(2));
+}
+
+#[actix_web::test]
+async fn an_amendment_is_refused_where_dfe_would_refuse_the_result() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // With foster carers, first under section 20 (V2), then a care order.
+    let foster =
+        la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").legal_status("V2")).await.expect(201);
+    la.change_legal_status(&foster.id(), "2026-01-20", "C2").await.expect(200);
+    let etag = la.placement(&foster.id()).await.expect(200).etag();
+    // 378: corrected to a placement with parents, it would have been one under V2.
+    let with_parents = json!({"place": "P1", "place_provider": "PR0", "urn": null, "postcode": KENT_POSTCODE});
+    let r = la.amend_placement(&foster.id(), with_parents.clone(), &etag).await.expect_field_error(422, "place");
+    names(&r, "place", "378");
+    let unchanged = la.placement(&foster.id()).await.expect(200);
+    assert_eq!(unchanged.body["place"], "U4");
+    // The same correction of a placement only ever under a care order is accepted.
+    let other = app.child_of(HACKNEY, a_child("Amy", "Stone").born("2011-04-03").home(HACKNEY_POSTCODE)).await;
+    let p = la.place(Placement::foster(&other, KENT_POSTCODE).from("2026-01-05")).await.expect(201);
+    let amended = la.amend_placement(&p.id(), with_parents, &p.etag()).await.expect(200);
+    assert_eq!(amended.body["place"], "P1");
+    // 516: an ended children's home placement corrected to end with special guardianship to
+    // former foster carers.
+    la.end_placement(&foster.id(), Ending::moved("2026-02-01", "CARPL")).await.expect(200);
+    let home = la.place(Placement::at(&child, &urn).from("2026-02-01")).await.expect(201).id();
+    let ended = la.end_placement(&home, Ending::on("2026-03-01", "E4A")).await.expect(200);
+    let r = la.amend_placement(&home, json!({"rec": "E45"}), &ended.etag()).await.expect_field_error(422, "rec");
+    names(&r, "rec", "516");
+}
+
+#[actix_web::test]
+async fn an_end_the_childs_age_rules_out_is_refused() {
+    let app = TestApp::start().await;
+    // Ruby turns 14 on 3 April 2026.
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    // 460: staying put with carers at 18 (E17) when she is 13; 387: independent living under 14.
+    names(&la.end_placement(&p, Ending::on("2026-03-01", "E17")).await.expect_field_error(422, "rec"), "rec", "460");
+    names(&la.end_placement(&p, Ending::on("2026-04-02", "E5")).await.expect_field_error(422, "rec"), "rec", "387");
+    // At 14 she may.
+    la.end_placement(&p, Ending::on("2026-04-03", "E5")).await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_placement_or_legal_status_the_childs_age_rules_out_is_refused() {
+    let app = TestApp::start().await;
+    // Leo turns 10 on 1 March 2026.
+    let child = app.child_of(HACKNEY, a_child("Leo", "Stone").sex("M").born("2016-03-01").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 371: supported accommodation (K3) under 16.
+    let k3 = Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("K3").without("urn");
+    names(&la.place(k3).await.expect_field_error(422, "place"), "place", "371");
+    // 358: remanded (J2) on his 10th birthday, then a day later.
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    names(
+        &la.change_legal_status(&p, "2026-03-01", "J2").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "358",
+    );
+    la.change_legal_status(&p, "2026-03-02", "J2").await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_legal_status_that_outlasts_its_limit_is_refused_at_the_end() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 365: a single short break (V3) of more than 17 days; 362: an emergency protection order
+    // (L2) of more than 21 days.
+    let p = la
+        .place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("U6").legal_status("V3"))
+        .await
+        .expect(201);
+    names(
+        &la.end_placement(&p.id(), Ending::on("2026-01-23", "E13")).await.expect_field_error(422, "end_date"),
+        "end_date",
+        "365",
+    );
+    la.end_placement(&p.id(), Ending::on("2026-01-22", "E13")).await.expect(200);
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-02-01").legal_status("L2")).await.expect(201);
+    names(
+        &la.change_legal_status(&p.id(), "2026-02-23", "C1").await.expect_field_error(422, "effective_from"),
+        "effective_from",
+        "362",
+    );
+    la.change_legal_status(&p.id(), "2026-02-22", "C1").await.expect(200);
+}
+
+#[actix_web::test]
+async fn short_breaks_and_temporary_placements_are_refused_where_dfe_refuses_them() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 384: a short break (V3) in long-term fostering (U4).
+    let short_break = Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").legal_status("V3");
+    names(&la.place(short_break).await.expect_field_error(422, "place"), "place", "384");
+    // 379: a temporary placement for another reason (T4) of more than seven days.
+    let p = la
+        .place(
+            Placement::foster(&child, KENT_POSTCODE)
+                .from("2026-01-05")
+                .place("T4")
+                .without("urn")
+                .without("place_provider"),
+        )
+        .await
+        .expect(201)
+        .id();
+    names(
+        &la.end_placement(&p, Ending::on("2026-01-13", "X1")).await.expect_field_error(422, "end_date"),
+        "end_date",
+        "379",
+    );
+    la.end_placement(&p, Ending::on("2026-01-12", "X1")).await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_placement_for_adoption_with_a_placement_order_is_under_it() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2022-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 408: placed for adoption with a placement order (A5) under a care order (C2).
+    let a5 = || Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("A5");
+    names(&la.place(a5()).await.expect_field_error(422, "legal_status"), "legal_status", "408");
+    la.place(a5().legal_status("E1")).await.expect(201);
+}
+
+#[actix_web::test]
+async fn a_short_break_does_not_begin_during_a_placement() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let p = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place("U6")).await.expect(201).id();
+    // 366: a short break (V3) starts a period of care of its own.
+    names(
+        &la.change_legal_status(&p, "2026-02-01", "V3").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "366",
+    );
 }

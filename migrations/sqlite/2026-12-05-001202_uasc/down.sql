@@ -1,0 +1,2 @@
+ALTER TABLE children DROP COLUMN uasc_ceased;
+ALTER TABLE children DROP COLUMN uasc;
