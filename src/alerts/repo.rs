@@ -73,18 +73,44 @@ pub fn missing_since(
         .load(conn)?)
 }
 
-/// Every episode of a child held here that started in [from, to], oldest first.
+/// Episodes of children held here that started in [from, to], by child, oldest first: those of
+/// the children after `after` (by id), at most `limit` rows, so a round never holds every
+/// episode of the country at once. The last child of a full page may be cut short: see
+/// `episodes_of`.
 pub fn started_between(
     conn: &mut AnyConnection,
     from: NaiveDateTime,
     to: NaiveDateTime,
+    after: Option<&str>,
+    limit: i64,
 ) -> Result<Vec<Episode>, ApiError> {
-    Ok(me::table
+    let mut q = me::table
         .filter(me::started_at.ge(from))
         .filter(me::started_at.le(to))
         .filter(me::child_id.eq_any(held_here()))
         .select(EPISODE)
         .order((me::child_id.asc(), me::started_at.asc(), me::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(child) = after {
+        q = q.filter(me::child_id.gt(child.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Every episode of one child that started in [from, to], oldest first.
+pub fn episodes_of(
+    conn: &mut AnyConnection,
+    child: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<Episode>, ApiError> {
+    Ok(me::table
+        .filter(me::child_id.eq(child))
+        .filter(me::started_at.ge(from))
+        .filter(me::started_at.le(to))
+        .select(EPISODE)
+        .order((me::started_at.asc(), me::id.asc()))
         .load(conn)?)
 }
 

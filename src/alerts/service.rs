@@ -166,25 +166,53 @@ fn missing_long(conn: &mut AnyConnection, c: &Clocks<'_>) -> Result<usize, ApiEr
 fn repeat_missing(conn: &mut AnyConnection, c: &Clocks<'_>) -> Result<usize, ApiError> {
     let window = TimeDelta::days(REPEAT_WINDOW_DAYS);
     let recent = c.now - window;
-    let mut by_child: BTreeMap<String, Vec<Episode>> = BTreeMap::new();
-    for e in repo::started_between(conn, recent - window, c.now)? {
-        by_child.entry(e.child_id.clone()).or_default().push(e);
-    }
     let mut n = 0;
-    for episodes in by_child.values() {
-        for e in episodes.iter().filter(|e| e.started_at >= recent) {
-            let within = episodes
-                .iter()
-                .filter(|o| o.started_at >= e.started_at - window && o.started_at <= e.started_at)
-                .count() as i64;
-            if within != REPEAT_THRESHOLD {
-                continue;
-            }
-            let mut payload = episode_payload(e);
-            payload["episodes_in_90_days"] = serde_json::json!(within);
-            if let Some(a) = episode_alert(REPEAT_MISSING, e, payload) {
-                n += usize::from(raise(conn, a, c.now)?);
-            }
+    let mut after: Option<String> = None;
+    loop {
+        // A page of children's episodes; the last child of a full page is read again whole.
+        let page = repo::started_between(conn, recent - window, c.now, after.as_deref(), REPEAT_PAGE)?;
+        let full = page.len() as i64 == REPEAT_PAGE;
+        let mut by_child: BTreeMap<String, Vec<Episode>> = BTreeMap::new();
+        for e in page {
+            by_child.entry(e.child_id.clone()).or_default().push(e);
+        }
+        if full && let Some((last, _)) = by_child.pop_last() {
+            by_child.insert(last.clone(), repo::episodes_of(conn, &last, recent - window, c.now)?);
+        }
+        for episodes in by_child.values() {
+            n += repeat_alerts(conn, episodes, recent, window, c.now)?;
+        }
+        match by_child.keys().next_back() {
+            Some(last) if full => after = Some(last.clone()),
+            _ => return Ok(n),
+        }
+    }
+}
+
+/// Episodes read per page by `repeat_missing`.
+const REPEAT_PAGE: i64 = 2_000;
+
+/// The `child.repeat_missing` alerts of one child's episodes (oldest first) that started since
+/// `recent`.
+fn repeat_alerts(
+    conn: &mut AnyConnection,
+    episodes: &[Episode],
+    recent: NaiveDateTime,
+    window: TimeDelta,
+    now: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    let mut n = 0;
+    for e in episodes.iter().filter(|e| e.started_at >= recent) {
+        let within =
+            episodes.iter().filter(|o| o.started_at >= e.started_at - window && o.started_at <= e.started_at).count()
+                as i64;
+        if within != REPEAT_THRESHOLD {
+            continue;
+        }
+        let mut payload = episode_payload(e);
+        payload["episodes_in_90_days"] = serde_json::json!(within);
+        if let Some(a) = episode_alert(REPEAT_MISSING, e, payload) {
+            n += usize::from(raise(conn, a, now)?);
         }
     }
     Ok(n)

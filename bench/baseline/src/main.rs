@@ -39,7 +39,8 @@ SELECT c.id, c.responsible_la, c.la_child_id, c.given_name, c.family_name, c.dat
        c.created_at, c.updated_at,
        s.missing_since, COALESCE(s.third_latest_start >= $4, false),
        COALESCE(s.interview_pending_since < $5, false),
-       (SELECT count(*) FROM missing_episodes e WHERE e.child_id = c.id AND e.started_at >= $4)
+       (SELECT count(*) FROM missing_episodes e WHERE e.child_id = c.id AND e.started_at >= $4),
+       c.mother, c.mother_child_dob, c.uasc, c.uasc_ceased
   FROM c LEFT JOIN child_missing_state s ON s.child_id = c.id";
 
 /// The first page of the host view (newest placements first), with flags and notification
@@ -167,6 +168,14 @@ struct Child {
     home_postcode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     category_of_need: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mother: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mother_child_dob: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uasc: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uasc_ceased: Option<NaiveDate>,
     missing: Flags,
     version: i64,
     created_at: DateTime<Utc>,
@@ -229,6 +238,10 @@ async fn child(state: web::Data<State>, req: HttpRequest, id: web::Path<String>)
         upn: keep(row.get(9)),
         home_postcode: keep(row.get(10)),
         category_of_need: keep(row.get(11)),
+        mother: if full { row.get(19) } else { None },
+        mother_child_dob: if full { row.get(20) } else { None },
+        uasc: if full { Some(row.get(21)) } else { None },
+        uasc_ceased: if full { row.get(22) } else { None },
         version: row.get(12),
         created_at: row.get::<_, NaiveDateTime>(13).and_utc(),
         updated_at: row.get::<_, NaiveDateTime>(14).and_utc(),
