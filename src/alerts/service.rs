@@ -38,7 +38,12 @@ pub struct Clocks<'a> {
     pub return_due_days: u32,
     pub missing_long_hours: u32,
     pub now: NaiveDateTime,
+    /// Episodes read per page by the repeat-missing scan ([`PAGE`] in the worker).
+    pub page: i64,
 }
+
+/// Episodes the repeat-missing scan reads per page.
+pub const PAGE: i64 = 2_000;
 
 /// An alert to raise.
 struct Alert<'a> {
@@ -170,8 +175,8 @@ fn repeat_missing(conn: &mut AnyConnection, c: &Clocks<'_>) -> Result<usize, Api
     let mut after: Option<String> = None;
     loop {
         // A page of children's episodes; the last child of a full page is read again whole.
-        let page = repo::started_between(conn, recent - window, c.now, after.as_deref(), REPEAT_PAGE)?;
-        let full = page.len() as i64 == REPEAT_PAGE;
+        let page = repo::started_between(conn, recent - window, c.now, after.as_deref(), c.page)?;
+        let full = page.len() as i64 == c.page;
         let mut by_child: BTreeMap<String, Vec<Episode>> = BTreeMap::new();
         for e in page {
             by_child.entry(e.child_id.clone()).or_default().push(e);
@@ -188,9 +193,6 @@ fn repeat_missing(conn: &mut AnyConnection, c: &Clocks<'_>) -> Result<usize, Api
         }
     }
 }
-
-/// Episodes read per page by `repeat_missing`.
-const REPEAT_PAGE: i64 = 2_000;
 
 /// The `child.repeat_missing` alerts of one child's episodes (oldest first) that started since
 /// `recent`.

@@ -52,6 +52,7 @@ impl Worker {
                     return_due_days: state.config.return_due_days,
                     missing_long_hours: state.config.missing_long_hours,
                     now: state.now(),
+                    page: service::PAGE,
                 };
                 let raised = service::scan(conn, &c);
                 super::repo::release_lease(conn, LEASE_NAME, &name)?;

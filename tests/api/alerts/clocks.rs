@@ -120,3 +120,39 @@ async fn the_sender_is_told_of_an_unacknowledged_and_of_an_undelivered_notificat
     assert_eq!(app.la(HACKNEY).inbox("").await.expect(200).items().len(), 2);
     assert!(alerts_to(&app, LEEDS, "notification.acknowledgement_overdue").await.is_empty());
 }
+
+#[actix_web::test]
+async fn repeat_missing_is_told_once_per_child_however_the_scan_pages_through_episodes() {
+    // Pages of 2 episodes split every child's run of episodes, and one child has more episodes
+    // than a page holds: each child is still told once, of its third episode.
+    let app = TestApp::start_at(instant("2026-06-30T09:00:00Z")).await;
+    let (pid, urn) = app.provider_with_home().await;
+    let mut children = Vec::new();
+    for (given, family) in [("Amelia", "Hughes"), ("Ruby", "Lane"), ("Isla", "Fox")] {
+        let c = app.child_of(HACKNEY, a_child(given, family).born("2011-03-02")).await;
+        app.la(HACKNEY).place(Placement::at(&c, &urn).from("2026-06-01")).await.expect(201);
+        children.push(c);
+    }
+    let days = ["2026-06-02", "2026-06-09", "2026-06-16", "2026-06-23", "2026-06-28"];
+    let mut third = Vec::new();
+    for (i, child) in children.iter().enumerate() {
+        // 5, 3 and 4 episodes.
+        let n = [5, 3, 4][i];
+        for (k, day) in days.iter().take(n).enumerate() {
+            let e = Episode::missing(child, &format!("{day}T20:00:00Z")).until(&format!("{day}T23:00:00Z"));
+            let id = app.provider(&pid).report_missing(e).await.expect(201).id();
+            if k == 2 {
+                third.push(id);
+            }
+        }
+    }
+    app.scan_alerts_in_pages(2);
+    let got = alerts_to(&app, HACKNEY, "child.repeat_missing").await;
+    let mut told: Vec<&str> = got.iter().filter_map(|a| a["payload"]["episode_id"].as_str()).collect();
+    told.sort_unstable();
+    let mut want: Vec<&str> = third.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(told, want, "one alert per child, for its third episode");
+    // A second scan, with another page size, finds nothing new.
+    assert_eq!(app.scan_alerts_in_pages(3), 0);
+}

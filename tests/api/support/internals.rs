@@ -314,6 +314,11 @@ impl TestApp {
     /// Checks every clock once, as a worker round does but without the lease; how many alerts
     /// were raised.
     pub fn scan_alerts_without_lease(&self) -> usize {
+        self.scan_alerts_in_pages(placement_registry::alerts::service::PAGE)
+    }
+
+    /// The same, reading episodes `page` at a time where the scan pages.
+    pub fn scan_alerts_in_pages(&self, page: i64) -> usize {
         let state = self.state();
         let mut conn = state.pool.get().expect("connection");
         let c = placement_registry::alerts::service::Clocks {
@@ -322,6 +327,7 @@ impl TestApp {
             return_due_days: state.config.return_due_days,
             missing_long_hours: state.config.missing_long_hours,
             now: state.now(),
+            page,
         };
         placement_registry::alerts::service::scan(&mut conn, &c).expect("scan")
     }
