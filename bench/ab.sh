@@ -25,20 +25,9 @@ BACKENDS="${BACKENDS:-sqlite postgres}"
 LOADS="${LOADS:-child_read:16 child_read:1 host_view:16 host_view_flag_filter:16 compliance_report:16}"
 PORT_A="${PORT_A:-18870}"
 PORT_B="${PORT_B:-18871}"
-PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-TODAY=$(date -u +%F)
-Y=$(date -u +%Y); M=$((10#$(date -u +%m)))
-Q=$(( (M - 1) / 3 )); if [ "$Q" -eq 0 ]; then PERIOD="$((Y - 1))-Q4"; else PERIOD="$Y-Q$Q"; fi
-
-sql() { # backend url query
-  case "$1" in
-    sqlite) sqlite3 -batch -noheader "${2#sqlite://}" "$3" ;;
-    postgres) psql "$2" -qAtX -c "$3" ;;
-  esac
-}
-load1() { cut -d' ' -f1 /proc/loadavg; }
-field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+# shellcheck source=bench/load/lib.sh
+source bench/load/lib.sh
 median() { sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 round() { # port token pathsfile connections
   WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" -s bench/load/report.lua \
@@ -60,19 +49,9 @@ for backend in $BACKENDS; do
   [ -n "$URL" ] || continue
   "$A" migrate --database-url "$URL" > /dev/null
   "$B" migrate --database-url "$URL" > /dev/null
-  case "$backend" in
-    sqlite)
-      sqlite3 "${URL#sqlite://}" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
-      cp "${URL#sqlite://}" "$OUT/ab.db"
-      URL="sqlite://$(cd "$OUT" && pwd)/ab.db" ;;
-    postgres)
-      SRC_DB="${URL##*/}"
-      psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX -c "DROP DATABASE IF EXISTS ${SRC_DB}_ab WITH (FORCE)" \
-        -c "CREATE DATABASE ${SRC_DB}_ab TEMPLATE $SRC_DB"
-      URL="${URL%/*}/${SRC_DB}_ab" ;;
-  esac
-  HOST=$(sql "$backend" "$URL" "SELECT host_area FROM placements WHERE start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY') GROUP BY host_area ORDER BY count(*) DESC LIMIT 1")
-  PLACING=$(sql "$backend" "$URL" "SELECT responsible_la FROM children GROUP BY responsible_la ORDER BY count(*) DESC LIMIT 1")
+  URL=$(copy_db "$backend" "$URL" ab)
+  HOST=$(largest_host "$backend" "$URL")
+  PLACING=$(largest_placing "$backend" "$URL")
   WORK=$(mktemp -d)
   echo "GET /v1/authorities/$HOST/placed-children" > "$WORK/host_view.txt"
   echo "GET /v1/authorities/$HOST/placed-children?flag=return_interview_overdue" > "$WORK/host_view_flag_filter.txt"
@@ -103,8 +82,5 @@ for backend in $BACKENDS; do
   echo "peak resident: A $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$PA/status") MB, B $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$PB/status") MB"
   kill "$PA" "$PB"; wait "$PA" "$PB" 2>/dev/null || true
   rm -rf "$WORK"
-  case "$backend" in
-    sqlite) rm -f "$OUT/ab.db" "$OUT/ab.db-wal" "$OUT/ab.db-shm" ;;
-    postgres) psql "$PG_ADMIN_URL" -qAtX -c "DROP DATABASE IF EXISTS ${URL##*/} WITH (FORCE)" ;;
-  esac
+  drop_copy "$backend" "$URL"
 done

@@ -14,7 +14,6 @@ source "$ENV_FILE"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 PORT="${PORT:-18880}"
-PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 TARGET="${CARGO_TARGET_DIR:-target}"
 # Absolute: the baseline is built from its own directory.
 mkdir -p "$TARGET"; TARGET=$(cd "$TARGET" && pwd)
@@ -28,16 +27,8 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 BASE_BIN="$TARGET/baseline/release/registry-baseline"
 (cd bench/baseline && CARGO_TARGET_DIR="$TARGET/baseline" cargo build --release --quiet)
 [ -x "$BASE_BIN" ] || { echo "no baseline binary at $BASE_BIN" >&2; exit 1; }
-TODAY=$(date -u +%F)
-Y=$(date -u +%Y); M=$((10#$(date -u +%m)))
-Q=$(( (M - 1) / 3 )); if [ "$Q" -eq 0 ]; then PERIOD="$((Y - 1))-Q4"; else PERIOD="$Y-Q$Q"; fi
-
-sql() { # backend url query
-  case "$1" in
-    sqlite) sqlite3 -batch -noheader "${2#sqlite://}" "$3" ;;
-    postgres) psql "$2" -qAtX -c "$3" ;;
-  esac
-}
+# shellcheck source=bench/load/lib.sh
+source bench/load/lib.sh
 
 # The host view's main query as the server runs it: the open placements, then those ending later.
 HOST_COLS="c.id, c.given_name, c.family_name, c.date_of_birth, c.sex, p.placing_la, a.name, p.id, p.urn, s.name, p.place, p.start_date, p.end_date, p.emergency, p.distance_miles FROM placements p JOIN children c ON c.id = p.child_id JOIN authorities a ON a.code = p.placing_la LEFT JOIN settings s ON s.urn = p.urn WHERE p.host_area = '%s' AND p.start_date <= '$TODAY'"
@@ -55,10 +46,6 @@ ceiling_ms() { # backend url host: median of 5 runs of the host-view SQL inside 
   esac
 }
 
-load1() { # 1-minute load average
-  cut -d' ' -f1 /proc/loadavg
-}
-
 wrk_result() { # port token pathsfile connections: the RESULT line of one wrk round
   local c=$4
   WRK_TOKEN="$2" WRK_PATHS="$3" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" -s bench/load/report.lua "http://127.0.0.1:$1" \
@@ -70,10 +57,6 @@ run() { # name token pathsfile [connections]
   wrk_result "$PORT" "$2" "$3" "$c" | sed "s/^RESULT/$1 (${c} conn)/" | tr -d '\n'
   # Peak resident memory so far (runs go from the lightest load to the heaviest).
   echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") load=$(load1)"
-}
-
-field() { # RESULT line, name: a field's value
-  tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"
 }
 
 versus() { # name token pathsfile connections: registry and baseline interleaved A B A B ..., ratios of medians
@@ -98,20 +81,10 @@ for backend in sqlite postgres; do
   # The seeded database is migrated, then copied: the placement writes below go to the copy,
   # so every run starts from the same data.
   "$BIN" migrate --database-url "$URL" > /dev/null
-  case "$backend" in
-    sqlite)
-      sqlite3 "${URL#sqlite://}" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
-      cp "${URL#sqlite://}" "$OUT/load.db"
-      URL="sqlite://$(cd "$OUT" && pwd)/load.db" ;;
-    postgres)
-      SRC_DB="${URL##*/}"
-      psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX -c "DROP DATABASE IF EXISTS ${SRC_DB}_load WITH (FORCE)" \
-        -c "CREATE DATABASE ${SRC_DB}_load TEMPLATE $SRC_DB"
-      URL="${URL%/*}/${SRC_DB}_load" ;;
-  esac
+  URL=$(copy_db "$backend" "$URL" load)
   echo "== $backend (a copy of the seeded data: $URL), scale ${SCALE:-?}, $DURATION x $CONNECTIONS connections"
-  HOST=$(sql "$backend" "$URL" "SELECT host_area FROM placements WHERE start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY') GROUP BY host_area ORDER BY count(*) DESC LIMIT 1")
-  PLACING=$(sql "$backend" "$URL" "SELECT responsible_la FROM children GROUP BY responsible_la ORDER BY count(*) DESC LIMIT 1")
+  HOST=$(largest_host "$backend" "$URL")
+  PLACING=$(largest_placing "$backend" "$URL")
   HOST_N=$(sql "$backend" "$URL" "SELECT count(*) FROM placements WHERE host_area = '$HOST' AND start_date <= '$TODAY' AND (end_date IS NULL OR end_date > '$TODAY')")
   echo "largest host LA $HOST ($HOST_N children placed today); largest placing LA $PLACING"
   WORK=$(mktemp -d)
@@ -163,8 +136,5 @@ for backend in sqlite postgres; do
   echo "peak resident memory over the whole run: $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") MB"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   rm -rf "$WORK"
-  case "$backend" in
-    sqlite) rm -f "$OUT/load.db" "$OUT/load.db-wal" "$OUT/load.db-shm" ;;
-    postgres) psql "$PG_ADMIN_URL" -qAtX -c "DROP DATABASE IF EXISTS ${URL##*/} WITH (FORCE)" ;;
-  esac
+  drop_copy "$backend" "$URL"
 done
