@@ -77,7 +77,7 @@ pub fn build(
         cors = cors.allowed_origin(origin);
     }
     app.app_data(web::Data::from(state.auth.clone()))
-        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(state.for_worker()))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| error::json_error(e).into()))
         .app_data(web::QueryConfig::default().error_handler(|e, _| error::query_error(e).into()))
         .app_data(web::PathConfig::default().error_handler(|e, _| error::path_error(e).into()))

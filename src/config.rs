@@ -76,7 +76,8 @@ pub struct Config {
     /// Where a request's database work runs: `worker`, on the HTTP worker thread that took the
     /// request (no hand-off between threads); `pool`, on a blocking thread pool, so a worker
     /// serves other requests while one waits for the database; `auto`, `worker` on SQLite
-    /// (in-process, so the work is the worker's own CPU) and `pool` on PostgreSQL.
+    /// (in-process, so the work is the worker's own CPU) and `pool` on PostgreSQL, where the
+    /// child read also runs on each worker's own asynchronous connections (`db::reads`).
     #[arg(long, env = "REGISTRY_DB_CALLS", value_enum, default_value_t = DbCalls::Auto)]
     pub db_calls: DbCalls,
 

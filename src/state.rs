@@ -29,6 +29,10 @@ pub struct AppState {
     pub node: Arc<Node>,
     /// Whether a request's database work runs on its HTTP worker thread (`Config::db_calls`).
     db_on_worker: bool,
+    /// The asynchronous PostgreSQL pool each worker opens for reads (`Config::db_calls`).
+    read_pool_config: Option<db::reads::ReadPoolConfig>,
+    /// This worker's asynchronous PostgreSQL pool, once [`AppState::for_worker`] opened it.
+    reads: Option<db::reads::ReadPool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +79,11 @@ impl AppState {
             DbCalls::Pool => false,
             DbCalls::Auto => db::Backend::of(&config.database_url) == db::Backend::Sqlite,
         };
+        let read_pool_config = match config.db_calls {
+            DbCalls::Auto => db::reads::usable_url(&config.database_url)
+                .map(|url| db::reads::ReadPoolConfig::new(url, read_pool_size(&config))),
+            DbCalls::Worker | DbCalls::Pool => None,
+        };
         Ok(AppState {
             pool,
             clock,
@@ -84,7 +93,28 @@ impl AppState {
             node,
             config: Arc::new(config),
             db_on_worker,
+            read_pool_config,
+            reads: None,
         })
+    }
+
+    /// The state one HTTP worker serves with: its own asynchronous read pool, where reads use
+    /// one (connections are opened on first use, on the worker's runtime).
+    pub fn for_worker(&self) -> AppState {
+        let reads = self.read_pool_config.as_ref().and_then(|c| match db::reads::ReadPool::for_worker(c) {
+            Ok(pool) => Some(pool),
+            Err(e) => {
+                tracing::error!(cause = %e, "cannot create the read pool; reads use the blocking pool");
+                None
+            }
+        });
+        AppState { reads, ..self.clone() }
+    }
+
+    /// This worker's asynchronous PostgreSQL pool for reads on the request path, or None (SQLite,
+    /// or `--db-calls` other than `auto`): then reads go through [`AppState::db`].
+    pub fn reads(&self) -> Option<&db::reads::ReadPool> {
+        self.reads.as_ref()
     }
 
     /// Runs a request's database work with a pooled connection: on this HTTP worker thread, or
@@ -134,4 +164,12 @@ impl AppState {
     pub fn tokens(&self) -> &TokenService {
         &self.auth.tokens
     }
+}
+
+/// Connections in each worker's read pool: `Config::pool_size` shared by as many workers as the
+/// machine has cores (the default), and at least 4: a read holds its connection only while
+/// PostgreSQL answers.
+fn read_pool_size(config: &Config) -> usize {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (config.pool_size as usize / workers).max(4)
 }

@@ -70,10 +70,28 @@ pub fn read(
         return Ok(());
     }
     let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
-    repo::insert_pending(conn, &pending(caller, action, &targets, now)).map_err(|e| {
-        tracing::error!(error = %e, "a read could not be recorded in the audit log; refusing it");
-        ApiError::Unavailable { detail: "The audit log cannot be written right now; the read was refused.".into() }
-    })
+    let events = pending(caller, action, &targets, now);
+    crate::db::one_writer(conn.backend(), || repo::insert_pending(conn, &events)).map_err(unrecorded)
+}
+
+/// The event recording a read of one child, for a read that writes it itself (see
+/// `children::repo::read_visible_with_flags`).
+pub fn read_event(caller: &Caller, action: &str, child: &ChildId, now: NaiveDateTime) -> PendingEvent {
+    let mut events = pending(caller, action, &[Some(child)], now);
+    events.swap_remove(0)
+}
+
+/// The events recording a read of these children, for a read that writes them itself with
+/// [`repo::insert_pending_pg`].
+pub fn read_events(caller: &Caller, action: &str, children: &[ChildId], now: NaiveDateTime) -> Vec<PendingEvent> {
+    let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
+    pending(caller, action, &targets, now)
+}
+
+/// The answer to a read whose audit event could not be written: the read is refused.
+pub fn unrecorded(e: ApiError) -> ApiError {
+    tracing::error!(error = %e, "a read could not be recorded in the audit log; refusing it");
+    ApiError::Unavailable { detail: "The audit log cannot be written right now; the read was refused.".into() }
 }
 
 /// One entry of a child's access log.

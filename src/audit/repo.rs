@@ -104,6 +104,18 @@ pub fn insert_pending(conn: &mut AnyConnection, events: &[PendingEvent]) -> Resu
     Ok(())
 }
 
+/// [`insert_pending`] on an asynchronous PostgreSQL connection (shared, so that other
+/// statements go in the same round trip).
+pub async fn insert_pending_pg(
+    mut conn: &diesel_async::AsyncPgConnection,
+    events: &[PendingEvent],
+) -> Result<(), ApiError> {
+    for chunk in events.chunks(INSERT_ROWS) {
+        diesel_async::RunQueryDsl::execute(diesel::insert_into(pending::table).values(chunk), &mut conn).await?;
+    }
+    Ok(())
+}
+
 /// The oldest pending read events, in the order they were written.
 pub fn oldest_pending(conn: &mut AnyConnection, limit: i64) -> Result<Vec<PendingEvent>, ApiError> {
     Ok(pending::table.order(pending::id.asc()).limit(limit).select(PendingEvent::as_select()).load(conn)?)

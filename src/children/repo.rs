@@ -14,25 +14,50 @@ use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-type Cond = Box<dyn BoxableExpression<children::table, crate::db::MultiBackend, SqlType = Bool>>;
+type Cond = Visible<crate::db::MultiBackend>;
+
+/// The access condition of [`visible`] for a backend.
+pub type Visible<DB> = Box<dyn BoxableExpression<children::table, DB, SqlType = Bool>>;
+
+/// The access condition, written once for both the blocking connections ([`visible`]) and the
+/// asynchronous PostgreSQL ones ([`visible_pg`]): the backend comes from the return type.
+macro_rules! visible_condition {
+    ($caller:expr) => {{
+        let caller: &Caller = $caller;
+        match caller.org_type {
+            OrgType::Authority => {
+                let org = caller.org.clone();
+                Box::new(
+                    children::responsible_la.eq(org.clone()).or(exists(
+                        placements::table
+                            .filter(placements::child_id.eq(children::id))
+                            .filter(placements::host_area.eq(org)),
+                    )),
+                )
+            }
+            OrgType::Provider => Box::new(exists(
+                placements::table.filter(placements::child_id.eq(children::id)).filter(
+                    placements::urn.eq_any(
+                        settings::table
+                            .filter(settings::provider_id.eq(caller.org.clone()))
+                            .select(settings::urn.nullable()),
+                    ),
+                ),
+            )),
+            OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
+        }
+    }};
+}
 
 /// The SQL condition selecting the children a caller may see: an authority its own children and
 /// those with a placement in its area (history kept); a provider those placed in its settings.
 pub fn visible(caller: &Caller) -> Cond {
-    match caller.org_type {
-        OrgType::Authority => {
-            let org = caller.org.clone();
-            Box::new(children::responsible_la.eq(org.clone()).or(exists(
-                placements::table.filter(placements::child_id.eq(children::id)).filter(placements::host_area.eq(org)),
-            )))
-        }
-        OrgType::Provider => Box::new(exists(placements::table.filter(placements::child_id.eq(children::id)).filter(
-            placements::urn.eq_any(
-                settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn.nullable()),
-            ),
-        ))),
-        OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
-    }
+    visible_condition!(caller)
+}
+
+/// [`visible`] for the asynchronous PostgreSQL reads.
+pub fn visible_pg(caller: &Caller) -> Visible<diesel::pg::Pg> {
+    visible_condition!(caller)
 }
 
 /// A child the caller may see, or None (indistinguishable from a child that does not exist).
@@ -52,27 +77,100 @@ pub fn find_visible_with_flags(
     caller: &Caller,
     id: &str,
     now: NaiveDateTime,
-) -> Result<Option<(ChildRecord, crate::flags::ChildMissingFlags, Option<String>)>, ApiError> {
-    let of_child = || child_missing_state::table.filter(child_missing_state::child_id.eq(children::id));
-    let state = (
-        of_child().select(child_missing_state::missing_since).single_value(),
-        of_child().select(child_missing_state::third_latest_start).single_value(),
-        of_child().select(child_missing_state::interview_pending_since).single_value(),
-    );
-    let found: Option<(ChildRecord, StateRow, Option<i64>, Option<String>)> = children::table
+) -> Result<Option<VisibleChild>, ApiError> {
+    let found = children::table
         .filter(children::id.eq(id))
         .filter(visible(caller))
-        .select((
-            ChildRecord::as_select(),
-            state,
-            episodes_since(crate::flags::repeat_window_start(now)),
-            children::merged_into,
-        ))
+        .select((ChildRecord::as_select(), flag_columns(crate::flags::repeat_window_start(now))))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(rec, st, recent, merged)| {
-        (rec, crate::flags::from_state(&state_of(st), recent.unwrap_or(0), now), merged)
-    }))
+    Ok(found.map(|row| visible_child(row, now)))
+}
+
+/// [`find_visible_with_flags`] on an asynchronous PostgreSQL connection, with the read recorded
+/// in the audit log by the same round trip: the event is written by an `INSERT ... SELECT` on
+/// the same condition, sent in one pipeline with the read.
+pub async fn read_visible_with_flags(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+    event: &crate::db::rows::audit::PendingEvent,
+    now: NaiveDateTime,
+) -> Result<Option<VisibleChild>, ApiError> {
+    use crate::db::schema::audit_pending as pending;
+    use diesel::sql_types::{Nullable, Text, Timestamp};
+    let read = children::table
+        .filter(children::id.eq(id))
+        .filter(visible_pg(caller))
+        .select((ChildRecord::as_select(), flag_columns(crate::flags::repeat_window_start(now))))
+        .limit(1);
+    let read = diesel_async::RunQueryDsl::get_result::<(ChildRecord, FlagRow)>(read, &mut *conn);
+    let record = diesel::insert_into(pending::table)
+        .values(
+            children::table
+                .filter(children::id.eq(id))
+                .filter(visible_pg(caller))
+                .filter(children::merged_into.is_null())
+                .select((
+                    event.id.clone().into_sql::<Text>(),
+                    event.at.into_sql::<Timestamp>(),
+                    event.subject.clone().into_sql::<Text>(),
+                    event.org_type.clone().into_sql::<Text>(),
+                    event.org.clone().into_sql::<Text>(),
+                    event.action.clone().into_sql::<Text>(),
+                    children::id.nullable(),
+                    event.request_id.clone().into_sql::<Nullable<Text>>(),
+                )),
+        )
+        .into_columns((
+            pending::id,
+            pending::at,
+            pending::subject,
+            pending::org_type,
+            pending::org,
+            pending::action,
+            pending::child_id,
+            pending::request_id,
+        ));
+    let record = diesel_async::RunQueryDsl::execute(record, &mut *conn);
+    let (found, recorded) = futures_util::future::join(read, record).await;
+    let found = found.optional()?;
+    recorded.map_err(|e| crate::audit::unrecorded(e.into()))?;
+    Ok(found.map(|row| visible_child(row, now)))
+}
+
+/// A child with its missing flags and, for a merged record, the record it was merged into.
+pub type VisibleChild = (ChildRecord, crate::flags::ChildMissingFlags, Option<String>);
+
+type FlagRow = (StateRow, Option<i64>, Option<String>);
+
+/// The stored missing state, the episodes since the repeat window's start and `merged_into` of
+/// the row's child: subqueries on `children.id`, so the row and its flags come in one statement.
+#[diesel::dsl::auto_type]
+fn flag_columns(window_start: NaiveDateTime) -> _ {
+    let recent: episodes_since = episodes_since(window_start);
+    (
+        (
+            child_missing_state::table
+                .filter(child_missing_state::child_id.eq(children::id))
+                .select(child_missing_state::missing_since)
+                .single_value(),
+            child_missing_state::table
+                .filter(child_missing_state::child_id.eq(children::id))
+                .select(child_missing_state::third_latest_start)
+                .single_value(),
+            child_missing_state::table
+                .filter(child_missing_state::child_id.eq(children::id))
+                .select(child_missing_state::interview_pending_since)
+                .single_value(),
+        ),
+        recent,
+        children::merged_into,
+    )
+}
+
+fn visible_child((rec, (st, recent, merged)): (ChildRecord, FlagRow), now: NaiveDateTime) -> VisibleChild {
+    (rec, crate::flags::from_state(&state_of(st), recent.unwrap_or(0), now), merged)
 }
 
 /// A child by id without access rules, for checks inside writes that are already authorised.
@@ -182,7 +280,7 @@ pub fn lock(conn: &mut AnyConnection, id: &ChildId) -> Result<bool, ApiError> {
 /// a range of the episodes' index on (child_id, started_at), without reading the episodes. Built
 /// from the query builder rather than SQL text, so a statement holding it can be prepared once
 /// per connection and reused.
-#[diesel::dsl::auto_type(no_type_alias)]
+#[diesel::dsl::auto_type]
 pub fn episodes_since(since: NaiveDateTime) -> _ {
     missing_episodes::table
         .filter(missing_episodes::child_id.eq(children::id))

@@ -66,7 +66,13 @@ pub async fn get_child(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(scopes::CHILDREN_READ)?;
     let now = state.now();
-    let child = state.db(move |conn| service::read(conn, &caller, &id, now)).await?;
+    let child = match state.reads() {
+        Some(pool) => {
+            let mut conn = pool.get().await?;
+            service::read_async(&mut conn, &caller, &id, now).await?
+        }
+        None => state.db(move |conn| service::read(conn, &caller, &id, now)).await?,
+    };
     Ok(ok_versioned(child.version, &child))
 }
 

@@ -390,6 +390,24 @@ pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateT
     Ok(Child { missing, ..rec.view(access) })
 }
 
+/// [`read`] on an asynchronous PostgreSQL connection: the row, its flags and the audit event in
+/// one round trip.
+pub async fn read_async(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<Child, ApiError> {
+    let event = audit::read_event(caller, "child.read", &ChildId(id.to_string()), now);
+    let (rec, missing, merged) =
+        repo::read_visible_with_flags(conn, caller, id, &event, now).await?.ok_or(ApiError::NotFound)?;
+    if let Some(to) = merged {
+        return Err(merged_into(to));
+    }
+    let access = access::access_for(caller, &rec.responsible_la);
+    Ok(Child { missing, ..rec.view(access) })
+}
+
 /// Amends a child (the responsible LA only) at the version the caller read.
 pub fn amend(
     conn: &mut AnyConnection,

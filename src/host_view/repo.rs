@@ -36,25 +36,21 @@ pub struct Top {
     pub limit: i64,
 }
 
-/// Every placement in `host` open on `on` (started on or before, not ended by then) that
-/// matches `filter`, with its child's missing flags at `now` (from the child's stored state, in
-/// the same statement) and its notification flags left unset: see
-/// `service::add_notification_flags`. With `top`, at most
-/// `top.limit` of the open placements, in the default order, and every one ending after the
-/// date: the caller sorts the union with `service::sort_key` as for all rows and keeps a page.
-pub fn placed_children(
-    conn: &mut AnyConnection,
-    host: &str,
-    on: NaiveDate,
-    filter: &Filter,
-    top: Option<&Top>,
-    now: NaiveDateTime,
-) -> Result<Vec<PlacedChild>, ApiError> {
-    let window_start = crate::flags::repeat_window_start(now);
-    // Two index ranges on (host_area, end_date) instead of an OR over years of history: the
-    // placements still open, and those ending after the date.
-    let mut rows: Vec<Row> = Vec::new();
-    for still_open in [true, false] {
+/// The statement of [`placed_children`] for one of its two index ranges on (host_area,
+/// end_date), instead of an OR over years of history (`still_open`: the placements still open;
+/// else those ending after the date), on the backend `$db`: written once for the blocking
+/// connections and the asynchronous PostgreSQL ones.
+macro_rules! placed_query {
+    ($db:ty, $host:expr, $on:expr, $filter:expr, $top:expr, $still_open:expr, $window_start:expr, $now:expr) => {{
+        let (host, on, filter, top, still_open, window_start, now): (
+            &str,
+            NaiveDate,
+            &Filter,
+            Option<&Top>,
+            bool,
+            NaiveDateTime,
+            NaiveDateTime,
+        ) = ($host, $on, $filter, $top, $still_open, $window_start, $now);
         let mut q = placements::table
             .inner_join(children::table)
             .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
@@ -75,7 +71,7 @@ pub fn placed_children(
                 (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
                 (state(), episodes_since(window_start)),
             ))
-            .into_boxed();
+            .into_boxed::<$db>();
         q = if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
         if let Some(la) = &filter.placing_la {
             q = q.filter(placements::placing_la.eq(la.clone()));
@@ -103,38 +99,80 @@ pub fn placed_children(
             }
             q = q.order((placements::start_date.desc(), placements::id.asc())).limit(top.limit);
         }
-        rows.extend(q.load::<Row>(conn)?);
+        q
+    }};
+}
+
+/// Every placement in `host` open on `on` (started on or before, not ended by then) that
+/// matches `filter`, with its child's missing flags at `now` (from the child's stored state, in
+/// the same statement) and its notification flags left unset: see
+/// `service::add_notification_flags`. With `top`, at most
+/// `top.limit` of the open placements, in the default order, and every one ending after the
+/// date: the caller sorts the union with `service::sort_key` as for all rows and keeps a page.
+pub fn placed_children(
+    conn: &mut AnyConnection,
+    host: &str,
+    on: NaiveDate,
+    filter: &Filter,
+    top: Option<&Top>,
+    now: NaiveDateTime,
+) -> Result<Vec<PlacedChild>, ApiError> {
+    let window_start = crate::flags::repeat_window_start(now);
+    let mut rows: Vec<Row> = Vec::new();
+    for still_open in [true, false] {
+        rows.extend(
+            placed_query!(crate::db::MultiBackend, host, on, filter, top, still_open, window_start, now)
+                .load::<Row>(conn)?,
+        );
     }
-    Ok(rows
-        .into_iter()
-        .map(|(c, p, d, (state_row, recent))| {
-            let flags = crate::flags::from_state(&state_of(state_row), recent.unwrap_or(0), now);
-            PlacedChild {
-                child_id: c.0.0,
-                given_name: c.1,
-                family_name: c.2,
-                date_of_birth: c.3,
-                sex: c.4,
-                placing_la: p.0,
-                placing_la_name: p.1,
-                placement_id: p.2.0,
-                urn: p.3,
-                setting_name: p.4,
-                place: p.5,
-                start_date: d.0,
-                end_date: d.1,
-                emergency: d.2,
-                distance_miles: d.3,
-                episodes_last_90_days: flags.episodes_last_90_days,
-                currently_missing: flags.currently_missing,
-                missing_since: flags.missing_since,
-                repeat_missing: flags.repeat_missing,
-                return_interview_overdue: flags.return_interview_overdue,
-                notification_late: false,
-                notification_unacknowledged: false,
-            }
-        })
-        .collect())
+    Ok(rows.into_iter().map(|row| placed_child(row, now)).collect())
+}
+
+/// [`placed_children`] on an asynchronous PostgreSQL connection: both statements in one round
+/// trip.
+pub async fn placed_children_pg(
+    conn: &mut diesel_async::AsyncPgConnection,
+    host: &str,
+    on: NaiveDate,
+    filter: &Filter,
+    top: Option<&Top>,
+    now: NaiveDateTime,
+) -> Result<Vec<PlacedChild>, ApiError> {
+    use diesel_async::RunQueryDsl;
+    let window_start = crate::flags::repeat_window_start(now);
+    let open = placed_query!(diesel::pg::Pg, host, on, filter, top, true, window_start, now);
+    let ending = placed_query!(diesel::pg::Pg, host, on, filter, top, false, window_start, now);
+    let (open, ending) = (RunQueryDsl::load::<Row>(open, &mut *conn), RunQueryDsl::load::<Row>(ending, &mut *conn));
+    let (open, ending) = futures_util::future::try_join(open, ending).await?;
+    Ok(open.into_iter().chain(ending).map(|row| placed_child(row, now)).collect())
+}
+
+fn placed_child((c, p, d, (state_row, recent)): Row, now: NaiveDateTime) -> PlacedChild {
+    let flags = crate::flags::from_state(&state_of(state_row), recent.unwrap_or(0), now);
+    PlacedChild {
+        child_id: c.0.0,
+        given_name: c.1,
+        family_name: c.2,
+        date_of_birth: c.3,
+        sex: c.4,
+        placing_la: p.0,
+        placing_la_name: p.1,
+        placement_id: p.2.0,
+        urn: p.3,
+        setting_name: p.4,
+        place: p.5,
+        start_date: d.0,
+        end_date: d.1,
+        emergency: d.2,
+        distance_miles: d.3,
+        episodes_last_90_days: flags.episodes_last_90_days,
+        currently_missing: flags.currently_missing,
+        missing_since: flags.missing_since,
+        repeat_missing: flags.repeat_missing,
+        return_interview_overdue: flags.return_interview_overdue,
+        notification_late: false,
+        notification_unacknowledged: false,
+    }
 }
 
 /// For each of these placements, the host's `placement.started` notification: (on time, or
@@ -145,18 +183,39 @@ pub fn notification_states(
     placement_ids: &[PlacementId],
 ) -> Result<HashMap<PlacementId, (Option<bool>, bool)>, ApiError> {
     let mut notices = HashMap::new();
-    for chunk in placement_ids.chunks(500) {
-        let found: Vec<(Option<PlacementId>, Option<bool>, Option<NaiveDateTime>)> = notifications::table
-            .filter(notifications::placement_id.eq_any(chunk))
-            .filter(notifications::kind.eq("placement.started"))
-            .filter(notifications::recipient_la.eq(host))
-            .select((notifications::placement_id, notifications::on_time, notifications::acknowledged_at))
-            .load(conn)?;
-        for (pid, on_time, ack) in found {
-            if let Some(pid) = pid {
-                notices.insert(pid, (on_time, ack.is_none()));
-            }
-        }
+    for chunk in placement_ids.chunks(NOTICES_PER_QUERY) {
+        notices.extend(notices_of(notices_query(host, chunk).load(conn)?));
     }
     Ok(notices)
+}
+
+/// [`notification_states`] on an asynchronous PostgreSQL connection (shared, so that other
+/// statements go in the same round trip).
+pub async fn notification_states_pg(
+    mut conn: &diesel_async::AsyncPgConnection,
+    host: &str,
+    placement_ids: &[PlacementId],
+) -> Result<HashMap<PlacementId, (Option<bool>, bool)>, ApiError> {
+    let mut notices = HashMap::new();
+    for chunk in placement_ids.chunks(NOTICES_PER_QUERY) {
+        notices.extend(notices_of(diesel_async::RunQueryDsl::load(notices_query(host, chunk), &mut conn).await?));
+    }
+    Ok(notices)
+}
+
+const NOTICES_PER_QUERY: usize = 500;
+
+type NoticeRow = (Option<PlacementId>, Option<bool>, Option<NaiveDateTime>);
+
+#[diesel::dsl::auto_type(no_type_alias)]
+fn notices_query<'a>(host: &'a str, chunk: &'a [PlacementId]) -> _ {
+    notifications::table
+        .filter(notifications::placement_id.eq_any(chunk))
+        .filter(notifications::kind.eq("placement.started"))
+        .filter(notifications::recipient_la.eq(host))
+        .select((notifications::placement_id, notifications::on_time, notifications::acknowledged_at))
+}
+
+fn notices_of(rows: Vec<NoticeRow>) -> impl Iterator<Item = (PlacementId, (Option<bool>, bool))> {
+    rows.into_iter().filter_map(|(pid, on_time, ack)| pid.map(|pid| (pid, (on_time, ack.is_none()))))
 }

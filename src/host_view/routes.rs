@@ -32,6 +32,10 @@ pub async fn placed_children(
     let q = q.into_inner();
     let csv = crate::http::wants_csv(&req, q.format)?;
     let now = state.now();
+    if let Some(pool) = state.reads().filter(|_| service::served_async(&caller, &code, &q, csv)) {
+        let mut conn = pool.get().await?;
+        return Ok(HttpResponse::Ok().json(service::placed_children_async(&mut conn, &caller, &code, q, now).await?));
+    }
     match state.db(move |conn| service::placed_children(conn, &caller, &code, q, csv, now)).await? {
         HostView::Csv { rows, on } => {
             Ok(crate::http::csv::response(service::to_csv(&rows)?, &format!("placed-children-{on}.csv")))

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::http::{Page, PageQuery, bad_cursor};
 use crate::ids::{ChildId, PlacementId};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use std::collections::HashMap;
 
 /// What the host view answers: a page of children, or every matching child for a CSV download.
 pub enum HostView {
@@ -16,27 +17,26 @@ pub enum HostView {
     Csv { rows: Vec<PlacedChild>, on: NaiveDate },
 }
 
-/// The host view of `code` for its own LA (403 for another LA, 404 for an unknown code).
-pub fn placed_children(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    code: &str,
-    q: HostQuery,
+/// What a host view request reads and how its rows are paged, decided before any query.
+struct Plan {
+    on: NaiveDate,
+    filter: repo::Filter,
+    /// Only a page of the open placements in the default order (see [`repo::Top`]).
+    top: Option<repo::Top>,
+    /// A notification flag is filtered on, or every row goes to a CSV: every row's
+    /// notification state is read before paging.
+    notices_first: bool,
+    sort: HostSort,
+    limit: i64,
+    after: Option<(String, String)>,
     csv: bool,
-    now: NaiveDateTime,
-) -> Result<HostView, ApiError> {
+}
+
+fn plan(q: HostQuery, csv: bool, now: NaiveDateTime) -> Result<Plan, ApiError> {
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let limit = page.limit()?;
     let after = page.after_pair::<String>()?;
     let sort = q.sort.unwrap_or_default();
-    // The caller's own LA is registered (its token was checked against the directory): only
-    // another code needs looking up, to tell an unknown one (404) from another LA's (403).
-    if code != caller.org {
-        if crate::directory::repo::find_authority(conn, code)?.is_none() {
-            return Err(ApiError::NotFound);
-        }
-        return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
-    }
     let on = q.on.map_or_else(|| crate::clock::date_of(now), |d| d.0);
     let flag = q.flag;
     let filter = repo::Filter { placing_la: q.placing_la, urn: q.urn.map(|u| u.to_ascii_uppercase()), flag };
@@ -53,46 +53,123 @@ pub fn placed_children(
             .transpose()?;
         Some(repo::Top { after, limit: limit + 1 })
     };
-    let mut rows = repo::placed_children(conn, code, on, &filter, top.as_ref(), now)?;
-    if notices_first {
-        add_notification_flags(conn, code, &mut rows)?;
-        rows.retain(|c| flag.is_none_or(|f| has_flag(c, f)));
-    }
-    let mut keyed: Vec<(String, PlacedChild)> = rows.into_iter().map(|c| (sort_key(&c, sort), c)).collect();
+    Ok(Plan { on, filter, top, notices_first, sort, limit, after, csv })
+}
+
+/// The rows in the order asked for, from the cursor on: every row for a CSV, else a page and
+/// one more (to know whether there is a next page), each with its sort key.
+fn arrange(plan: &Plan, rows: Vec<PlacedChild>) -> Vec<(String, PlacedChild)> {
+    let flag = plan.filter.flag;
+    let mut keyed: Vec<(String, PlacedChild)> = rows
+        .into_iter()
+        .filter(|c| !plan.notices_first || flag.is_none_or(|f| has_flag(c, f)))
+        .map(|c| (sort_key(&c, plan.sort), c))
+        .collect();
     keyed.sort_by(|a, b| (&a.0, &a.1.placement_id).cmp(&(&b.0, &b.1.placement_id)));
-    if csv {
-        let rows: Vec<PlacedChild> = keyed.into_iter().map(|(_, c)| c).collect();
-        let ids: Vec<ChildId> = rows.iter().map(|c| ChildId::from(c.child_id.as_str())).collect();
-        crate::audit::read(conn, caller, "host_view.read", &ids, now)?;
-        return Ok(HostView::Csv { rows, on });
+    if plan.csv {
+        return keyed;
     }
-    if let Some((k, id)) = after {
-        keyed.retain(|(key, c)| (key, &c.placement_id) > (&k, &id));
+    if let Some((k, id)) = &plan.after {
+        keyed.retain(|(key, c)| (key, &c.placement_id) > (k, id));
     }
-    keyed.truncate(limit as usize + 1);
-    let (keys, mut rows): (Vec<String>, Vec<PlacedChild>) = keyed.into_iter().unzip();
-    if !notices_first {
-        add_notification_flags(conn, code, &mut rows)?;
-    }
-    let ids: Vec<ChildId> = rows.iter().take(limit as usize).map(|c| ChildId::from(c.child_id.as_str())).collect();
-    crate::audit::read(conn, caller, "host_view.read", &ids, now)?;
+    keyed.truncate(plan.limit as usize + 1);
+    keyed
+}
+
+/// The children a page shows (not the extra row), whose read is recorded.
+fn shown(plan: &Plan, rows: &[PlacedChild]) -> Vec<ChildId> {
+    rows.iter().take(plan.limit as usize).map(|c| ChildId::from(c.child_id.as_str())).collect()
+}
+
+fn into_page(plan: &Plan, keys: Vec<String>, rows: Vec<PlacedChild>) -> Page<PlacedChild> {
     let keys: std::collections::HashMap<String, String> =
         rows.iter().zip(keys).map(|(c, k)| (c.placement_id.clone(), k)).collect();
-    Ok(HostView::Page(Page::from_rows(rows, limit, |c| {
+    Page::from_rows(rows, plan.limit, |c| {
         vec![keys.get(&c.placement_id).cloned().unwrap_or_default(), c.placement_id.clone()]
-    })))
+    })
+}
+
+/// The host view of `code` for its own LA (403 for another LA, 404 for an unknown code).
+pub fn placed_children(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    code: &str,
+    q: HostQuery,
+    csv: bool,
+    now: NaiveDateTime,
+) -> Result<HostView, ApiError> {
+    let plan = plan(q, csv, now)?;
+    // The caller's own LA is registered (its token was checked against the directory): only
+    // another code needs looking up, to tell an unknown one (404) from another LA's (403).
+    if code != caller.org {
+        if crate::directory::repo::find_authority(conn, code)?.is_none() {
+            return Err(ApiError::NotFound);
+        }
+        return Err(ApiError::forbidden("Only the host LA itself may see who is placed in its area."));
+    }
+    let mut rows = repo::placed_children(conn, code, plan.on, &plan.filter, plan.top.as_ref(), now)?;
+    if plan.notices_first {
+        add_notification_flags(conn, code, &mut rows)?;
+    }
+    let (keys, mut rows): (Vec<String>, Vec<PlacedChild>) = arrange(&plan, rows).into_iter().unzip();
+    if csv {
+        let ids: Vec<ChildId> = rows.iter().map(|c| ChildId::from(c.child_id.as_str())).collect();
+        crate::audit::read(conn, caller, "host_view.read", &ids, now)?;
+        return Ok(HostView::Csv { rows, on: plan.on });
+    }
+    if !plan.notices_first {
+        add_notification_flags(conn, code, &mut rows)?;
+    }
+    crate::audit::read(conn, caller, "host_view.read", &shown(&plan, &rows), now)?;
+    Ok(HostView::Page(into_page(&plan, keys, rows)))
+}
+
+/// Whether [`placed_children_async`] serves this request: a page of the caller's own area
+/// without a notification flag to filter on (a CSV, another LA's code and a notification
+/// flag go through [`placed_children`]).
+pub fn served_async(caller: &Caller, code: &str, q: &HostQuery, csv: bool) -> bool {
+    code == caller.org && !csv && !q.flag.is_some_and(is_notification_flag)
+}
+
+/// [`placed_children`] on an asynchronous PostgreSQL connection, for the requests
+/// [`served_async`] accepts: the rows' two statements in one round trip, then the
+/// notification states and the audit events in another.
+pub async fn placed_children_async(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Caller,
+    code: &str,
+    q: HostQuery,
+    now: NaiveDateTime,
+) -> Result<Page<PlacedChild>, ApiError> {
+    let plan = plan(q, false, now)?;
+    let rows = repo::placed_children_pg(conn, code, plan.on, &plan.filter, plan.top.as_ref(), now).await?;
+    let (keys, mut rows): (Vec<String>, Vec<PlacedChild>) = arrange(&plan, rows).into_iter().unzip();
+    let placement_ids: Vec<PlacementId> = rows.iter().map(|r| PlacementId::from(r.placement_id.as_str())).collect();
+    let events = crate::audit::read_events(caller, "host_view.read", &shown(&plan, &rows), now);
+    let (notices, recorded) = futures_util::future::join(
+        repo::notification_states_pg(conn, code, &placement_ids),
+        crate::audit::repo::insert_pending_pg(conn, &events),
+    )
+    .await;
+    recorded.map_err(crate::audit::unrecorded)?;
+    set_notification_flags(&mut rows, &notices?);
+    Ok(into_page(&plan, keys, rows))
 }
 
 /// Sets the state of the placement notification `host` received for each of `rows`.
 pub fn add_notification_flags(conn: &mut AnyConnection, host: &str, rows: &mut [PlacedChild]) -> Result<(), ApiError> {
     let placement_ids: Vec<PlacementId> = rows.iter().map(|r| PlacementId::from(r.placement_id.as_str())).collect();
     let notices = repo::notification_states(conn, host, &placement_ids)?;
+    set_notification_flags(rows, &notices);
+    Ok(())
+}
+
+fn set_notification_flags(rows: &mut [PlacedChild], notices: &HashMap<PlacementId, (Option<bool>, bool)>) {
     for c in rows {
         let (on_time, unacknowledged) = notices.get(c.placement_id.as_str()).copied().unwrap_or((None, false));
         c.notification_late = on_time == Some(false);
         c.notification_unacknowledged = unacknowledged;
     }
-    Ok(())
 }
 
 /// Whether a flag is about the placement's notification (checked after reading the rows); the
