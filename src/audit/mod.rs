@@ -70,8 +70,7 @@ pub fn read(
         return Ok(());
     }
     let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
-    let events = pending(caller, action, &targets, now);
-    crate::db::one_writer(conn.backend(), || repo::insert_pending(conn, &events)).map_err(unrecorded)
+    repo::insert_pending(conn, &pending(caller, action, &targets, now)).map_err(unrecorded)
 }
 
 /// The event recording a read of one child, for a read that writes it itself (see

@@ -147,15 +147,6 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let backend = conn.backend();
-    one_writer(backend, || in_write_tx(conn, f))
-}
-
-fn in_write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
     if let AnyConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     } else {
@@ -174,36 +165,6 @@ where
             Err(e)
         }
     }
-}
-
-/// The turn to write to SQLite, for this process's connections. SQLite lets one connection write
-/// at a time, and a connection that finds the database locked sleeps in SQLite's busy handler
-/// in growing steps (1, 2, 5, 10, 15 ms ...), so it can go on sleeping long after the writer it
-/// waited for committed. Writers of this process take turns on this lock first, so each starts
-/// as soon as the one before it ends. Other processes (the command line) still meet SQLite's
-/// own lock and its busy handler; PostgreSQL writers do not take turns.
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-thread_local! {
-    /// Whether this thread has the turn (a write inside a write does not wait for itself).
-    static HAS_TURN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f`, which writes to the database, in this process's turn to write when it is SQLite.
-pub fn one_writer<T>(backend: Backend, f: impl FnOnce() -> T) -> T {
-    if backend != Backend::Sqlite || HAS_TURN.get() {
-        return f();
-    }
-    struct Turn<'a>(#[expect(dead_code, reason = "held for its drop")] std::sync::MutexGuard<'a, ()>);
-    impl Drop for Turn<'_> {
-        fn drop(&mut self) {
-            HAS_TURN.set(false);
-        }
-    }
-    // A writer that panicked left nothing half-done here (its transaction rolled back).
-    let _turn = Turn(SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-    HAS_TURN.set(true);
-    f()
 }
 
 /// Whether the database answers a trivial query.
@@ -232,45 +193,3 @@ pub fn db_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     naive.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(naive)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{Backend, one_writer};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// SQLite writers of the process take turns: never two at once, however many threads.
-    #[test]
-    fn sqlite_writers_take_turns_and_a_write_inside_a_write_does_not_wait_for_itself() {
-        let (inside, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                let (inside, most) = (inside.clone(), most.clone());
-                std::thread::spawn(move || {
-                    for _ in 0..200 {
-                        one_writer(Backend::Sqlite, || {
-                            let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                            most.fetch_max(now, Ordering::SeqCst);
-                            // The audit event of a read inside a write transaction.
-                            assert_eq!(one_writer(Backend::Sqlite, || 7), 7);
-                            std::thread::yield_now();
-                            inside.fetch_sub(1, Ordering::SeqCst);
-                        });
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().expect("writer thread");
-        }
-        assert_eq!(most.load(Ordering::SeqCst), 1);
-    }
-
-    /// PostgreSQL writers do not take turns: its row locks order them.
-    #[test]
-    fn postgres_writers_do_not_wait_for_sqlite_turns() {
-        let held = one_writer(Backend::Sqlite, || {
-            std::thread::scope(|s| s.spawn(|| one_writer(Backend::Postgres, || 3)).join().expect("thread"))
-        });
-        assert_eq!(held, 3);
-    }
-}
