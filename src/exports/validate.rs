@@ -64,8 +64,8 @@
 //!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
 //!   birth; 574 no overlap and none starting while another is open (in order of end, as DfE's validator reads
 //!   them); 575 an end date when the
-//!   episode it started in has ended; 577 not open, nor ending, after the period of care ended;
-//!   578 not starting after care ended; 581 not starting before care started.
+//!   episode it started in has ended; as DfE's validator reads them, 577 not ending (nor open)
+//!   outside every period of care, 578 not starting outside every one, 581 starting in an episode.
 //! - With last year's return ([`validate_with_last_year`]): the rules of
 //!   [`super::validate_previous`].
 
@@ -425,6 +425,10 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             rep.add("146", E, i, c, &["PLACE"], m.clone());
         } else if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
             let rule = rule_in(&m).unwrap_or_else(|| "146".into());
+            // DfE's validator reads a provider for T0 to T3 and Z11 to Z14 as an invalid code too.
+            if rule == "213" && matches!(place, "T0" | "T1" | "T2" | "T3" | "Z11" | "Z12" | "Z13" | "Z14") {
+                rep.add("178", E, i, c, &["PLACE", "PLACE_PROVIDER"], m.clone());
+            }
             rep.add(&rule, E, i, c, &["PLACE", "PLACE_PROVIDER"], m);
         }
         if place_in_year.is_ok() {
@@ -798,7 +802,9 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         days_of_status(rep, c, &v, "J2", 21, "364", "detention under PACE (J2) lasted more than 21 days");
         let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (k, e) in v.iter().enumerate() {
-            let continues = k > 0 && v[k - 1].dec == Some(e.decom);
+            // As DfE's validator: an episode starting on or before the previous one's end (or
+            // while it is open) is in the same period of care.
+            let continues = k > 0 && v[k - 1].dec.is_none_or(|d| e.decom <= d);
             match poc.last_mut() {
                 Some(last) if continues => last.1 = e.dec,
                 _ => poc.push((e.decom, e.dec)),
@@ -1157,6 +1163,12 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
             ended.entry(e.child.trim()).or_default().push((from, to));
         }
     }
+    // Each child's episodes: (DECOM, DEC), either blank or invalid.
+    type Span = (Option<NaiveDate>, Option<NaiveDate>);
+    let mut spans: HashMap<&str, Vec<Span>> = HashMap::new();
+    for e in &t.episodes {
+        spans.entry(e.child.trim()).or_default().push((date(&e.decom), date(&e.dec)));
+    }
     // (row, start, end, open) of each child's periods.
     type YearToDate = (usize, NaiveDate, Option<NaiveDate>, bool);
     let mut by_child: BTreeMap<&str, Vec<YearToDate>> = BTreeMap::new();
@@ -1226,27 +1238,33 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
                 "the placement the child went missing from has ended: the missing period must have an end date",
             );
         }
-        if let (Some(s), Some(pocs)) = (start, periods.get(c)) {
-            match pocs.iter().find(|(from, to)| *from <= s && to.is_none_or(|t| s <= t)) {
-                Some((_, Some(care_end))) if end.is_none_or(|e| e > *care_end) => rep.add(
-                    "577",
-                    M,
-                    i,
-                    c,
-                    &["MIS_END"],
-                    format!(
-                        "the child left care on {}: the missing period must end by then",
-                        ssda903::format_date(*care_end)
-                    ),
-                ),
-                Some(_) => {}
-                None if pocs.iter().any(|(_, to)| to.is_some_and(|t| t < s)) => {
-                    rep.add("578", M, i, c, &["MIS_START"], "MIS_START is after the child ceased to be looked after")
-                }
-                None => {
-                    rep.add("581", M, i, c, &["MIS_START"], "MIS_START is before the child started to be looked after")
-                }
-            }
+        // 577, 578: as DfE's validator, a period out of every one of the child's periods of care
+        // (577 by its end, or still open; 578 by its start); 581 a start in none of its episodes.
+        let pocs = periods.get(c).map(Vec::as_slice).unwrap_or_default();
+        let out_577 = |&(from, to): &(NaiveDate, Option<NaiveDate>)| match end {
+            None => to.is_some() || start.is_some_and(|s| s < from),
+            Some(e) => to.is_some_and(|t| e > t) || e < from,
+        };
+        if start.is_some() && !pocs.is_empty() && pocs.iter().all(out_577) {
+            let message = "the missing period ends (or is still open) outside the child's periods of care";
+            rep.add("577", M, i, c, &["MIS_END"], message);
+        }
+        if let Some(s) = start
+            && !pocs.is_empty()
+            && pocs.iter().all(|&(from, to)| s < from || to.is_some_and(|t| s > t))
+        {
+            let message = if pocs.iter().any(|(_, to)| to.is_some_and(|t| t < s)) {
+                "MIS_START is after the child ceased to be looked after"
+            } else {
+                "MIS_START is before the child started to be looked after"
+            };
+            rep.add("578", M, i, c, &["MIS_START"], message);
+        }
+        if let Some(eps) = spans.get(c)
+            && !start
+                .is_some_and(|s| eps.iter().any(|(from, to)| from.is_some_and(|f| f <= s) && to.is_none_or(|t| s <= t)))
+        {
+            rep.add("581", M, i, c, &["MIS_START"], "MIS_START is in none of the child's episodes");
         }
         if let Some(s) = start {
             by_child.entry(c).or_default().push((i, s, end, present(&r.mis_end).is_none()));

@@ -264,7 +264,25 @@ def injected_report(manifest: dict, found: dict) -> int:
         failures += not ok
         print(f"  {rule:5} {child:7} DfE {show(d):9}  /validation {show(r):9}  agreed {'yes' if agreed else 'NO'}"
               f"  ({inj['what']}){'' if ok else '  FAIL'}")
-    print(f"injected: {sum(1 for _ in manifest['injections'])} children, {failures} failed")
+    # Every rule both check, injected or not: children found by each, over the years.
+    injected = defaultdict(set)
+    for inj in manifest["injections"]:
+        injected[inj["rule"]].add(inj["child"])
+    rules = sorted(set().union(*(f[0] for f in found.values())), key=lambda r: (len(r.rstrip("abcdefghijABCDEFGHIJ")), r))
+    quiet = []
+    print("per rule both check, all years: rule, injected into, children DfE found, /validation found, agreed")
+    for rule in rules:
+        d = {(y, c) for y, f in found.items() for x, c in f[1] if x == rule}
+        r = {(y, c) for y, f in found.items() for x, c in f[2] if x == rule}
+        m = {(y, c) for y, f in found.items() for x, c in f[3] if x == rule}
+        if not (d or r or injected[rule]):
+            quiet.append(rule)
+            continue
+        extra = f", DfE misses {len(m)} (listed defect)" if m else ""
+        print(f"  {rule:5} {' '.join(sorted(injected[rule])) or '-':14} DfE {len(d):3}  /validation {len(r):3}"
+              f"  agreed {'yes' if d == r else 'NO'}{extra}")
+    print(f"  found by neither, not injected: {' '.join(quiet) or 'none'}")
+    print(f"injected: {len(manifest['injections'])} rule-child pairs, {failures} failed")
     return failures
 
 

@@ -52,7 +52,8 @@ def m(start, end=None, kind="M"):
     return (kind, start, end)
 
 
-# (rule, what is done, child fields, placements, missing periods)
+# (rules, what is done, child fields, placements, missing periods); the child is named after the
+# first rule.
 INJECTIONS = [
     ("101", "SEX X", dict(sex="X"), None, []),
     ("232", "SEX U", dict(sex="U"), None, []),
@@ -69,7 +70,7 @@ INJECTIONS = [
     ("620", "a mother under 11", dict(GIRL, dob="2015-06-01", mother=1, mc_dob="2025-01-01"), None, []),
     ("621", "MC_DOB before her own birth", dict(GIRL, dob="2009-06-01", mother=1, mc_dob="2008-01-01"), None, []),
     ("625", "MC_DOB after the year", dict(GIRL, dob="2009-06-01", mother=1, mc_dob="2026-06-01"), None, []),
-    ("142", "two open placements", {}, [p(), p(start="2024-01-01", urn="SC421398", postcode="TN2 4LA",
+    ("142 452 453 503E 503F 503G 503H 503J", "two open placements", {}, [p(), p(start="2024-01-01", urn="SC421398", postcode="TN2 4LA",
                                                 host="E10000016", provider="PR1")], []),
     ("501", "overlapping placements", {}, [p(end="2025-08-01", rec="E4A"),
                                           p(start="2025-07-01", urn="SC421398", postcode="TN2 4LA",
@@ -148,17 +149,49 @@ INJECTIONS = [
     ("567", "ended before it started", {}, None, [m("2025-06-05", "2025-06-01")]),
     ("574", "two missing periods overlap", {}, None, [m("2025-06-01", "2025-06-10"), m("2025-06-05", "2025-06-06")]),
     ("575", "open after the placement ended", {}, ended(), [m("2025-07-01")]),
-    ("580", "missing on the 18th birthday care ended on", dict(dob="2007-09-01"),
-     ended(end="2025-09-01", rec="E4A"), [m("2025-08-25", "2025-09-01")]),
-]
-
-# Where /validation and DfE's validator still disagree (VIOLATIONS.md): injected only with --open.
-# DfE flags a missing period outside every episode under 577, 578 and 581 together; /validation
-# names one rule by where the period falls.
-OPEN = [
     ("577", "ended after care ended", {}, ended(), [m("2025-08-30", "2025-09-10")]),
     ("578", "started after care ended", {}, ended(), [m("2025-10-01", "2025-10-02")]),
     ("581", "started before care started", {}, [p(start="2025-06-01")], [m("2025-05-01", "2025-05-02")]),
+    ("586", "missing before birth", dict(dob="2025-07-01"), None, [m("2025-06-01", "2025-06-02")]),
+    ("576", "open at the end of last year, not this year's first", {}, None,
+     [m("2025-02-01", "2025-04-05"), m("2025-03-01", "2025-04-10")]),
+    ("202", "SEX U, which 2023-24 wrote blank", dict(sex="U"), None, []),
+    ("213", "a provider for a temporary placement (T1)", {},
+     [p(end="2025-06-01", rec="X1"), p(start="2025-06-01", end="2025-06-05", rec="X1", place="T1", urn=None),
+      p(start="2025-06-05")], []),
+    ("527", "R2 provided by the LA (PR1)", {}, [p(place="R2", provider="PR1", urn=None)], []),
+    ("528", "R2 provided by another LA (PR2)", {}, [p(place="R2", provider="PR2", urn=None)], []),
+    ("529", "a children's home (K2) of another public body (PR3)", {}, [p(provider="PR3", **HOME)], []),
+    ("530", "with parents (P1) from a private provider (PR4)", {}, [p(place="P1", provider="PR4", urn=None)], []),
+    ("531", "with parents (P1) from a voluntary provider (PR5)", {}, [p(place="P1", provider="PR5", urn=None)], []),
+    ("550", "parents (PR0) providing foster care (U4)", {}, [p(provider="PR0")], []),
+    ("242", "the agency URN for a children's home", {}, [p(**{**HOME, "urn": "XXXXXXX"})], []),
+    ("378", "with parents (P1) under V2", {}, [p(place="P1", provider="PR0", urn=None, ls="V2")], []),
+    ("366", "a short break (V3) following on from care", {},
+     [p(end="2025-06-01", rec="X1", reason="CHANGE"),
+      p(start="2025-06-01", end="2025-06-05", rec="E13", ls="V3", urn="SC421398", postcode="TN2 4LA",
+        host="E10000016", provider="PR1")], []),
+    ("376", "holiday (T3) for 30 days", {},
+     [p(end="2025-06-01", rec="X1"), p(start="2025-06-01", end="2025-07-01", rec="X1", place="T3", provider=None,
+                                       urn=None), p(start="2025-07-01")], []),
+    ("379", "another temporary placement (T4) for 14 days", {},
+     [p(end="2025-06-01", rec="X1"), p(start="2025-06-01", end="2025-06-15", rec="X1", place="T4", provider=None,
+                                       urn=None), p(start="2025-06-15")], []),
+    ("382", "a short break (V3) in a temporary placement (T2)", {},
+     [p(start="2025-06-01", end="2025-06-05", rec="E13", ls="V3", place="T2", provider=None, urn=None)], []),
+    ("383", "back from hospital (T1) to another placement", {},
+     [p(end="2025-06-01", rec="X1"), p(start="2025-06-01", end="2025-06-05", rec="X1", place="T1", provider=None,
+                                       urn=None),
+      p(start="2025-06-05", urn="SC421398", postcode="TN2 4LA", host="E10000016", provider="PR1")], []),
+    ("392d", "placed at the home postcode", dict(home="N21 3LJ"), None, []),
+    ("516", "special guardianship (E45) from a children's home", {}, [p(end="2025-09-01", rec="E45", **HOME)], []),
+    # Two placements open at once, the later started a year before, which DfE's validator takes
+    # for last year's latest episode: this year's first is another (502, 503, 562).
+    ("503A 503B 503D 502 562", "a placement open alongside another, both from before the year", {},
+     [p(start="2022-06-01", end="2023-01-01", rec="X1", reason="CHANGE"), p(start="2023-01-01", **HOME),
+      p(start="2024-01-01", ls="E1", urn="SC421398", postcode="TN2 4LA", host="E10000016", provider="PR1")], []),
+    ("580", "missing on the 18th birthday care ended on", dict(dob="2007-09-01"),
+     ended(end="2025-09-01", rec="E4A"), [m("2025-08-25", "2025-09-01")]),
 ]
 
 # Two children with the same UPN (444, from 2025-26).
@@ -213,30 +246,31 @@ def main():
     ap.add_argument("--la", required=True)
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--copy-of", help="the seeded database, copied to DATABASE first")
-    ap.add_argument("--open", action="store_true", help="the injections the two still disagree on too")
     args = ap.parse_args()
     if args.copy_of:
         with sqlite3.connect(args.copy_of) as src, sqlite3.connect(args.database) as dst:
             src.backup(dst)
     done = []
     with sqlite3.connect(args.database) as c:
-        for rule, what, fields, placements, missing in INJECTIONS + (OPEN if args.open else []):
+        for rules, what, fields, placements, missing in INJECTIONS:
             # DfE's validator upper-cases every value.
-            code = f"V{rule.upper()}"
+            code = f"V{rules.split()[0].upper()}"
             cid = insert_child(c, args.la, code, fields)
             pls = placements or [p()]
             pids = [insert_placement(c, args.la, cid, pl) for pl in pls]
             for kind, start, end in missing:
                 insert_missing(c, args.la, cid, pids[0], pls[0], kind, start, end)
-            done.append({"rule": rule, "child": code, "what": what})
+            done += [{"rule": rule, "child": code, "what": what} for rule in rules.split()]
         for code in ("V444", "V444B"):
             insert_child(c, args.la, code, dict(upn=DUPLICATE_UPN))
             insert_placement(c, args.la, c.execute("SELECT id FROM children WHERE la_child_id=? AND responsible_la=?",
                                                    (code, args.la)).fetchone()[0], p())
-            done.append({"rule": "444", "child": code, "what": "the same UPN as another child", "years": [2026]})
+            done.append({"rule": "444", "child": code, "what": "the same UPN as another child"})
     with open(args.manifest, "w") as f:
         json.dump({"la": args.la, "injections": done}, f, indent=1)
-    print(f"injected {len(done)} children breaking {len({d['rule'] for d in done})} rules into {args.la}")
+    children = len({d["child"] for d in done})
+    print(f"injected {children} children breaking {len({d['rule'] for d in done})} rules ({len(done)} rule and child"
+          f" pairs) into {args.la}")
 
 
 if __name__ == "__main__":
