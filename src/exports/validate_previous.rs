@@ -158,6 +158,7 @@ fn header(out: &mut Vec<Violation>, year: i32, this: &Tables, last: &Tables) {
         last.header.iter().rev().map(|h| (h.child.trim(), h)).collect();
     let (start, _) = ssda903::collection_year_bounds(year);
     let unknown = ["UN2", "UN3", "UN4", "UN5"];
+    let with_episodes: HashSet<&str> = this.episodes.iter().map(|e| e.child.trim()).collect();
     for (i, h) in this.header.iter().enumerate() {
         let c = h.child.trim();
         let Some(p) = before.get(c) else { continue };
@@ -170,7 +171,7 @@ fn header(out: &mut Vec<Violation>, year: i32, this: &Tables, last: &Tables) {
         if h.ethnic.trim().to_uppercase() != p.ethnic.trim().to_uppercase() {
             add(out, "204", H, i, c, &["ETHNIC"], "ETHNIC differs from last year's return");
         }
-        if p.mother.trim() == "1" && h.mother.trim() != "1" {
+        if p.mother.trim() == "1" && h.mother.trim() != "1" && with_episodes.contains(c) {
             add(out, "207", H, i, c, &["MOTHER"], "MOTHER was 1 in last year's return");
         }
         let (now, then) = (present(&h.upn).map(str::to_uppercase), present(&p.upn).map(str::to_uppercase));
@@ -216,8 +217,9 @@ fn episodes(out: &mut Vec<Violation>, year: i32, la: Option<&str>, this: &Tables
             );
         }
         let Some(&(j, _)) = latest.get(c) else { continue };
+        // Last year's latest episode was still open (a DEC that is not a date counts as none).
         let p = &last.episodes[j];
-        if present(&p.dec).is_some() {
+        if date(&p.dec).is_some() {
             continue;
         }
         let changed = |a: &str, b: &str| a.trim() != b.trim();
@@ -370,6 +372,8 @@ mod tests {
                 // Not in last year's return.
                 h("E", "F", "UN3", "1", "01/01/2020"),
             ],
+            // DfE's validator asks 207 only of a child with an episode this year.
+            episodes: vec![e("B", "01/06/2025", "S", "U4", "", "")],
             ..Tables::default()
         };
         assert_eq!(
