@@ -37,6 +37,7 @@ pub mod routes;
 pub mod service;
 pub mod tables;
 pub mod validate;
+pub mod validate_previous;
 
 /// HTTP routes of this module.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -103,6 +103,13 @@ pub fn table(
     Ok(CsvFile { name, body })
 }
 
+/// The tables as DfE receives them: written as the CSV files and read back.
+fn as_received(tables: &Tables) -> Result<Tables, ApiError> {
+    let csv = |t: Table| tables.to_csv(t).map_err(ApiError::internal);
+    let (h, e, m, u) = (csv(Table::Header)?, csv(Table::Episodes)?, csv(Table::Missing)?, csv(Table::Uasc)?);
+    Tables::from_csv(&h, &e, &m, &u).map_err(ApiError::internal)
+}
+
 /// The DfE validation of the caller's collection year: the four files built exactly as for
 /// download, read back, and every rule applied.
 pub fn validation(
@@ -112,11 +119,17 @@ pub fn validation(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<ValidationReport, ApiError> {
-    let (period, tables) = year_tables(conn, caller, raw_year, "ssda903.validation.read", today, now)?;
-    let csv = |t: Table| tables.to_csv(t).map_err(ApiError::internal);
-    let (h, e, m, u) = (csv(Table::Header)?, csv(Table::Episodes)?, csv(Table::Missing)?, csv(Table::Uasc)?);
-    let parsed = Tables::from_csv(&h, &e, &m, &u).map_err(ApiError::internal)?;
-    let violations = validate::validate_return(period.year, period.as_of, Some(caller.org.as_str()), &parsed);
+    let action = "ssda903.validation.read";
+    let (period, tables) = year_tables(conn, caller, raw_year, action, today, now)?;
+    let parsed = as_received(&tables)?;
+    // Last year's return, built from the same records, for the rules comparing the two years.
+    let last = if period.year > FIRST_YEAR {
+        as_received(&export(conn, caller, &YearToDate::new(period.year - 1, today), action, now)?)?
+    } else {
+        Tables::default()
+    };
+    let violations =
+        validate::validate_with_last_year(period.year, period.as_of, Some(caller.org.as_str()), &parsed, &last);
     Ok(ValidationReport {
         year: period.year,
         collection_start: period.start,

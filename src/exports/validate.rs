@@ -20,7 +20,7 @@
 //! - Episodes, one row: INT03 child in Header; 141 `DECOM`, 147 `DEC` valid dates; 148 `DEC`
 //!   and `REC` together; 143 `RNE`, 144 `LS`, 145 `CIN`, 149 `REC` codes; 146, 178, 213, 526 to
 //!   531, 550 `PLACE` and `PLACE_PROVIDER`; 218, 222, 242, 243 `URN` (outside England when
-//!   `PL_POST` is in Wales, Scotland or Northern Ireland); 302 not before birth; 353 not before
+//!   `PL_POST` is in Wales, Scotland or Northern Ireland); 302 the first episode not before birth (on the Header row too); 353 not before
 //!   14/10/1991; 355 lasts at least a day; 356 `DEC` not before `DECOM`; 385 `DEC` not after the
 //!   year; 354 `DECOM` not after the year; 386, 387, 389, 407, 460 `REC` that the child's age
 //!   on `DEC` allows ([`ssda903::rec_for_age`]); 1009 `REASON_PLACE_CHANGE` code; 233 no
@@ -36,11 +36,11 @@
 //!   the year, 426 not with `V4` too; 377 at most two `T3` in the year; 375, 376, 379 temporary
 //!   placements (T1, T3, T4) no longer than their limits; 352 no
 //!   period of care starting at 18 or over; 359 looked after past 18 only under V2 in K2; 234 `CUSTOD` not under 10 (age at
-//!   `DEC`); 437 no episode starting on or after the 18th birthday, or after one that ended with
+//!   `DECOM`, on the Header row too); 437 no episode after one that ended with
 //!   death (`E2`) or an age assessment finding the child 18 or over (`E15`).
 //! - Episodes, a child's episodes in `DECOM` order: 142 only the latest open; 501 no overlap;
 //!   388 `X1` if and only if the next episode starts the day this one ends; 357 the first episode
-//!   starting in the year has `RNE` `S`; 431 `S` does not follow an episode ending that day; 432
+//!   starting in the year has `RNE` `S`; 431 `S` does not start on or before the previous `DEC`; 432
 //!   no continuation after the child left care; 433 a continuation starts on the previous `DEC`;
 //!   434, 435, 436 `RNE` `L`, `P`/`T`, `B`/`U` match what changed (`LS`; `PLACE`,
 //!   `PLACE_PROVIDER`, `URN`, `PL_POST`); 225 a placement change gives a reason, 226 not into or
@@ -57,14 +57,17 @@
 //!   finds both postcodes) for a child in the UASC table.
 //! - Episodes, with the LA whose return it is ([`validate_return`]): 1015 its own provision (PR1)
 //!   in its area, but for fostering, adoption, supported accommodation and short breaks.
-//! - Read across the tables: 210 `UN4`, 625 `MC_DOB`, 444 a UPN twice, 446 `E1`, 504 `CIN`,
+//! - Read across the tables: 210 `UN4`, 625 `MC_DOB` (an open episode counted to the year's end), 444 a UPN twice, 446 `E1`, 504 `CIN`,
 //!   392c postcodes found, 580 `E8` for a child missing on the 18th birthday care ended on.
 //! - Missing: 1012 child has an episode; INT04 child in Header, INT13 with the same `DOB`; 1004,
 //!   1005 valid dates; 1006 `MISSING` is M or A; 564, 565, 566 type, start and end together; 567
 //!   end not before start; 570 start not after the year; 571 end inside the year; 586 start after
-//!   birth; 574 no overlap and none starting while another is open; 575 an end date when the
-//!   episode it started in has ended; 577 not open, nor ending, after the period of care ended;
-//!   578 not starting after care ended; 581 not starting before care started.
+//!   birth; 574 no overlap and none starting while another is open (in order of end, as DfE's validator reads
+//!   them); 575 an end date when the
+//!   episode it started in has ended; as DfE's validator reads them, 577 not ending (nor open)
+//!   outside every period of care, 578 not starting outside every one, 581 starting in an episode.
+//! - With last year's return ([`validate_with_last_year`]): the rules of
+//!   [`super::validate_previous`].
 
 use super::build::age_on;
 use super::tables::{EpisodeRow, Table, Tables};
@@ -86,6 +89,9 @@ pub const RULES: &[&str] = &[
     "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
     "420", "352", "359", "375", "376", "379", "382", "384", "454", "210", "625", "446", "444", "504", "392c", "580",
     "217", "336", "390", "408", "366", "367", "377", "383", "426", "1015",
+    // Read with last year's return (validate_previous).
+    "199", "202", "203", "204", "207", "208", "452", "453", "502", "503A", "503B", "503C", "503D", "503E", "503F",
+    "503G", "503H", "503J", "562", "576", "624", "626",
 ];
 
 /// One broken rule in one row.
@@ -217,6 +223,27 @@ pub fn validate_return(year: i32, as_of: NaiveDate, la: Option<&str>, t: &Tables
     };
     rep.out.sort_by_key(|v| (order(v.table), v.row));
     rep.out
+}
+
+/// As [`validate_return`], with last year's tables `last` for the rules that compare the two
+/// years ([`super::validate_previous`]).
+pub fn validate_with_last_year(
+    year: i32,
+    as_of: NaiveDate,
+    la: Option<&str>,
+    t: &Tables,
+    last: &Tables,
+) -> Vec<Violation> {
+    let mut out = validate_return(year, as_of, la, t);
+    out.extend(super::validate_previous::validate(year, la, t, last));
+    let order = |table: Table| match table {
+        Table::Header => 0,
+        Table::Episodes => 1,
+        Table::Missing => 2,
+        Table::Uasc => 3,
+    };
+    out.sort_by_key(|v| (order(v.table), v.row));
+    out
 }
 
 /// Header rules; returns each child's date of birth (None when invalid).
@@ -398,6 +425,10 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             rep.add("146", E, i, c, &["PLACE"], m.clone());
         } else if let Err(m) = ssda903::check_place_provider(place, present(&r.place_provider)) {
             let rule = rule_in(&m).unwrap_or_else(|| "146".into());
+            // DfE's validator reads a provider for T0 to T3 and Z11 to Z14 as an invalid code too.
+            if rule == "213" && matches!(place, "T0" | "T1" | "T2" | "T3" | "Z11" | "Z12" | "Z13" | "Z14") {
+                rep.add("178", E, i, c, &["PLACE", "PLACE_PROVIDER"], m.clone());
+            }
             rep.add(&rule, E, i, c, &["PLACE", "PLACE_PROVIDER"], m);
         }
         if place_in_year.is_ok() {
@@ -439,16 +470,8 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 "the placement is at the child's home postcode, which only P1 can be",
             );
         }
-        if let Some(d) = decom {
-            if d < earliest_episode() {
-                rep.add("353", E, i, c, &["DECOM"], "DECOM is before 14/10/1991");
-            }
-            if dob.is_some_and(|b| d < b) {
-                rep.add("302", E, i, c, &["DECOM"], "the episode starts before the child was born");
-            }
-            if dob.and_then(|b| b.checked_add_months(Months::new(18 * 12))).is_some_and(|adult| d >= adult) {
-                rep.add("437", E, i, c, &["DECOM"], "the episode starts on or after the child's 18th birthday");
-            }
+        if decom.is_some_and(|d| d < earliest_episode()) {
+            rep.add("353", E, i, c, &["DECOM"], "DECOM is before 14/10/1991");
         }
         if let Some(x) = dec {
             if decom.is_some_and(|d| x < d) {
@@ -570,11 +593,15 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 "REASON_PLACE_CHANGE is given on an episode that has not ended",
             );
         }
+        // As DfE: the child's age when the episode began, flagged on the Header row too.
         if r.reason_place_change.trim() == "CUSTOD"
-            && let Some(b) = dob
-            && age_on(b, dec.or(decom).unwrap_or(b)) < 10
+            && let (Some(b), Some(d)) = (dob, decom)
+            && age_on(b, d) < 10
         {
             rep.add("234", E, i, c, &["REASON_PLACE_CHANGE"], "CUSTOD cannot apply to a child under 10");
+            if let Some(h) = t.header.iter().position(|h| h.child.trim() == c) {
+                rep.add("234", Table::Header, h, c, &["DOB"], "CUSTOD cannot apply to a child under 10");
+            }
         }
         if let Some(d) = decom {
             by_child.entry(c).or_default().push(Ep { i, r, decom: d, dec });
@@ -585,24 +612,23 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
     let mut periods: Periods<'a> = HashMap::new();
     for (c, mut v) in by_child {
         v.sort_by_key(|e| (e.decom, e.i));
-        let mut ended_for_good = false;
         for k in 0..v.len() {
             let cur = &v[k];
             let prev = k.checked_sub(1).map(|j| &v[j]);
             let next = v.get(k + 1);
             let rne = cur.r.rne.trim();
             let (i, place) = (cur.i, cur.r.place.trim());
-            if ended_for_good {
+            // DfE flags the episode that ended with death or at 18 or over, not the one after.
+            if matches!(cur.rec(), Some("E2" | "E15")) && next.is_some() {
                 rep.add(
                     "437",
                     E,
                     i,
                     c,
-                    &["DECOM"],
-                    "the episode follows one ended by death or being 18 or over (REC E2, E15)",
+                    &["REC"],
+                    "a later episode follows this one, which ended by death or being 18 or over (REC E2, E15)",
                 );
             }
-            ended_for_good |= matches!(cur.rec(), Some("E2" | "E15"));
             if present(&cur.r.dec).is_none() && next.is_some() {
                 rep.add("142", E, i, c, &["DEC"], "only the latest episode may be open");
             }
@@ -628,6 +654,14 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 }
                 _ => {}
             }
+            // As DfE: the child's first episode, and its Header row.
+            if k == 0 && dobs.get(c).copied().flatten().is_some_and(|b| cur.decom < b) {
+                let message = "the episode starts before the child was born";
+                rep.add("302", E, i, c, &["DECOM"], message);
+                if let Some(h) = t.header.iter().position(|h| h.child.trim() == c) {
+                    rep.add("302", Table::Header, h, c, &["DOB"], message);
+                }
+            }
             if k == 0 && cur.decom >= rep.start && rne != "S" {
                 rep.add(
                     "357",
@@ -639,8 +673,15 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                 );
             }
             if let Some(p) = prev {
-                if rne == "S" && p.dec == Some(cur.decom) {
-                    rep.add("431", E, i, c, &["RNE"], "RNE is S but the previous episode ended the same day");
+                if rne == "S" && p.dec.is_some_and(|d| cur.decom <= d) {
+                    rep.add(
+                        "431",
+                        E,
+                        i,
+                        c,
+                        &["RNE"],
+                        "RNE is S but the previous episode ended on or after this one started",
+                    );
                 }
                 if CONTINUATION.contains(&rne) {
                     if p.rec().is_some_and(|r| r != "X1") {
@@ -761,7 +802,9 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         days_of_status(rep, c, &v, "J2", 21, "364", "detention under PACE (J2) lasted more than 21 days");
         let mut poc: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
         for (k, e) in v.iter().enumerate() {
-            let continues = k > 0 && v[k - 1].dec == Some(e.decom);
+            // As DfE's validator: an episode starting on or before the previous one's end (or
+            // while it is open) is in the same period of care.
+            let continues = k > 0 && v[k - 1].dec.is_none_or(|d| e.decom <= d);
             match poc.last_mut() {
                 Some(last) if continues => last.1 = e.dec,
                 _ => poc.push((e.decom, e.dec)),
@@ -963,10 +1006,10 @@ fn across_tables(rep: &mut Report, t: &Tables) {
                 rep.add("504", E, w[1].1, c, &["CIN"], "CIN differs from the episode this one continues");
             }
         }
+        // An open episode counts as ending with the year, as DfE's validator reads it.
         for &(_, i) in &v {
-            if let Some(x) = date(&t.episodes[i].dec)
-                && latest_end.get(c).is_none_or(|(d, _)| x > *d)
-            {
+            let x = date(&t.episodes[i].dec).unwrap_or(rep.end);
+            if latest_end.get(c).is_none_or(|(d, _)| x > *d) {
                 latest_end.insert(c, (x, i));
             }
         }
@@ -1120,6 +1163,12 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
             ended.entry(e.child.trim()).or_default().push((from, to));
         }
     }
+    // Each child's episodes: (DECOM, DEC), either blank or invalid.
+    type Span = (Option<NaiveDate>, Option<NaiveDate>);
+    let mut spans: HashMap<&str, Vec<Span>> = HashMap::new();
+    for e in &t.episodes {
+        spans.entry(e.child.trim()).or_default().push((date(&e.decom), date(&e.dec)));
+    }
     // (row, start, end, open) of each child's periods.
     type YearToDate = (usize, NaiveDate, Option<NaiveDate>, bool);
     let mut by_child: BTreeMap<&str, Vec<YearToDate>> = BTreeMap::new();
@@ -1189,34 +1238,41 @@ fn missing(rep: &mut Report, t: &Tables, dobs: &HashMap<&str, Option<NaiveDate>>
                 "the placement the child went missing from has ended: the missing period must have an end date",
             );
         }
-        if let (Some(s), Some(pocs)) = (start, periods.get(c)) {
-            match pocs.iter().find(|(from, to)| *from <= s && to.is_none_or(|t| s <= t)) {
-                Some((_, Some(care_end))) if end.is_none_or(|e| e > *care_end) => rep.add(
-                    "577",
-                    M,
-                    i,
-                    c,
-                    &["MIS_END"],
-                    format!(
-                        "the child left care on {}: the missing period must end by then",
-                        ssda903::format_date(*care_end)
-                    ),
-                ),
-                Some(_) => {}
-                None if pocs.iter().any(|(_, to)| to.is_some_and(|t| t < s)) => {
-                    rep.add("578", M, i, c, &["MIS_START"], "MIS_START is after the child ceased to be looked after")
-                }
-                None => {
-                    rep.add("581", M, i, c, &["MIS_START"], "MIS_START is before the child started to be looked after")
-                }
-            }
+        // 577, 578: as DfE's validator, a period out of every one of the child's periods of care
+        // (577 by its end, or still open; 578 by its start); 581 a start in none of its episodes.
+        let pocs = periods.get(c).map(Vec::as_slice).unwrap_or_default();
+        let out_577 = |&(from, to): &(NaiveDate, Option<NaiveDate>)| match end {
+            None => to.is_some() || start.is_some_and(|s| s < from),
+            Some(e) => to.is_some_and(|t| e > t) || e < from,
+        };
+        if start.is_some() && !pocs.is_empty() && pocs.iter().all(out_577) {
+            let message = "the missing period ends (or is still open) outside the child's periods of care";
+            rep.add("577", M, i, c, &["MIS_END"], message);
+        }
+        if let Some(s) = start
+            && !pocs.is_empty()
+            && pocs.iter().all(|&(from, to)| s < from || to.is_some_and(|t| s > t))
+        {
+            let message = if pocs.iter().any(|(_, to)| to.is_some_and(|t| t < s)) {
+                "MIS_START is after the child ceased to be looked after"
+            } else {
+                "MIS_START is before the child started to be looked after"
+            };
+            rep.add("578", M, i, c, &["MIS_START"], message);
+        }
+        if let Some(eps) = spans.get(c)
+            && !start
+                .is_some_and(|s| eps.iter().any(|(from, to)| from.is_some_and(|f| f <= s) && to.is_none_or(|t| s <= t)))
+        {
+            rep.add("581", M, i, c, &["MIS_START"], "MIS_START is in none of the child's episodes");
         }
         if let Some(s) = start {
             by_child.entry(c).or_default().push((i, s, end, present(&r.mis_end).is_none()));
         }
     }
     for (c, mut v) in by_child {
-        v.sort_by_key(|(i, s, _, _)| (*s, *i));
+        // As DfE: in order of end (the start for an open period), then start.
+        v.sort_by_key(|(i, s, e, _)| (e.unwrap_or(*s), *s, *i));
         for k in 1..v.len() {
             let (i, s, _, _) = v[k];
             let (_, _, prev_end, prev_open) = v[k - 1];
@@ -1238,6 +1294,13 @@ mod tests {
         let mut seen = HashSet::new();
         for r in RULES {
             assert!(seen.insert(r), "{r} twice");
+        }
+    }
+
+    #[test]
+    fn the_rules_read_with_last_year_are_listed() {
+        for r in super::super::validate_previous::RULES {
+            assert!(RULES.contains(r), "{r}");
         }
     }
 

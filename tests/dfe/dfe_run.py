@@ -11,6 +11,7 @@ Usage: python dfe_run.py --bin BIN --database-url URL --base URL --out DIR [--ye
 """
 
 import argparse
+import csv
 import json
 import re
 import sqlite3
@@ -71,7 +72,7 @@ def load_defects(path: Path) -> list[dict]:
 
 def explained(defects: list[dict], year: int, err: dict) -> dict | None:
     for d in defects:
-        if d["rule"] != err["rule"] or year not in d["years"] or d.get("kind") == "crash":
+        if d["rule"] != err["rule"] or year not in d["years"] or d.get("kind") in ("crash", "misses"):
             continue
         if "table" in d and d["table"] != err["table"]:
             continue
@@ -79,6 +80,30 @@ def explained(defects: list[dict], year: int, err: dict) -> dict | None:
         # A column of the flagged row, or a fact dfe_validate.py adds to the error (found_alone).
         value = lambda col: err["fields"].get(col) if col in err["fields"] else err.get(col)  # noqa: E731
         if all(re.fullmatch(p, value(col) or "") for col, p in where.items()):
+            return d
+    return None
+
+
+_CSV_ROWS: dict = {}
+
+
+def exported_row(folder: Path, table: str, row: int) -> dict:
+    """Row `row` (from 1) of the exported `table` in `folder`, as column: value."""
+    path = folder / f"{table.lower()}.csv"
+    if path not in _CSV_ROWS:
+        _CSV_ROWS[path] = list(csv.DictReader(path.open())) if path.exists() else []
+    rows = _CSV_ROWS[path]
+    return rows[row - 1] if 0 < row <= len(rows) else {}
+
+
+def missed_by_dfe(defects: list[dict], year: int, v: dict, fields: dict) -> dict | None:
+    """The defect of DfE's validator that makes it miss the violation /validation found."""
+    for d in defects:
+        if d.get("kind") != "misses" or d["rule"] != v["rule"] or year not in d["years"]:
+            continue
+        if "table" in d and d["table"] != DFE_TABLE.get(v["table"], v["table"]):
+            continue
+        if all(re.fullmatch(p, fields.get(col) or "") for col, p in d.get("where", {}).items()):
             return d
     return None
 
@@ -96,17 +121,23 @@ def main() -> int:
                     help="the registry's own causes of DfE errors not yet put right (same format)")
     ap.add_argument("--reuse", action="store_true", help="validate the exports already in --out")
     ap.add_argument("--show", type=int, default=5, help="disagreements and unexplained errors shown per export")
+    ap.add_argument("--manifest", help="violations written by inject_violations.py: DfE errors are expected, and "
+                    "each injected rule both check must be found, for the same children, by both")
     args = ap.parse_args()
+    manifest = json.loads(Path(args.manifest).read_text()) if args.manifest else None
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     las = args.las or placing_las(args.database_url)
+    # Each year's return goes to DfE's validator with the year before's as last year's return, so
+    # that both sides check the rules comparing the two (/validation builds that year itself).
+    exported = sorted(set(args.years) | {y - 1 for y in args.years})
     if not args.reuse:
         for la in las:
             tok = token(args.bin, args.database_url, la)
-            for year in args.years:
+            for year in exported:
                 export(args.base, tok, year, out / f"{year}_{la}")
-        print(f"exported {len(las)} LAs x {len(args.years)} years", flush=True)
+        print(f"exported {len(las)} LAs x {len(exported)} years", flush=True)
 
     sys.path.insert(0, str(HERE))
     import dfe_validate  # noqa: E402  (imports pandas and DfE's validator: slow)
@@ -115,13 +146,14 @@ def main() -> int:
     known = load_defects(Path(args.known)) if Path(args.known).exists() else []
     crash_ok = {(d["rule"], y) for d in defects if d.get("kind") == "crash" for y in d["years"]}
     failures = 0
+    found = {}
     totals = Counter()
     per_rule_total = Counter()
     lines = []
     for la in las:
         for year in args.years:
             folder = out / f"{year}_{la}"
-            dfe = dfe_validate.run(folder)
+            dfe = dfe_validate.run(folder, out / f"{year - 1}_{la}")
             (folder / "dfe.json").write_text(json.dumps(dfe, indent=1))
             reg = json.loads((folder / "validation.json").read_text())
             # Rules both check: the registry's, less DfE's that crashed, and DfE's own.
@@ -134,7 +166,15 @@ def main() -> int:
             crashed = [r for r in dfe["failed"] if (r, year) not in crash_ok]
             key = lambda rule, table, row: (rule, DFE_TABLE.get(table, table), row)  # noqa: E731
             d_set = {key(e["rule"], e["table"], e["row"]): e["child"] for e in compared if e["rule"] in both}
-            skip = {key(e["rule"], e["table"], e["row"]) for e in validator_faults + known_here}
+            # Rows DfE's validator misses by a defect of its own ("kind": "misses"), matched on the
+            # exported row.
+            missed = [
+                v for v in reg["violations"]
+                if missed_by_dfe(defects, year, v, exported_row(folder, v["table"], v["row"]))
+            ]
+            skip = {key(e["rule"], e["table"], e["row"]) for e in validator_faults + known_here} | {
+                key(v["rule"], v["table"], v["row"]) for v in missed
+            }
             r_set = {
                 key(v["rule"], v["table"], v["row"]): v["child"]
                 for v in reg["violations"]
@@ -167,7 +207,17 @@ def main() -> int:
                 lines.append(f"    /validation only: rule {k[0]} {k[1]} row {k[2]} child {r_set[k]}")
             for r in crashed:
                 lines.append(f"    DfE rule {r} crashed and is not a listed defect")
-            if unexplained or crashed or only_dfe or only_reg:
+            if manifest is not None:
+                # DfE's errors are what was injected: only disagreements and crashes fail.
+                found[year] = (
+                    both,
+                    {(k[0], c) for k, c in d_set.items()},
+                    {(k[0], c) for k, c in r_set.items()},
+                    {(v["rule"], v["child"]) for v in missed},
+                )
+                if crashed or only_dfe or only_reg:
+                    failures += 1
+            elif unexplained or crashed or only_dfe or only_reg:
                 failures += 1
     print("\n".join(lines))
     print()
@@ -180,7 +230,60 @@ def main() -> int:
         f"{totals['only_dfe']} DfE only, {totals['only_registry']} /validation only"
     )
     print(f"dfe: {totals['exports'] - failures} passed, {failures} failed")
+    if manifest is not None:
+        failures += injected_report(manifest, found)
     return 1 if failures else 0
+
+
+def injected_report(manifest: dict, found: dict) -> int:
+    """Per injected rule: the years in which DfE's validator and /validation found the child the
+    rule was injected into, and whether they agree on every child for the rule in every year.
+    Returns the number of failures: an injected rule both check that either never finds, or on
+    which they disagree."""
+    print()
+    print(f"injected violations in {manifest['la']}: rule, child, years DfE found it, years /validation found it,"
+          " agreed on every child in every year")
+    failures = 0
+    for inj in manifest["injections"]:
+        rule, child = inj["rule"], inj["child"]
+        years = sorted(y for y, f in found.items() if rule in f[0])
+        if not years:
+            print(f"  {rule:5} {child:7} not checked by both ({inj['what']})")
+            continue
+        show = lambda ys: " ".join(map(str, ys)) or "none"  # noqa: E731
+        missed = [y for y in years if (rule, child) in found[y][3]]
+        if missed:
+            print(f"  {rule:5} {child:7} DfE misses it (a listed defect of DfE's validator), /validation {show(missed)}"
+                  f"  ({inj['what']})")
+            continue
+        d = [y for y in years if (rule, child) in found[y][1]]
+        r = [y for y in years if (rule, child) in found[y][2]]
+        agreed = all({c for x, c in found[y][1] if x == rule} == {c for x, c in found[y][2] if x == rule}
+                     for y in years)
+        ok = bool(d) and bool(r) and agreed
+        failures += not ok
+        print(f"  {rule:5} {child:7} DfE {show(d):9}  /validation {show(r):9}  agreed {'yes' if agreed else 'NO'}"
+              f"  ({inj['what']}){'' if ok else '  FAIL'}")
+    # Every rule both check, injected or not: children found by each, over the years.
+    injected = defaultdict(set)
+    for inj in manifest["injections"]:
+        injected[inj["rule"]].add(inj["child"])
+    rules = sorted(set().union(*(f[0] for f in found.values())), key=lambda r: (len(r.rstrip("abcdefghijABCDEFGHIJ")), r))
+    quiet = []
+    print("per rule both check, all years: rule, injected into, children DfE found, /validation found, agreed")
+    for rule in rules:
+        d = {(y, c) for y, f in found.items() for x, c in f[1] if x == rule}
+        r = {(y, c) for y, f in found.items() for x, c in f[2] if x == rule}
+        m = {(y, c) for y, f in found.items() for x, c in f[3] if x == rule}
+        if not (d or r or injected[rule]):
+            quiet.append(rule)
+            continue
+        extra = f", DfE misses {len(m)} (listed defect)" if m else ""
+        print(f"  {rule:5} {' '.join(sorted(injected[rule])) or '-':14} DfE {len(d):3}  /validation {len(r):3}"
+              f"  agreed {'yes' if d == r else 'NO'}{extra}")
+    print(f"  found by neither, not injected: {' '.join(quiet) or 'none'}")
+    print(f"injected: {len(manifest['injections'])} rule-child pairs, {failures} failed")
+    return failures
 
 
 if __name__ == "__main__":

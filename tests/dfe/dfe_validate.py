@@ -2,7 +2,8 @@
 
 Usage: python dfe_validate.py OUT_DIR
 OUT_DIR holds one folder per export, named YEAR_LA (2025_E09000012), each with the CSV files
-(header.csv, episodes.csv, missing.csv and uasc.csv where the year has it). Writes dfe.json in
+(header.csv, episodes.csv, missing.csv and uasc.csv where the year has it); the folder of the
+year before, where there is one, is given as last year's return. Writes dfe.json in
 each folder: {"errors": [{"rule", "table", "row", "child", "fields": {...}}], "failed": [rules that
 crashed], "skipped": [rules skipped for want of a table]}. Rows count from 1 after the header
 row, as the registry's /validation counts them. One process for every export, so DfE's postcode
@@ -44,18 +45,20 @@ class _Subset:
         return self._df
 
 
-def _postcodes_for(folder: Path) -> None:
-    path = folder / "episodes.csv"
-    if not path.exists():
-        return
-    eps = pd.read_csv(path, dtype=str, keep_default_na=False)
-    wanted = {
-        pc.upper().replace(" ", "")
-        for col in ("HOME_POST", "PL_POST")
-        if col in eps
-        for pc in eps[col]
-        if pc
-    }
+def _postcodes_for(*folders: Path) -> None:
+    wanted = set()
+    for folder in folders:
+        path = folder / "episodes.csv"
+        if not path.exists():
+            continue
+        eps = pd.read_csv(path, dtype=str, keep_default_na=False)
+        wanted |= {
+            pc.upper().replace(" ", "")
+            for col in ("HOME_POST", "PL_POST")
+            if col in eps
+            for pc in eps[col]
+            if pc
+        }
     _ALL.load_postcodes({pc[0] for pc in wanted})
     df = _ALL.dataframe
     datastore.postcodes = _Subset(df[df["pcd_abbr"].isin(wanted)].reset_index(drop=True))
@@ -65,18 +68,26 @@ def _rows(path: Path) -> int:
     return max(len(path.read_bytes().splitlines()) - 1, 0) if path.exists() else 0
 
 
-def run(folder: Path) -> dict:
-    year, la = folder.name.split("_", 1)
+def _files(folder: Path, description: str) -> list[dict]:
     # DfE's ingress raises on a UASC file given with a Header of no rows (an LA with no child
     # looked after in the year): the UASC file, which has no rows either, is left out then.
     no_children = _rows(folder / "header.csv") == 0
-    files = [
-        {"name": name, "file_content": (folder / name).read_bytes(), "description": "This year"}
+    return [
+        {"name": name, "file_content": (folder / name).read_bytes(), "description": description}
         for name in FILES
         if (folder / name).exists() and not (name == "uasc.csv" and no_children)
     ]
+
+
+def run(folder: Path, last: Path | None = None) -> dict:
+    """DfE's validator on the export in `folder`, with the export in `last` (the year before's,
+    where it exists) as last year's return, which the rules comparing the two years need."""
+    year, la = folder.name.split("_", 1)
+    files = _files(folder, "This year")
+    if last is not None and (last / "header.csv").exists():
+        files += _files(last, "Prev year")
     registry = get_year_ruleset(year)
-    _postcodes_for(folder)
+    _postcodes_for(folder, *([last] if last is not None else []))
     with contextlib.redirect_stdout(io.StringIO()):
         v = lac_validator.LacValidator(
             metadata={"collectionYear": year, "localAuthority": la},
@@ -138,7 +149,8 @@ def _errors(v) -> list[dict]:
 def main() -> None:
     out = Path(sys.argv[1])
     for folder in sorted(p for p in out.iterdir() if p.is_dir()):
-        result = run(folder)
+        year, la = folder.name.split("_", 1)
+        result = run(folder, out / f"{int(year) - 1}_{la}")
         (folder / "dfe.json").write_text(json.dumps(result, indent=1))
         print(f"{folder.name}: {len(result['errors'])} DfE errors", file=sys.stderr)
 

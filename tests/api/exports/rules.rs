@@ -2,6 +2,7 @@
 
 use crate::support::internals::ssda903::{
     EpisodeRow, HeaderRow, MissingRow, RULES, Tables, UascRow, Violation, validate, validate_return,
+    validate_with_last_year,
 };
 use crate::support::*;
 use serde_json::json;
@@ -224,7 +225,8 @@ fn fixtures() -> Vec<Fixture> {
         ("434", |t| t.episodes[1].ls = "C1".into()),
         ("435", |t| t.episodes[2].ls = "C1".into()),
         ("436", |t| t.episodes[2].rne = "B".into()),
-        ("437", |t| t.header[1].dob = "02/11/2006".into()),
+        // C1's episode ends with her death, yet another follows.
+        ("437", |t| t.episodes[1].rec = "E2".into()),
         ("501", |t| t.episodes[2].decom = "10/09/2025".into()),
         ("526", |t| t.episodes[3].place_provider = String::new()),
         ("527", |t| {
@@ -414,6 +416,72 @@ fn fixtures() -> Vec<Fixture> {
     ]
 }
 
+/// Last year's return (2024-25) of the valid year's children: C1's first placement was already
+/// open; C2 was not yet looked after.
+fn valid_last_year() -> Tables {
+    let this = valid_year();
+    Tables {
+        header: vec![this.header[0].clone()],
+        episodes: vec![EpisodeRow { dec: String::new(), rec: String::new(), ..this.episodes[0].clone() }],
+        missing: vec![],
+        uasc: vec![],
+    }
+}
+
+type LastYearFixture = (&'static str, fn(&mut Tables, &mut Tables));
+
+/// One failing fixture per rule read with last year's return: this year's and last year's
+/// tables, with one thing changed in either.
+fn last_year_fixtures() -> Vec<LastYearFixture> {
+    vec![
+        // Adopted last year, looked after again this year.
+        ("199", |_, l| {
+            l.episodes.push(episode([
+                "C2",
+                "01/01/2024",
+                "S",
+                "E1",
+                "N4",
+                "A5",
+                "PR4",
+                "01/02/2024",
+                "E11",
+                "",
+                "E8 1DY",
+                "LS1 4AP",
+                "SC480011",
+            ]))
+        }),
+        ("202", |_, l| l.header[0].sex = "M".into()),
+        ("203", |_, l| l.header[0].dob = "04/04/2012".into()),
+        ("204", |_, l| l.header[0].ethnic = "WIRI".into()),
+        ("207", |_, l| l.header[0].mother = "1".into()),
+        // A UPN last year, unknown this year.
+        ("208", |_, l| l.header[0].upn = "B801200005001".into()),
+        ("624", |_, l| l.header[0].mc_dob = "01/01/2024".into()),
+        ("626", |t, _| {
+            t.header[0].mother = "1".into();
+            t.header[0].mc_dob = "01/01/2024".into();
+        }),
+        ("452", |_, l| l.episodes[0].pl_post = "LS1 4AP".into()),
+        ("453", |_, l| l.episodes[0].pl_post = "LS1 4AP".into()),
+        ("502", |_, l| l.episodes[0].decom = "11/02/2025".into()),
+        ("503A", |_, l| l.episodes[0].rne = "P".into()),
+        ("503B", |_, l| l.episodes[0].ls = "C2".into()),
+        ("503C", |_, l| l.episodes[0].cin = "N2".into()),
+        ("503D", |_, l| l.episodes[0].place = "U5".into()),
+        ("503E", |_, l| l.episodes[0].place_provider = "PR1".into()),
+        ("503F", |_, l| l.episodes[0].urn = "SC480011".into()),
+        ("503G", |_, l| l.episodes[0].home_post = "LS1 4AP".into()),
+        ("503H", |_, l| l.episodes[0].pl_post = "LS1 4AP".into()),
+        // In Hackney last year, in Kent this year.
+        ("503J", |_, l| l.episodes[0].pl_post = "E8 1DY".into()),
+        ("562", |_, l| l.episodes[0].decom = "11/02/2025".into()),
+        // Away since 28 March 2025 at the end of last year; this year's first period is October's.
+        ("576", |_, l| l.missing.push(missing_row("C1", "03/04/2012", "A", "28/03/2025", ""))),
+    ]
+}
+
 /// Hackney's return, whose year the fixtures are.
 fn hackneys(t: &Tables) -> Vec<Violation> {
     validate_return(2026, chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(), Some(HACKNEY), t)
@@ -428,13 +496,27 @@ fn the_valid_year_breaks_no_rule() {
 #[test]
 fn every_rule_catches_its_failing_fixture() {
     let fixtures = fixtures();
-    let covered: BTreeSet<&str> = fixtures.iter().map(|(r, _)| *r).collect();
+    let covered: BTreeSet<&str> =
+        fixtures.iter().map(|(r, _)| *r).chain(last_year_fixtures().iter().map(|(r, _)| *r)).collect();
     let listed: BTreeSet<&str> = RULES.iter().copied().collect();
     assert_eq!(covered, listed, "one fixture per rule checked");
     for (rule, breaks) in fixtures {
         let mut t = valid_year();
         breaks(&mut t);
         let found = hackneys(&t);
+        assert!(found.iter().any(|v| v.rule == rule), "rule {rule} not caught: {found:#?}");
+    }
+}
+
+#[test]
+fn every_rule_read_with_last_year_catches_its_failing_fixture() {
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default();
+    let check = |t: &Tables, l: &Tables| validate_with_last_year(2026, end, Some(HACKNEY), t, l);
+    assert_eq!(check(&valid_year(), &valid_last_year()), Vec::<Violation>::new());
+    for (rule, breaks) in last_year_fixtures() {
+        let (mut t, mut l) = (valid_year(), valid_last_year());
+        breaks(&mut t, &mut l);
+        let found = check(&t, &l);
         assert!(found.iter().any(|v| v.rule == rule), "rule {rule} not caught: {found:#?}");
     }
 }

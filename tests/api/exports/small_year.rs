@@ -106,3 +106,29 @@ async fn a_small_year_exports_exactly_as_computed_by_hand() {
     let children: Vec<&str> = kent.header.iter().map(|h| h.child.as_str()).collect();
     assert_eq!(children, vec!["KT77"]);
 }
+
+#[actix_web::test]
+async fn validation_reads_last_years_return_built_from_the_same_records() {
+    let app = TestApp::start().await;
+    let hackney = app.la(HACKNEY);
+    // Mia was adopted by her foster carers in February 2025 (2024-25), yet a placement in June
+    // 2025 has her looked after again: the 2025-26 return alone cannot tell, last year's can (199).
+    let mia = app.child_of(HACKNEY, ssda903_child("HK2001", "Mia", "Hale", "2015-05-05")).await;
+    let adoption = Placement::foster(&mia, KENT_POSTCODE).place("A5").legal_status("E1").from("2024-06-01");
+    let p = place(&app, HACKNEY, adoption).await;
+    end(&app, HACKNEY, &p, Ending::on("2025-02-01", "E11")).await;
+    place(&app, HACKNEY, Placement::foster(&mia, KENT_POSTCODE).from("2025-06-01")).await;
+
+    let report = hackney.ssda903("2026", "validation").await.expect(200);
+    let found: Vec<(&str, &str, u64)> = report.body["violations"]
+        .as_array()
+        .map(|v| {
+            v.iter().filter_map(|v| Some((v["rule"].as_str()?, v["table"].as_str()?, v["row"].as_u64()?))).collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(found, vec![("199", "Episodes", 1)], "{}", report.text);
+    assert!(report.body["rules_checked"].as_array().is_some_and(|r| r.contains(&json!("503A"))));
+    // In 2024-25 nothing came after the adoption.
+    let last = hackney.ssda903("2025", "validation").await.expect(200);
+    assert_eq!(last.body["violations"], json!([]), "{}", last.text);
+}

@@ -13,7 +13,9 @@ use placement_registry::auth::tokens::{Grant, TokenService};
 /// The SSDA903 files as the validator reads them, and the validator itself.
 pub mod ssda903 {
     pub use placement_registry::exports::tables::{EpisodeRow, HeaderRow, MissingRow, Tables, UascRow};
-    pub use placement_registry::exports::validate::{RULES, Violation, validate, validate_as_of, validate_return};
+    pub use placement_registry::exports::validate::{
+        RULES, Violation, validate, validate_as_of, validate_return, validate_with_last_year,
+    };
 }
 
 pub use placement_registry::audit::Verdict;
