@@ -192,4 +192,3 @@ pub fn db_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     let naive = t.naive_utc();
     naive.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(naive)
 }
-

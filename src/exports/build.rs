@@ -27,8 +27,9 @@
 //! the year in progress, has not happened yet as far as the return goes, so an episode still
 //! going then is open (`DEC` and `REC` blank, rule 385).
 //!
-//! UASC: a child with UASC status that had not ceased before the year began, with `DUC` when it
-//! ceased by the end of the year (or today); such a child's `HOME_POST` is blank.
+//! UASC: a child with UASC status that had not ceased before the year began, with `DUC` the date
+//! it ceased by the end of the year (or today), else the 18th birthday, when it will cease; such
+//! a child's `HOME_POST` is blank.
 //!
 //! Missing: every episode that starts by the end of the year and has not ended before it starts;
 //! `MIS_END` is blank when the child came back after the end of the year (rule 571). Dates are
@@ -280,6 +281,13 @@ pub fn episodes(history: &ChildHistory, period: &YearToDate) -> Vec<Episode> {
     out
 }
 
+/// `DUC` in the year's return: the date UASC status ceased when it ceased by the end of the year
+/// (or today); else the date it will cease, the 18th birthday, as DfE reads it (rule 205B
+/// expects last year's `DUC` of a child still UASC this year to be the 18th birthday).
+pub fn uasc_ceased_in_return(c: &ChildIn, period: &YearToDate) -> Option<NaiveDate> {
+    c.uasc_ceased.filter(|d| *d <= period.as_of).or_else(|| ssda903::eighteenth_birthday(c.date_of_birth))
+}
+
 /// True when the child was an unaccompanied asylum-seeking child at some time in the year: UASC
 /// status not ceased before the year began (a `DUC` before the year is refused, DfE rule 104).
 pub fn uasc_in_year(c: &ChildIn, period: &YearToDate) -> bool {
@@ -318,7 +326,7 @@ pub fn build(period: &YearToDate, children: &[ChildHistory]) -> Tables {
                 child: c.la_child_id.clone(),
                 sex: ssda903::sex_for_year(&c.sex, period.year).to_string(),
                 dob: dob.clone(),
-                duc: c.uasc_ceased.filter(|d| *d <= period.as_of).map(format_date).unwrap_or_default(),
+                duc: uasc_ceased_in_return(c, period).map(format_date).unwrap_or_default(),
             });
         }
         // A UASC child's home is not in England: no HOME_POST, so DfE derives no distance (rule

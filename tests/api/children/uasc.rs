@@ -63,7 +63,8 @@ async fn uasc_children_are_in_the_uasc_table_and_need_no_home_postcode() {
             .category_of_need("N8")
             .with("uasc", true)
     };
-    // Ahmed, UASC throughout the year; a home postcode recorded for him is not exported.
+    // Ahmed, UASC throughout the year; a home postcode recorded for him is not exported, and his
+    // DUC is his 18th birthday, when his status will cease (as DfE's rule 205B reads it).
     let ahmed = app.child_of(HACKNEY, uasc("HK3001", "Ahmed", "2008-09-10").home(KENT_POSTCODE)).await;
     place(&app, HACKNEY, Placement::foster(&ahmed, KENT_POSTCODE).from("2025-06-01").legal_status("V2")).await;
     // Dawit, whose UASC status ceased on his 18th birthday in the year.
@@ -86,7 +87,10 @@ async fn uasc_children_are_in_the_uasc_table_and_need_no_home_postcode() {
         uasc_csv.header("content-disposition"),
         Some(format!("attachment; filename=\"ssda903_2026_{HACKNEY}_uasc.csv\""))
     );
-    assert_eq!(uasc_csv.text, "CHILD,SEX,DOB,DUC\r\nHK3001,M,10/09/2008,\r\nHK3002,M,20/01/2008,20/01/2026\r\n");
+    assert_eq!(
+        uasc_csv.text,
+        "CHILD,SEX,DOB,DUC\r\nHK3001,M,10/09/2008,10/09/2026\r\nHK3002,M,20/01/2008,20/01/2026\r\n"
+    );
     let episodes = la.ssda903("2026", "episodes.csv").await.expect(200).text;
     let home_posts: Vec<String> = episodes
         .lines()
@@ -127,7 +131,7 @@ async fn uasc_children_are_in_the_uasc_table_and_need_no_home_postcode() {
         report.body["violations"].as_array().into_iter().flatten().filter_map(|v| v["rule"].as_str()).collect();
     assert_eq!(rules, ["503G", "453"], "{}", report.text);
     let uasc_csv = la.ssda903("2026", "uasc.csv").await.expect(200);
-    assert!(uasc_csv.text.ends_with("HK3004,M,02/02/2012,\r\n"), "{}", uasc_csv.text);
+    assert!(uasc_csv.text.ends_with("HK3004,M,02/02/2012,02/02/2030\r\n"), "{}", uasc_csv.text);
     // The year before: Ola was UASC then (her status ceased in it).
     let before = la.ssda903("2025", "uasc.csv").await.expect(200);
     assert_eq!(before.text, "CHILD,SEX,DOB,DUC\r\nHK3003,F,01/06/2006,01/06/2024\r\n");
