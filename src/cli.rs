@@ -372,6 +372,7 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     tracing::info!(bind = %args.bind, "serving; API docs at /docs");
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let state = state.with_workers(workers);
     {
         let mut conn = state.pool.get()?;
         let sealed = crate::webhooks::service::seal_stored_secrets(&mut conn, &state.secrets)

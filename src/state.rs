@@ -81,7 +81,7 @@ impl AppState {
         };
         let read_pool_config = match config.db_calls {
             DbCalls::Auto => db::reads::usable_url(&config.database_url)
-                .map(|url| db::reads::ReadPoolConfig::new(url, read_pool_size(&config))),
+                .map(|url| db::reads::ReadPoolConfig::new(url, read_pool_size(&config, default_workers()))),
             DbCalls::Worker | DbCalls::Pool => None,
         };
         Ok(AppState {
@@ -96,6 +96,13 @@ impl AppState {
             read_pool_config,
             reads: None,
         })
+    }
+
+    /// The state for a server of `workers` HTTP workers: each worker's read pool gets its share
+    /// of `Config::pool_size`.
+    pub fn with_workers(self, workers: usize) -> AppState {
+        let read_pool_config = self.read_pool_config.as_ref().map(|c| c.resized(read_pool_size(&self.config, workers)));
+        AppState { read_pool_config, ..self }
     }
 
     /// The state one HTTP worker serves with: its own asynchronous read pool, where reads use
@@ -166,10 +173,13 @@ impl AppState {
     }
 }
 
-/// Connections in each worker's read pool: `Config::pool_size` shared by as many workers as the
-/// machine has cores (the default), and at least 4: a read holds its connection only while
-/// PostgreSQL answers.
-fn read_pool_size(config: &Config) -> usize {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (config.pool_size as usize / workers).max(4)
+/// Connections in each worker's read pool: `Config::pool_size` shared by the workers, and at
+/// least 4 (a read holds its connection only while PostgreSQL answers).
+fn read_pool_size(config: &Config, workers: usize) -> usize {
+    (config.pool_size as usize / workers.max(1)).max(4)
+}
+
+/// As many HTTP workers as the machine has cores (`serve`'s default).
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }

@@ -36,6 +36,11 @@ impl ReadPoolConfig {
     pub fn new(url: &str, size: usize) -> ReadPoolConfig {
         ReadPoolConfig { url: url.to_string(), size: size.max(1) }
     }
+
+    /// The same pool with `size` connections.
+    pub fn resized(&self, size: usize) -> ReadPoolConfig {
+        ReadPoolConfig::new(&self.url, size)
+    }
 }
 
 /// One worker's pool of asynchronous connections, opened lazily on first use.
