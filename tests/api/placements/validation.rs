@@ -292,6 +292,10 @@ async fn a_placement_for_adoption_follows_the_placements_dfe_allows() {
     // With the same carers it is accepted; a legal status change during it would start an
     // episode that shows no more than a change of legal status (RNE L).
     let a3 = la.place(a3(KENT_POSTCODE)).await.expect(201).id();
+    let report = la.ssda903("2026", "validation").await.expect(200);
+    let rules: Vec<&serde_json::Value> =
+        report.body["violations"].as_array().into_iter().flatten().map(|v| &v["rule"]).collect();
+    assert!(!rules.contains(&&json!("217")) && !rules.contains(&&json!("336")), "{}", report.text);
     names(
         &la.change_legal_status(&a3, "2026-04-01", "E1").await.expect_field_error(422, "legal_status"),
         "legal_status",
