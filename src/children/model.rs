@@ -61,9 +61,10 @@ pub struct Child {
     pub uasc_ceased: Option<NaiveDate>,
     /// Missing-from-care flags as of now.
     pub missing: crate::flags::ChildMissingFlags,
-    /// DfE rules the record breaks that are accepted on the day (no home postcode yet, 392b): in
-    /// the response to registering or amending the child only; the export's validation lists
-    /// them until they are put right.
+    /// DfE rules the record breaks that are accepted on the day (no home postcode yet, 392b; an
+    /// unaccompanied asylum-seeking child under 11 at the end of the collection year, a date of
+    /// birth DfE asks the LA to confirm, 231): in the response to registering or amending the
+    /// child only; the export's validation lists them until they are put right.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<crate::ssda903::Warning>,
     pub version: i64,

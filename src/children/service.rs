@@ -337,6 +337,19 @@ pub fn register_once(
     idem.run(conn, now, |conn| register(conn, caller, &caller.org, input, now, today))
 }
 
+/// The DfE rules a child's record breaks that the registry accepts, as the record may be right:
+/// 392b no home postcode; 231 an unaccompanied asylum-seeking child (UASC status not ceased
+/// before this collection year) under 11 at the end of the year.
+fn warnings(rec: &ChildRecord, today: NaiveDate) -> Vec<ssda903::Warning> {
+    let year = ssda903::collection_year(today);
+    let (start, _) = ssda903::collection_year_bounds(year);
+    let uasc_this_year = rec.uasc && rec.uasc_ceased.is_none_or(|d| d >= start);
+    ssda903::home_postcode_warning(rec.uasc, rec.home_postcode.as_deref(), None)
+        .into_iter()
+        .chain(ssda903::young_uasc_warning(uasc_this_year, rec.date_of_birth, year))
+        .collect()
+}
+
 /// Registers a child of the caller's LA (in the caller's transaction).
 pub fn register(
     conn: &mut AnyConnection,
@@ -352,8 +365,7 @@ pub fn register(
     check_duplicates(conn, caller, &record, Some(&confirmed))?;
     repo::insert(conn, &record)?;
     audit::record(conn, caller, "child.create", std::slice::from_ref(&record.id), now)?;
-    let warnings = ssda903::home_postcode_warning(record.uasc, record.home_postcode.as_deref(), None);
-    Ok(Child { warnings: warnings.into_iter().collect(), ..record.view(ChildAccess::Placing) })
+    Ok(Child { warnings: warnings(&record, today), ..record.view(ChildAccess::Placing) })
 }
 
 /// A page of the responsible LA's children, by family name.
@@ -435,8 +447,8 @@ pub fn amend(
         rec.version = version + 1;
         crate::peers::outbox::child_updated(conn, rec.id.as_str(), now)?;
         audit::record(conn, caller, "child.update", std::slice::from_ref(&rec.id), now)?;
-        let warnings = ssda903::home_postcode_warning(rec.uasc, rec.home_postcode.as_deref(), None);
-        Ok(Child { warnings: warnings.into_iter().collect(), ..view(conn, caller, rec, now)? })
+        let warnings = warnings(&rec, today);
+        Ok(Child { warnings, ..view(conn, caller, rec, now)? })
     })
 }
 

@@ -28,7 +28,8 @@
 //!   (J1 to J3) that the child's age on `DECOM` allows (358 on the Header row too); 442 a `UPN`
 //!   (or an unknown code) for a child looked after other than on short breaks; 365 a short break
 //!   (`V3`) at most 17 days; 398, 420 no postcodes, so no distance or placement LA, for a short
-//!   break (`V3`, `V4`); 382, 384 no temporary placement nor long-term fostering on a short
+//!   break (`V3`, `V4`), 214 nor a `URN` where 218 does not ask for one; 169, 179 other
+//!   episodes have a `PL_POST` DfE finds (so a placement LA and location); 382, 384 no temporary placement nor long-term fostering on a short
 //!   break; 390 adopted (E11, E12) only from A3 to A6; 408 A5, A6 under E1; 217 A3, A5 start with
 //!   RNE S, T or U (from April 2015); 336 A3, A4 after a foster or adoption placement (episodes in
 //!   `DECOM` order); 383 back to the placement before a temporary one (with its `PL_POST` from
@@ -50,7 +51,8 @@
 //!   at most 7 days, 364 detention under PACE (`J2`) at most 21, episodes that follow on added up.
 //! - UASC: 104 `DUC` a valid date not before the year; 304 `DUC` on or before the 18th
 //!   birthday; INT09 child in Header, INT18 with the same `DOB`, INT21 the same `SEX`; INT36 a
-//!   child once only. Episodes: 392b both postcodes given and 392a both found (so DfE derives the
+//!   child once only; 231 (a query DfE accepts once confirmed) a UASC child under 11 at the end
+//!   of the year (Header). Episodes: 392b both postcodes given and 392a both found (so DfE derives the
 //!   distance) unless the child is in the UASC table (or the episode is a short break, `V3`,
 //!   `V4`); 454 (from 2025-26) no placement more than 350 miles from home (the distance between
 //!   postcode sectors); 406 no distance (no `HOME_POST` where DfE
@@ -88,7 +90,7 @@ pub const RULES: &[&str] = &[
     "581", "586", "104", "304", "INT09", "INT18", "INT21", "INT36", "392a", "392b", "406", "301", "351", "354", "386",
     "387", "389", "407", "460", "1009", "358", "371", "372", "373", "374", "442", "362", "363", "364", "365", "398",
     "420", "352", "359", "375", "376", "379", "382", "384", "454", "210", "625", "446", "444", "504", "392c", "580",
-    "217", "336", "390", "408", "366", "367", "377", "383", "426", "1015",
+    "217", "336", "390", "408", "366", "367", "377", "383", "426", "1015", "169", "179", "231", "214",
     // Read with last year's return (validate_previous).
     "199", "202", "203", "204", "207", "208", "452", "453", "502", "503A", "503B", "503C", "503D", "503E", "503F",
     "503G", "503H", "503J", "562", "576", "624", "626",
@@ -496,18 +498,10 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         if let Some((rule, message)) = ssda903::adoption_place_status(place, r.ls.trim()) {
             rep.add(rule, E, i, c, &["PLACE", "LS"], message);
         }
-        if matches!(place, "A3" | "A5")
-            && decom.is_some_and(|d| NaiveDate::from_ymd_opt(2015, 4, 1).is_some_and(|from| d >= from))
-            && !matches!(r.rne.trim(), "S" | "T" | "U")
+        if let Some(d) = decom
+            && let Some((rule, message)) = ssda903::adoption_with_carers_start(place, d, r.rne.trim())
         {
-            rep.add(
-                "217",
-                E,
-                i,
-                c,
-                &["PLACE", "RNE"],
-                "a placement for adoption with the current foster carers (A3, A5) starts with RNE S, T or U",
-            );
+            rep.add(rule, E, i, c, &["PLACE", "RNE"], message);
         }
         if let Some((rule, message)) = ssda903::short_break_place(r.ls.trim(), place) {
             rep.add(rule, E, i, c, &["LS", "PLACE"], message);
@@ -519,24 +513,22 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         {
             rep.add(rule, E, i, c, &["PLACE", "DECOM", "DEC"], message);
         }
-        if r.rne.trim() == "S"
-            && let (Some(d), Some(adult)) = (decom, dob.and_then(ssda903::eighteenth_birthday))
-            && d >= adult
+        if let (Some(b), Some(d)) = (dob, decom)
+            && let Some((rule, message)) = ssda903::care_start_for_age(r.rne.trim(), b, d)
         {
-            rep.add("352", E, i, c, &["RNE", "DECOM"], "the child started to be looked after at 18 or over");
+            rep.add(rule, E, i, c, &["RNE", "DECOM"], message);
         }
         if present(&r.dec).is_none()
-            && dob.and_then(ssda903::eighteenth_birthday).is_some_and(|adult| adult < rep.as_of)
-            && !(r.ls.trim() == "V2" && place == "K2")
+            && let Some(b) = dob
+            && let Some((rule, message)) = ssda903::looked_after_past_18(r.ls.trim(), place, b, rep.as_of)
         {
-            rep.add(
-                "359",
-                E,
-                i,
-                c,
-                &["LS", "PLACE"],
-                "a child looked after past 18 is accommodated under section 20(5) (V2) in a children's home (K2)",
-            );
+            rep.add(rule, E, i, c, &["LS", "PLACE"], message);
+        }
+        if !short_break && present(&r.pl_post).and_then(|pc| Geo::global().lookup(pc)).is_none() {
+            // DfE derives PL_LA (169) and PL_LOCATION (179) from PL_POST; neither without it.
+            let message = "no placement LA nor location (IN, OUT): PL_POST is blank or not in the postcode directory";
+            rep.add("169", E, i, c, &["PL_POST"], message);
+            rep.add("179", E, i, c, &["PL_POST"], message);
         }
         if r.ls.trim() == "V3"
             && let Some(d) = decom
@@ -556,6 +548,15 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
         }
         if short_break && present(&r.pl_post).and_then(|pc| Geo::global().lookup(pc)).is_some() {
             rep.add("420", E, i, c, &["PL_POST"], "no placement LA (no PL_POST) for a short break (V3, V4)");
+        }
+        // 214 asks for no PL_POST nor URN on a short break; 218 asks for a URN on every placement
+        // type but a few, short breaks included. The URN is flagged only where 218 does not ask
+        // for it (tests/dfe/rules-not-checked.md).
+        if short_break
+            && (present(&r.pl_post).is_some()
+                || (present(&r.urn).is_some() && ssda903::urn_rule(place) == ssda903::UrnRule::Forbidden))
+        {
+            rep.add("214", E, i, c, &["PL_POST", "URN"], "no placement postcode nor URN for a short break (V3, V4)");
         }
         if let (Some(b), Some(x), Some(rec)) = (dob, dec, present(&r.rec))
             && let Some((rule, message)) = ssda903::rec_for_age(rec, b, x)
@@ -768,20 +769,8 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
                     );
                 }
             }
-            if k > 0
-                && matches!(place, "A3" | "A4")
-                && prev.is_some_and(|p| {
-                    !matches!(p.r.place.trim(), "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6")
-                })
-            {
-                rep.add(
-                    "336",
-                    E,
-                    i,
-                    c,
-                    &["PLACE"],
-                    "a placement for adoption (A3, A4) follows a foster or adoption placement",
-                );
+            if let Some((rule, message)) = ssda903::adoption_after(place, prev.map(|p| p.r.place.trim())) {
+                rep.add(rule, E, i, c, &["PLACE"], message);
             }
             if rne == "S" && temporary(place) {
                 rep.add("380", E, i, c, &["RNE", "PLACE"], "a period of care cannot start in a temporary placement");
@@ -816,27 +805,24 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
 }
 
 /// Rule 1015: a placement in the LA's own provision (PR1) other than fostering, adoption or
-/// supported accommodation (U1 to U6, A3 to A6, K3), and not a short break, is in the LA's own
-/// area (the LA DfE derives from `PL_POST`).
+/// supported accommodation (U1 to U6, A3 to A6, K3 from 2025-26), and not a short break, is in
+/// the LA's own area (the LA DfE derives from `PL_POST`).
 fn own_provision(rep: &mut Report, la: &str, t: &Tables) {
     for (i, e) in t.episodes.iter().enumerate() {
         let place = e.place.trim();
-        let exempt = ssda903::own_provision_anywhere(place) || matches!(e.ls.trim(), "V3" | "V4");
         let placed_in = present(&e.pl_post).and_then(|pc| Geo::global().lookup(pc)).map(|a| a.code().to_string());
-        if e.place_provider.trim() == "PR1"
-            && !exempt
-            && placed_in.as_deref() != Some(la)
-            && present(&e.ls).is_some()
+        if present(&e.ls).is_some()
             && !place.is_empty()
+            && let Some((rule, message)) = ssda903::own_provision_outside(
+                place,
+                present(&e.place_provider),
+                e.ls.trim(),
+                placed_in.as_deref(),
+                la,
+                rep.year,
+            )
         {
-            rep.add(
-                "1015",
-                Table::Episodes,
-                i,
-                e.child.trim(),
-                &["PLACE_PROVIDER", "PL_POST"],
-                "the LA's own provision (PR1) is outside its area",
-            );
+            rep.add(rule, Table::Episodes, i, e.child.trim(), &["PLACE_PROVIDER", "PL_POST"], message);
         }
     }
 }
@@ -1099,6 +1085,13 @@ fn uasc(rep: &mut Report, t: &Tables) {
         }
     }
     let is_uasc: HashSet<&str> = t.uasc.iter().map(|u| u.child.trim()).filter(|c| header.contains_key(c)).collect();
+    for (i, h) in t.header.iter().enumerate() {
+        if is_uasc.contains(h.child.trim())
+            && let Some(w) = date(&h.dob).and_then(|b| ssda903::young_uasc_warning(true, b, rep.year))
+        {
+            rep.add(&w.rule, Table::Header, i, h.child.trim(), &["DOB", "UASC"], "the child is UASC and under 11 at the end of the year: check the date of birth (DfE accepts it when confirmed)");
+        }
+    }
     let found = |pc: &str| present(pc).is_some_and(|pc| Geo::global().lookup(pc).is_some());
     for (i, e) in t.episodes.iter().enumerate() {
         let c = e.child.trim();

@@ -56,8 +56,10 @@ pub struct Placement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_notification: Option<HostNotification>,
     /// DfE rules the placement breaks that are accepted on the day (registering it without the
-    /// child's home postcode, 392b; more than 350 miles from home, 454): in the response to
-    /// registering it only; the export's validation lists them until they are put right.
+    /// child's home postcode, 392b; more than 350 miles from home, 454; recorded open after the
+    /// child turned 18, other than under V2 in a children's home, until its end is recorded,
+    /// 359): in the response to registering it only; the export's validation lists them until
+    /// they are put right.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<crate::ssda903::Warning>,
     pub version: i64,

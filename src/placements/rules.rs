@@ -261,13 +261,108 @@ pub fn check_place_and_status(errors: &mut Vec<FieldError>, field: &str, place: 
 }
 
 /// DfE rule 516: special guardianship to former foster carers (E45, E46) ends a foster placement
-/// (U1 to U6).
+/// (U1 to U6); 390: an adoption (E11, E12) ends a placement for adoption (A3 to A6).
 pub fn check_rec_for_place(errors: &mut Vec<FieldError>, place: &str, rec: &str) {
     if matches!(rec, "E45" | "E46") && !matches!(place, "U1" | "U2" | "U3" | "U4" | "U5" | "U6") {
         errors.push(
             FieldError::new("rec", format!("{rec} (special guardianship to former foster carers) ends only a foster placement (U1 to U6), not {place}"))
                 .rule("516"),
         );
+    }
+    if let Some((rule, message)) = ssda903::rec_for_place(rec, place) {
+        errors.push(FieldError::new("rec", format!("{message}, not {place}")).rule(rule));
+    }
+}
+
+/// How the return shows the start of a placement (its first episode's `RNE`), from the child's
+/// other placements: a new period of care (`S`) unless one of them ended that day with `X1`;
+/// then the same carers (`T`) when the `URN` and postcode are that placement's, else a new
+/// placement (`P`). (Whether the legal status changed too, `U` or `B`, does not matter to the
+/// rules that read it.)
+pub fn starting_rne(
+    others: &[PlacementRecord],
+    id: Option<&PlacementId>,
+    start: NaiveDate,
+    place: &str,
+    urn: Option<&str>,
+    postcode: &str,
+) -> &'static str {
+    let carer = |place: &str, urn: Option<&str>| {
+        let urn = urn.map(str::trim).filter(|u| !u.is_empty()).map(str::to_ascii_uppercase);
+        match ssda903::urn_rule(place) {
+            ssda903::UrnRule::RequiredOrAgency => urn.or_else(|| Some(ssda903::AGENCY_URN.to_string())),
+            _ => urn,
+        }
+    };
+    let before = others
+        .iter()
+        .filter(|o| Some(&o.id) != id)
+        .find(|o| o.end_date == Some(start) && o.rec.as_deref() == Some("X1"));
+    match before {
+        None => "S",
+        Some(o) if carer(&o.place, o.urn.as_deref()) == carer(place, urn) && o.postcode == postcode => "T",
+        Some(_) => "P",
+    }
+}
+
+/// The placement type of the child's placement before one starting on `start`, as the return
+/// for the year `start` is in shows it: `None` when there is none, or it ended before that year.
+pub fn previous_place<'a>(
+    others: &'a [PlacementRecord],
+    id: Option<&PlacementId>,
+    start: NaiveDate,
+) -> Option<&'a str> {
+    let (year_start, _) = ssda903::collection_year_bounds(ssda903::collection_year(start));
+    others
+        .iter()
+        .filter(|o| Some(&o.id) != id && o.start_date < start)
+        .max_by_key(|o| o.start_date)
+        .filter(|o| o.end_date.is_none_or(|e| e >= year_start))
+        .map(|o| o.place.as_str())
+}
+
+/// DfE rules on how a placement starts, read with the child's other placements: 352 no period of
+/// care starting at 18 or over; 217 a placement for adoption with the current foster carers (A3,
+/// A5) shows the same carers or starts a period of care; 336 a placement for adoption without a
+/// placement order (A3, A4) follows a foster or adoption placement.
+pub fn check_how_it_starts(
+    errors: &mut Vec<FieldError>,
+    others: &[PlacementRecord],
+    id: Option<&PlacementId>,
+    dob: NaiveDate,
+    start: NaiveDate,
+    place: &str,
+    w: &Where,
+) {
+    let rne = starting_rne(others, id, start, place, w.urn.as_deref(), &w.postcode);
+    if let Some((rule, message)) = ssda903::care_start_for_age(rne, dob, start) {
+        errors.push(FieldError::new("start_date", message).rule(rule));
+    }
+    if let Some((rule, message)) = ssda903::adoption_with_carers_start(place, start, rne) {
+        errors.push(FieldError::new("place", message).rule(rule));
+    }
+    if let Some((rule, message)) = ssda903::adoption_after(place, previous_place(others, id, start)) {
+        errors.push(FieldError::new("place", message).rule(rule));
+    }
+}
+
+/// DfE rule 1015: the LA's own provision (PR1) outside its area, other than fostering, adoption,
+/// supported accommodation and short breaks, in an episode from `from` (in the return of the
+/// collection year it starts in).
+#[allow(clippy::too_many_arguments, reason = "the episode's fields that DfE rule 1015 reads")]
+pub fn check_own_provision(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    la: &str,
+    place: &str,
+    provider: Option<&str>,
+    ls: &str,
+    host_area: &str,
+    from: NaiveDate,
+) {
+    let year = ssda903::collection_year(from);
+    if let Some((rule, message)) = ssda903::own_provision_outside(place, provider, ls, Some(host_area), la, year) {
+        errors.push(FieldError::new(field, message).rule(rule));
     }
 }
 

@@ -6,9 +6,9 @@
 use super::model::*;
 use super::repo;
 use super::rules::{
-    check_adoption_place_status, check_codes, check_end, check_legal_status, check_legal_status_for_age, check_overlap,
-    check_place_and_status, check_place_for_age, check_rec_for_place, check_short_break_place, check_start,
-    check_status_lengths, resolve_where,
+    Where, check_adoption_place_status, check_codes, check_end, check_how_it_starts, check_legal_status,
+    check_legal_status_for_age, check_overlap, check_own_provision, check_place_and_status, check_place_for_age,
+    check_rec_for_place, check_short_break_place, check_start, check_status_lengths, resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -64,10 +64,24 @@ pub fn create(
     check_short_break_place(&mut errors, "place", &input.legal_status, &input.place);
     check_adoption_place_status(&mut errors, "legal_status", &input.place, &input.legal_status);
     check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.start_date);
+    let others = repo::of_child(conn, &child.id)?;
+    if let Some(w) = &wh {
+        check_how_it_starts(&mut errors, &others, None, child.date_of_birth, input.start_date, &input.place, w);
+        check_own_provision(
+            &mut errors,
+            "place_provider",
+            la,
+            &input.place,
+            input.place_provider.as_deref(),
+            &input.legal_status,
+            &w.host_area,
+            input.start_date,
+        );
+    }
     let Some(wh) = wh.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
-    check_overlap(&repo::of_child(conn, &child.id)?, None, input.start_date, None)?;
+    check_overlap(&others, None, input.start_date, None)?;
     let p = PlacementRecord {
         id: PlacementId::generate(),
         child_id: child.id.clone(),
@@ -243,6 +257,32 @@ pub fn amend(
     if p.place != before.place || p.start_date != before.start_date {
         check_place_for_age(&mut errors, &p.place, child.date_of_birth, p.start_date);
     }
+    let where_changed = (&p.place, &p.start_date, &p.urn, &p.postcode)
+        != (&before.place, &before.start_date, &before.urn, &before.postcode);
+    let others = repo::of_child(conn, &child.id)?;
+    if where_changed {
+        let w = Where { urn: p.urn.clone(), host_area: p.host_area.clone(), postcode: p.postcode.clone() };
+        check_how_it_starts(&mut errors, &others, Some(&p.id), child.date_of_birth, p.start_date, &p.place, &w);
+    }
+    if where_changed || p.place_provider != before.place_provider || p.host_area != before.host_area {
+        // Every legal status the placement has had is an episode DfE checks; one refusal is enough.
+        let n = errors.len();
+        for s in &statuses {
+            if errors.len() > n {
+                break;
+            }
+            check_own_provision(
+                &mut errors,
+                "place_provider",
+                &p.placing_la,
+                &p.place,
+                p.place_provider.as_deref(),
+                &s.legal_status,
+                &p.host_area,
+                s.effective_from.max(p.start_date),
+            );
+        }
+    }
     // A new placement type is checked against every legal status the placement has had (378).
     if p.place != before.place
         && let Some(s) = statuses.iter().find(|s| s.legal_status == "V2")
@@ -252,7 +292,7 @@ pub fn amend(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    check_overlap(&repo::of_child(conn, &child.id)?, Some(&p.id), p.start_date, p.end_date)?;
+    check_overlap(&others, Some(&p.id), p.start_date, p.end_date)?;
     p.distance_miles = distance(child.home_postcode.as_deref(), &p.postcode);
     p.updated_at = now;
     if repo::update(conn, &p, expected)? == 0 {
@@ -301,8 +341,39 @@ pub fn change_legal_status(
     }
     if let Some(child) = children::find(conn, p.child_id.as_str())? {
         check_legal_status_for_age(&mut errors, &input.legal_status, child.date_of_birth, input.effective_from);
+        // 359: from the 18th birthday on, a placement still going is under V2 in a children's home.
+        if p.end_date.is_none()
+            && let Some((rule, message)) = crate::ssda903::looked_after_past_18(
+                &input.legal_status,
+                &p.place,
+                child.date_of_birth,
+                input.effective_from.succ_opt().unwrap_or(input.effective_from),
+            )
+        {
+            errors.push(FieldError::new("legal_status", message).rule(rule));
+        }
     }
+    check_own_provision(
+        &mut errors,
+        "legal_status",
+        &p.placing_la,
+        &p.place,
+        p.place_provider.as_deref(),
+        &input.legal_status,
+        &p.host_area,
+        input.effective_from,
+    );
     let mut statuses = repo::legal_statuses(conn, &p.id)?;
+    // 217: a new legal status during a placement for adoption with the current foster carers
+    // starts an episode that shows neither a new period of care nor the same carers (RNE L).
+    let in_force = statuses.iter().rev().find(|s| s.effective_from < input.effective_from);
+    if input.effective_from > p.start_date
+        && p.end_date != Some(input.effective_from)
+        && in_force.is_some_and(|s| s.legal_status != input.legal_status)
+        && let Some((rule, message)) = crate::ssda903::adoption_with_carers_start(&p.place, input.effective_from, "L")
+    {
+        errors.push(FieldError::new("legal_status", message).rule(rule));
+    }
     statuses.retain(|s| s.effective_from != input.effective_from);
     statuses.push(LegalStatusPeriod { effective_from: input.effective_from, legal_status: input.legal_status.clone() });
     statuses.sort_by_key(|s| s.effective_from);
@@ -394,11 +465,24 @@ pub fn register(
     audit::record(conn, caller, "placement.create", std::slice::from_ref(&p.child_id), now)?;
     let child = children::find(conn, p.child_id.as_str())?;
     let mut v = view(conn, p, date_of(now))?;
-    v.warnings.extend(
-        child.and_then(|c| {
-            crate::ssda903::home_postcode_warning(c.uasc, c.home_postcode.as_deref(), Some(&legal_status))
-        }),
-    );
+    if let Some(c) = &child {
+        v.warnings.extend(crate::ssda903::home_postcode_warning(
+            c.uasc,
+            c.home_postcode.as_deref(),
+            Some(&legal_status),
+        ));
+        // 359: a placement recorded after the child turned 18 is accepted (it may have ended at
+        // 18, its end recorded next) and flagged until it ends.
+        if let Some((rule, message)) =
+            crate::ssda903::looked_after_past_18(&legal_status, &v.place, c.date_of_birth, date_of(now))
+        {
+            v.warnings.push(crate::ssda903::Warning {
+                rule: rule.into(),
+                field: "end_date".into(),
+                message: message.into(),
+            });
+        }
+    }
     v.warnings.extend(crate::ssda903::distance_warning(v.distance_miles, v.start_date));
     Ok(v)
 }

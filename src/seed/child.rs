@@ -293,8 +293,8 @@ impl Ctx<'_> {
         };
         // Codes by collection year: supported accommodation is K3 from 2024-25 (a home before);
         // other placements are Z1 until 2024-25 and Z11 to Z14 from 2025-26, so an other
-        // placement running across 1 April 2025 would need a code neither year has: a foster
-        // placement instead.
+        // placement running across 1 April 2025 (ending that day puts it in the 2025-26 return)
+        // would need a code neither year has: a foster placement instead.
         let k3_from = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or(NaiveDate::MIN);
         let z11_from = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or(NaiveDate::MIN);
         // A child placed with parents is not accommodated under section 20 (DfE rule 378): on V2
@@ -303,7 +303,7 @@ impl Ctx<'_> {
         let kind = match stay.kind {
             Kind::Parents if !matches!(ls, "C1" | "C2") => Kind::FosterLa,
             Kind::Supported if stay.start < k3_from => Kind::Home,
-            Kind::Other if stay.start < z11_from && stay.end.is_none_or(|e| e > z11_from) => Kind::FosterAgency,
+            Kind::Other if stay.start < z11_from && stay.end.is_none_or(|e| e >= z11_from) => Kind::FosterAgency,
             k => k,
         };
         match kind {

@@ -127,6 +127,11 @@ fn check_database(url: &str, summary: &Summary) {
             if matches!(pl.place.as_str(), "K1" | "K2" | "K3") {
                 assert!(pl.urn.as_ref().is_some_and(|u| settings.contains_key(u)), "K placements are in settings");
             }
+            // In the return of every year it is in, ending on 1 April included (146).
+            let last = crate::ssda903::collection_year(pl.end_date.unwrap_or(today()));
+            for year in crate::ssda903::collection_year(pl.start_date)..=last {
+                assert!(crate::ssda903::check_place_in_year(&pl.place, year).is_ok(), "{year}: {pl:?}");
+            }
             assert_eq!(
                 pl.distance_miles,
                 child.home_postcode.as_deref().and_then(|h| geo.distance_miles(h, &pl.postcode))

@@ -87,6 +87,45 @@ pub fn adoption_place_status(place: &str, ls: &str) -> Option<(&'static str, &'s
         .then_some(("408", "a placement for adoption with a placement order (A5, A6) is under legal status E1"))
 }
 
+/// DfE rule 217: a placement for adoption with the current foster carers (A3, A5) starting on
+/// or after 1 April 2015 starts a period of care (`RNE` S) or shows the same carers (T, U).
+pub fn adoption_with_carers_start(place: &str, decom: NaiveDate, rne: &str) -> Option<(&'static str, &'static str)> {
+    let from = NaiveDate::from_ymd_opt(2015, 4, 1)?;
+    (matches!(place, "A3" | "A5") && decom >= from && !matches!(rne, "S" | "T" | "U")).then_some((
+        "217",
+        "a placement for adoption with the current foster carers (A3, A5) starts with RNE S, T or U: the carers are the same",
+    ))
+}
+
+/// DfE rule 336: a placement for adoption without a placement order (A3, A4) follows a foster
+/// or adoption placement (A3 to A6, U1 to U6); `prev` is the `PLACE` of the child's previous
+/// episode in the return, `None` for the first.
+pub fn adoption_after(place: &str, prev: Option<&str>) -> Option<(&'static str, &'static str)> {
+    const FOSTER_OR_ADOPTION: &[&str] = &["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"];
+    (matches!(place, "A3" | "A4") && prev.is_some_and(|p| !FOSTER_OR_ADOPTION.contains(&p)))
+        .then_some(("336", "a placement for adoption (A3, A4) follows a foster or adoption placement"))
+}
+
+/// DfE rule 352: no period of care (`RNE` S) starts on or after the child's 18th birthday.
+pub fn care_start_for_age(rne: &str, dob: NaiveDate, decom: NaiveDate) -> Option<(&'static str, &'static str)> {
+    (rne == "S" && birthday(dob, 18).is_some_and(|adult| decom >= adult))
+        .then_some(("352", "the child started to be looked after at 18 or over"))
+}
+
+/// DfE rule 359: a child still looked after on `as_of`, after the 18th birthday, is accommodated
+/// under section 20(5) (legal status V2) in a children's home (K2).
+pub fn looked_after_past_18(
+    ls: &str,
+    place: &str,
+    dob: NaiveDate,
+    as_of: NaiveDate,
+) -> Option<(&'static str, &'static str)> {
+    (birthday(dob, 18).is_some_and(|adult| adult < as_of) && !(ls == "V2" && place == "K2")).then_some((
+        "359",
+        "a child looked after past 18 is accommodated under section 20(5) (V2) in a children's home (K2)",
+    ))
+}
+
 /// DfE rule 358: a child on remand or detained (legal status J1 to J3) from `from` is over 10
 /// then (on the 10th birthday is too young).
 pub fn legal_status_for_age(ls: &str, dob: NaiveDate, from: NaiveDate) -> Option<(&'static str, &'static str)> {
@@ -141,5 +180,21 @@ mod tests {
         assert_eq!(rec_for_place("E12", "A6"), None);
         assert_eq!(adoption_place_status("A5", "C2").map(|r| r.0), Some("408"));
         assert_eq!(adoption_place_status("A6", "E1"), None);
+        let april_2015 = d("2015-04-01");
+        assert_eq!(adoption_with_carers_start("A5", april_2015, "P").map(|r| r.0), Some("217"));
+        assert_eq!(adoption_with_carers_start("A3", april_2015, "T"), None);
+        assert_eq!(adoption_with_carers_start("A3", d("2015-03-31"), "P"), None);
+        assert_eq!(adoption_with_carers_start("A4", april_2015, "P"), None);
+        assert_eq!(adoption_after("A4", Some("K2")).map(|r| r.0), Some("336"));
+        assert_eq!(adoption_after("A3", Some("U3")), None);
+        assert_eq!(adoption_after("A4", None), None);
+        assert_eq!(adoption_after("A6", Some("K2")), None);
+        assert_eq!(care_start_for_age("S", dob, d("2026-05-10")).map(|r| r.0), Some("352"));
+        assert_eq!(care_start_for_age("S", dob, d("2026-05-09")), None);
+        assert_eq!(care_start_for_age("P", dob, d("2026-05-10")), None);
+        assert_eq!(looked_after_past_18("C2", "U4", dob, d("2026-05-11")).map(|r| r.0), Some("359"));
+        assert_eq!(looked_after_past_18("C2", "U4", dob, d("2026-05-10")), None);
+        assert_eq!(looked_after_past_18("V2", "K2", dob, d("2027-01-01")), None);
+        assert_eq!(looked_after_past_18("V2", "K1", dob, d("2027-01-01")).map(|r| r.0), Some("359"));
     }
 }

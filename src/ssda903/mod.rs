@@ -18,8 +18,8 @@ pub mod identifiers;
 pub mod placement;
 
 pub use ages::{
-    adoption_place_status, legal_status_for_age, place_for_age, rec_for_age, rec_for_place, short_break_place,
-    temporary_place_for_length,
+    adoption_after, adoption_place_status, adoption_with_carers_start, care_start_for_age, legal_status_for_age,
+    looked_after_past_18, place_for_age, rec_for_age, rec_for_place, short_break_place, temporary_place_for_length,
 };
 pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,
@@ -75,10 +75,41 @@ pub fn distance_warning(distance_miles: Option<f64>, start: chrono::NaiveDate) -
     })
 }
 
-/// Placement types an LA's own provision (PR1) may be in outside its area (DfE rule 1015):
-/// fostering (U1 to U6), adoption (A3 to A6) and supported accommodation (K3).
-pub fn own_provision_anywhere(place: &str) -> bool {
-    matches!(place, "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6" | "K3")
+/// Placement types an LA's own provision (PR1) may be in outside its area (DfE rule 1015) in
+/// collection year `year`: fostering (U1 to U6), adoption (A3 to A6) and, from 2025-26,
+/// supported accommodation (K3).
+pub fn own_provision_anywhere(place: &str, year: i32) -> bool {
+    matches!(place, "A3" | "A4" | "A5" | "A6" | "U1" | "U2" | "U3" | "U4" | "U5" | "U6")
+        || (place == "K3" && year >= 2026)
+}
+
+/// DfE rule 1015 in the return for collection year `year`: the LA's own provision
+/// (`PLACE_PROVIDER` PR1) placed in `placed_in` (the area of the placement's postcode, `None`
+/// when unknown) rather than in the LA's own area `la`, other than fostering, adoption, supported
+/// accommodation ([`own_provision_anywhere`]) and short breaks (legal status V3, V4).
+pub fn own_provision_outside(
+    place: &str,
+    provider: Option<&str>,
+    ls: &str,
+    placed_in: Option<&str>,
+    la: &str,
+    year: i32,
+) -> Option<(&'static str, &'static str)> {
+    let exempt = own_provision_anywhere(place, year) || matches!(ls, "V3" | "V4");
+    (provider.map(str::trim) == Some("PR1") && !exempt && placed_in != Some(la))
+        .then_some(("1015", "the LA's own provision (PR1) is outside its area: only fostering, adoption, supported accommodation and short breaks may be"))
+}
+
+/// DfE rule 231 (a query: DfE asks for the date of birth to be confirmed, and accepts it): an
+/// unaccompanied asylum-seeking child under 11 at the end of collection year `year` (born after
+/// 31 March eleven years before it ends).
+pub fn young_uasc_warning(uasc: bool, dob: chrono::NaiveDate, year: i32) -> Option<Warning> {
+    let (_, end) = collection_year_bounds(year);
+    (uasc && end.checked_sub_months(chrono::Months::new(132)).is_some_and(|eleven| dob > eleven)).then(|| Warning {
+        rule: "231".into(),
+        field: "date_of_birth".into(),
+        message: "We expect that unaccompanied asylum seeking children are generally older young people. Please check the date of birth is correct.".into(),
+    })
 }
 
 /// The DfE rule code a message of this module cites (`... (DfE rule 526)`), if any.

@@ -64,13 +64,13 @@ async fn discharges_are_matched_to_placement_ends() {
     let d = home.record_discharge(&urn, json!({"child_id": child, "date": "2026-06-14"})).await.expect(201);
     assert_eq!(d.body["status"], "unmatched");
     assert_eq!(types(&app.la(HACKNEY).inbox("").await.expect(200)), ["discharge.unmatched"]);
-    app.la(HACKNEY).end_placement(&p, Ending::on("2026-06-14", "E11")).await.expect(200);
+    app.la(HACKNEY).end_placement(&p, Ending::on("2026-06-14", "E4A")).await.expect(200);
     let r = app.la(HACKNEY).admission(&d.id()).await.expect(200);
     assert_eq!(r.body["status"], "resolved");
     // A discharge after the end is matched at once.
     let other = app.child_of(HACKNEY, a_child("Kai", "Whitfield").born("2008-08-09")).await;
     let q = app.la(HACKNEY).place(Placement::at(&other, &urn).from("2026-05-01")).await.expect(201).id();
-    app.la(HACKNEY).end_placement(&q, Ending::on("2026-06-10", "E11")).await.expect(200);
+    app.la(HACKNEY).end_placement(&q, Ending::on("2026-06-10", "E4A")).await.expect(200);
     let d = home.record_discharge(&urn, json!({"child_id": other, "date": "2026-06-11"})).await.expect(201);
     assert_eq!(d.body["status"], "matched");
     assert_eq!(types(&app.la(LEEDS).inbox("type=discharge.recorded").await.expect(200)), ["discharge.recorded"]);

@@ -24,7 +24,7 @@ async fn two_records_of_one_la_merge_into_one() {
         )
         .await;
     let first = hackney.place(Placement::at(&rubie, &urn).from("2025-06-01")).await.expect(201).id();
-    hackney.end_placement(&first, Ending::on("2025-09-01", "E11")).await.expect(200);
+    hackney.end_placement(&first, Ending::on("2025-09-01", "E4A")).await.expect(200);
     let second = hackney.place(Placement::at(&ruby, &urn).from("2025-09-01")).await.expect(201).id();
     let header = |r: Resp| r.text.lines().count() - 1;
     assert_eq!(header(hackney.ssda903("2026", "header.csv").await.expect(200)), 2);

@@ -413,6 +413,22 @@ fn fixtures() -> Vec<Fixture> {
         ("392a", |t| t.episodes[3].home_post = "ZZ9 9ZZ".into()),
         // C2 is UASC, but its episodes give a home postcode, so DfE derives a distance.
         ("406", |t| t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""))),
+        // C2 is UASC (so needs no home postcode) but his placement has no postcode: no LA.
+        ("169", |t| {
+            t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""));
+            t.episodes[3].home_post = String::new();
+            t.episodes[3].pl_post = String::new();
+        }),
+        ("179", |t| t.episodes[3].pl_post = "ZZ9 9ZZ".into()),
+        ("214", |t| {
+            t.episodes[3].ls = "V4".into();
+            t.episodes[3].home_post = String::new();
+        }),
+        // C1, UASC, 10 at the end of the year.
+        ("231", |t| {
+            t.header[0].dob = "01/04/2015".into();
+            t.uasc.push(uasc_row("C1", "F", "01/04/2015", ""));
+        }),
     ]
 }
 
@@ -625,4 +641,82 @@ fn an_las_own_provision_outside_its_area_is_only_fostering_adoption_or_supported
     // In Hackney: fine.
     t.episodes[3].pl_post = "E8 1DY".into();
     assert_eq!(rows(&t), Vec::<usize>::new());
+    // Its own supported accommodation (K3) in Leeds: fine from 2025-26, not in 2024-25.
+    t.episodes[3].pl_post = "LS1 4AP".into();
+    t.episodes[3].place = "K3".into();
+    assert_eq!(rows(&t), Vec::<usize>::new());
+    let in_2025 =
+        validate_return(2025, chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default(), Some(HACKNEY), &t);
+    assert_eq!(in_2025.iter().filter(|v| v.rule == "1015").map(|v| v.row).collect::<Vec<_>>(), vec![4]);
+}
+
+#[test]
+fn a_placement_needs_a_postcode_dfe_finds_unless_it_is_a_short_break() {
+    let rules = |t: &Tables| {
+        validate(2026, t)
+            .into_iter()
+            .filter(|v| ["169", "179"].contains(&v.rule.as_str()))
+            .map(|v| format!("{} {}", v.rule, v.row))
+            .collect::<Vec<_>>()
+    };
+    let mut t = valid_year();
+    // C2 is UASC: no home postcode is needed (392a, 392b), but the placement's still is.
+    t.uasc.push(uasc_row("C2", "M", "02/11/2009", ""));
+    t.episodes[3].home_post = String::new();
+    assert_eq!(rules(&t), Vec::<String>::new());
+    t.episodes[3].pl_post = String::new();
+    assert_eq!(rules(&t), vec!["169 4", "179 4"]);
+    // A short break (V4) has no placement postcode, and so no LA nor location.
+    t.episodes[3].ls = "V4".into();
+    assert_eq!(rules(&t), Vec::<String>::new());
+    // Placed in Wales: DfE's placement LA is WAL, its location OUT.
+    t.episodes[3].ls = "C2".into();
+    t.episodes[3].pl_post = "CF10 1EP".into();
+    t.episodes[3].urn = String::new();
+    assert_eq!(rules(&t), Vec::<String>::new());
+}
+
+#[test]
+fn a_uasc_child_under_11_at_the_end_of_the_year_is_queried() {
+    let rows = |t: &Tables| {
+        validate(2026, t)
+            .into_iter()
+            .filter(|v| v.rule == "231")
+            .map(|v| format!("{:?} {}", v.table, v.row))
+            .collect::<Vec<_>>()
+    };
+    // C1 is 11 on 31/03/2026, the last day of the year: not queried; a day younger, she is.
+    let mut t = valid_year();
+    t.header[0].dob = "31/03/2015".into();
+    t.uasc.push(uasc_row("C1", "F", "31/03/2015", ""));
+    assert_eq!(rows(&t), Vec::<String>::new());
+    t.header[0].dob = "01/04/2015".into();
+    t.uasc[0].dob = "01/04/2015".into();
+    assert_eq!(rows(&t), vec!["Header 1"]);
+    // Not in the UASC table, she is not queried however young.
+    t.uasc.clear();
+    assert_eq!(rows(&t), Vec::<String>::new());
+}
+
+#[test]
+fn a_short_break_gives_no_placement_postcode_and_a_urn_only_where_218_asks_for_one() {
+    let rows =
+        |t: &Tables| validate(2026, t).into_iter().filter(|v| v.rule == "214").map(|v| v.row).collect::<Vec<_>>();
+    // C2's short break (V4) in a children's home: its URN, which 218 asks for, and no postcodes.
+    let mut t = valid_year();
+    t.episodes[3].ls = "V4".into();
+    t.episodes[3].home_post = String::new();
+    t.episodes[3].pl_post = String::new();
+    assert_eq!(rows(&t), Vec::<usize>::new());
+    // With the placement's postcode, 214 (and 398, 420).
+    t.episodes[3].pl_post = "LS1 4AP".into();
+    assert_eq!(rows(&t), vec![4]);
+    // In residential care (R1), for which 218 asks no URN, the agency placeholder is one too many
+    // (222 lets it pass).
+    t.episodes[3].pl_post = String::new();
+    t.episodes[3].place = "R1".into();
+    t.episodes[3].urn = "XXXXXXX".into();
+    let found = validate(2026, &t);
+    assert!(found.iter().any(|v| v.rule == "214" && v.row == 4), "{found:#?}");
+    assert!(!found.iter().any(|v| v.rule == "222"), "{found:#?}");
 }

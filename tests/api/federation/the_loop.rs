@@ -100,7 +100,7 @@ async fn a_placement_on_one_node_reaches_the_host_la_on_another_and_what_happens
     assert_eq!(leeds.placed_children("").await.expect(200).items()[0]["currently_missing"], false);
 
     // Hackney ends the placement: north learns it, with the reg 14 clock.
-    hackney.end_placement(&placement, Ending::on("2026-06-16", "E11")).await.expect(200);
+    hackney.end_placement(&placement, Ending::on("2026-06-16", "E4A")).await.expect(200);
     n.settle().await;
     let ended = leeds.inbox("type=placement.ended").await.expect(200);
     assert_eq!(ended.items()[0]["statutory"]["regulation"], "14");

@@ -80,7 +80,7 @@ async fn the_host_view_carries_flags_and_filters_on_them() {
     // Clark's placement is to end next month (notice of a planned end): still listed today.
     let clark = item(&all, "Clark");
     app.la(HACKNEY)
-        .end_placement(clark["placement_id"].as_str().expect("id"), Ending::on("2026-07-31", "E11"))
+        .end_placement(clark["placement_id"].as_str().expect("id"), Ending::on("2026-07-31", "E4A"))
         .await
         .expect(200);
     let all = leeds.placed_children("").await.expect(200);

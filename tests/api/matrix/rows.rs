@@ -197,7 +197,7 @@ pub fn rows() -> Vec<Row> {
         row("GET /v1/placements/{id}", "200 200 N 200 N F U", Placement),
         row("PATCH /v1/placements/{id}", "200 f N F F F U", Placement).if_match().json(|_, _| json!({"emergency": true})),
         row("POST /v1/placements/{id}/end", "200 f N F F F U", Placement)
-            .json(|_, _| json!({"end_date": "2026-06-14", "rec": "E11"})),
+            .json(|_, _| json!({"end_date": "2026-06-14", "rec": "E4A"})),
         row("POST /v1/placements/{id}/legal-statuses", "200 f N F F F U", Placement)
             .json(|_, _| json!({"effective_from": "2026-06-10", "legal_status": "C1"})),
         // Admissions and discharges.

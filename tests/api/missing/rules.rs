@@ -84,7 +84,7 @@ async fn a_placement_cannot_end_while_an_episode_from_it_is_open_575_and_episode
     let la = s.app.la(HACKNEY);
     let e = la.report_missing(Episode::missing(&s.child, "2026-06-10T10:00:00Z")).await.expect(201).id();
     let r = la
-        .end_placement(&s.placement, Ending::on("2026-06-12", "E11"))
+        .end_placement(&s.placement, Ending::on("2026-06-12", "E4A"))
         .await
         .expect_field_error(422, "end_open_missing_episodes");
     assert_eq!(r.rules(), ["575"]);
@@ -93,7 +93,7 @@ async fn a_placement_cannot_end_while_an_episode_from_it_is_open_575_and_episode
     assert!(p.body.get("end_date").is_none());
     // Ending them in the same request works.
     let closing = json!({"ended_at": "2026-06-11T18:00:00Z", "found_where": "police"});
-    la.end_placement(&s.placement, Ending::on("2026-06-12", "E11").with("end_open_missing_episodes", closing))
+    la.end_placement(&s.placement, Ending::on("2026-06-12", "E4A").with("end_open_missing_episodes", closing))
         .await
         .expect(200);
     let ended = la.episode(&e).await.expect(200);

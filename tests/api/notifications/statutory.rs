@@ -60,7 +60,7 @@ async fn the_statutory_clock_of_reg_14() {
     let p = app.la(HACKNEY).place(Placement::foster(&child, KENT_POSTCODE).from("2026-04-01")).await.expect(201).id();
     // Ended 1 June, recorded 16 June: ten working days ran to 15 June.
     app.set_time(at("2026-06-16"));
-    app.la(HACKNEY).end_placement(&p, Ending::on("2026-06-01", "E11")).await.expect(200);
+    app.la(HACKNEY).end_placement(&p, Ending::on("2026-06-01", "E4A")).await.expect(200);
     let r = app.la(KENT).inbox("type=placement.ended").await.expect(200);
     let s = &r.items()[0]["statutory"];
     assert_eq!(
@@ -71,7 +71,7 @@ async fn the_statutory_clock_of_reg_14() {
     // Notice of a planned end, before it: on time.
     let other = app.child_of(HACKNEY, a_child("Gus", "Planned").born("2010-01-01")).await;
     let q = app.la(HACKNEY).place(Placement::foster(&other, KENT_POSTCODE).from("2026-06-01")).await.expect(201).id();
-    app.la(HACKNEY).end_placement(&q, Ending::on("2026-07-01", "E11")).await.expect(200);
+    app.la(HACKNEY).end_placement(&q, Ending::on("2026-07-01", "E4A")).await.expect(200);
     let r = app.la(KENT).inbox("type=placement.ended&limit=1").await.expect(200);
     assert_eq!(r.items()[0]["statutory"]["status"], "on_time");
 }

@@ -44,6 +44,6 @@ async fn legal_status_can_change_during_a_placement() {
         json!([{"effective_from": "2026-03-01", "legal_status": "C2"}, {"effective_from": "2026-04-01", "legal_status": "C1"}])
     );
     // The placement cannot then end before that change.
-    la.end_placement(&p, Ending::on("2026-03-15", "E11")).await.expect_field_error(422, "end_date");
+    la.end_placement(&p, Ending::on("2026-03-15", "E4A")).await.expect_field_error(422, "end_date");
     app.la(LEEDS).change_legal_status(&p, "2026-05-01", "C2").await.expect_problem(403);
 }

@@ -46,14 +46,14 @@ async fn placements_never_overlap_and_a_move_is_an_end_and_a_start_the_same_day(
     la.end_placement(&first, Ending::moved("2026-01-01", "CARPL")).await.expect_field_error(422, "end_date");
     la.end_placement(&first, Ending::on("2026-03-01", "X1")).await.expect_field_error(422, "reason_place_change");
     la.end_placement(&first, Ending::on("2026-03-01", "Q1").because("CARPL")).await.expect_field_error(422, "rec");
-    la.end_placement(&first, Ending::on("2026-03-01", "E11").because("CARPL"))
+    la.end_placement(&first, Ending::on("2026-03-01", "E4A").because("CARPL"))
         .await
         .expect_field_error(422, "reason_place_change");
     app.la(KENT).end_placement(&first, Ending::moved("2026-03-01", "CARPL")).await.expect_problem(404);
     let ended = la.end_placement(&first, Ending::moved("2026-03-01", "CARPL")).await.expect(200);
     assert_eq!(ended.body["end_date"], "2026-03-01");
     assert_eq!(ended.etag(), "\"2\"");
-    la.end_placement(&first, Ending::on("2026-03-02", "E11")).await.expect_problem(409);
+    la.end_placement(&first, Ending::on("2026-03-02", "E4A")).await.expect_problem(409);
     // The move: the next placement starts the day the first ended.
     la.place(Placement::at(&child, &urn).from("2026-03-01")).await.expect(201);
     // But not earlier.
@@ -76,6 +76,6 @@ async fn the_host_cannot_change_or_end_a_placement() {
     app.provider(&pid).placement(&id).await.expect(200);
     app.provider("someone-else").placement(&id).await.expect_problem(404);
     app.la(LEEDS).amend_placement(&id, json!({"emergency": true}), &p.etag()).await.expect_problem(403);
-    app.la(LEEDS).end_placement(&id, Ending::on("2026-06-20", "E11")).await.expect_problem(403);
-    app.provider(&pid).end_placement(&id, Ending::on("2026-06-20", "E11")).await.expect_problem(403);
+    app.la(LEEDS).end_placement(&id, Ending::on("2026-06-20", "E4A")).await.expect_problem(403);
+    app.provider(&pid).end_placement(&id, Ending::on("2026-06-20", "E4A")).await.expect_problem(403);
 }

@@ -252,3 +252,107 @@ async fn a_short_break_does_not_begin_during_a_placement() {
         "366",
     );
 }
+
+#[actix_web::test]
+async fn only_a_placement_for_adoption_ends_in_an_adoption() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2022-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let foster = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    // 390: adopted (E11) from foster carers (U4).
+    names(
+        &la.end_placement(&foster, Ending::on("2026-03-01", "E11")).await.expect_field_error(422, "rec"),
+        "rec",
+        "390",
+    );
+    // Placed for adoption (A4) by the agency, then adopted.
+    la.end_placement(&foster, Ending::moved("2026-03-01", "CARPL")).await.expect(200);
+    let adoption =
+        la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-03-01").place("A4")).await.expect(201).id();
+    la.end_placement(&adoption, Ending::on("2026-05-01", "E11")).await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_placement_for_adoption_follows_the_placements_dfe_allows() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2022-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let home = la.place(Placement::at(&child, &urn).from("2026-01-05")).await.expect(201).id();
+    la.end_placement(&home, Ending::moved("2026-02-01", "CARPL")).await.expect(200);
+    // 336: placed for adoption (A4) straight from a children's home.
+    let a4 = || Placement::foster(&child, KENT_POSTCODE).from("2026-02-01").place("A4");
+    names(&la.place(a4()).await.expect_field_error(422, "place"), "place", "336");
+    let foster = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-02-01")).await.expect(201).id();
+    la.end_placement(&foster, Ending::moved("2026-03-01", "CARPL")).await.expect(200);
+    // 217: placed for adoption with the current foster carers (A3) at another address: the
+    // return would show new carers (RNE P).
+    let a3 = |postcode: &str| Placement::foster(&child, postcode).from("2026-03-01").place("A3");
+    names(&la.place(a3(LEEDS_POSTCODE)).await.expect_field_error(422, "place"), "place", "217");
+    // With the same carers it is accepted; a legal status change during it would start an
+    // episode that shows no more than a change of legal status (RNE L).
+    let a3 = la.place(a3(KENT_POSTCODE)).await.expect(201).id();
+    let report = la.ssda903("2026", "validation").await.expect(200);
+    let rules: Vec<&serde_json::Value> =
+        report.body["violations"].as_array().into_iter().flatten().map(|v| &v["rule"]).collect();
+    assert!(!rules.contains(&&json!("217")) && !rules.contains(&&json!("336")), "{}", report.text);
+    names(
+        &la.change_legal_status(&a3, "2026-04-01", "E1").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "217",
+    );
+}
+
+#[actix_web::test]
+async fn care_does_not_start_at_18_nor_go_on_past_it_but_under_v2_in_a_childrens_home() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    // Sam turns 18 on 1 May 2026.
+    let sam = app.child_of(HACKNEY, a_child("Sam", "Stone").sex("M").born("2008-05-01").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 352: a period of care starting on the 18th birthday.
+    let adult = Placement::at(&sam, &urn).from("2026-05-01").legal_status("V2");
+    names(&la.place(adult).await.expect_field_error(422, "start_date"), "start_date", "352");
+    // Placed the day before under V2 in a children's home, he may stay past 18; under another
+    // legal status he may not (359).
+    let home = la.place(Placement::at(&sam, &urn).from("2026-04-30").legal_status("V2")).await.expect(201);
+    assert!(home.body.get("warnings").is_none(), "{}", home.text);
+    names(
+        &la.change_legal_status(&home.id(), "2026-05-01", "C1").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "359",
+    );
+    // A foster placement recorded now that began before he turned 18 is accepted, with a warning
+    // until its end (on the birthday, say) is recorded.
+    let lee = app.child_of(HACKNEY, a_child("Lee", "Stone").sex("M").born("2008-05-01").home(HACKNEY_POSTCODE)).await;
+    let foster = la.place(Placement::foster(&lee, KENT_POSTCODE).from("2026-03-01")).await.expect(201);
+    let warned: Vec<&serde_json::Value> = foster.body["warnings"].as_array().into_iter().flatten().collect();
+    assert!(warned.iter().any(|w| w["rule"] == "359" && w["field"] == "end_date"), "{}", foster.text);
+    la.end_placement(&foster.id(), Ending::on("2026-05-01", "E17")).await.expect(200);
+    let report = la.ssda903("2027", "validation").await.expect(200);
+    let rules: Vec<&serde_json::Value> =
+        report.body["violations"].as_array().into_iter().flatten().map(|v| &v["rule"]).collect();
+    assert!(!rules.contains(&&json!("359")), "{}", report.text);
+}
+
+#[actix_web::test]
+async fn an_las_own_childrens_home_is_in_its_own_area() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2012-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    // 1015: Hackney's own provision (PR1), a children's home in Leeds.
+    let own_home = || Placement::at(&child, &urn).from("2026-01-05").place_provider("PR1");
+    names(&la.place(own_home()).await.expect_field_error(422, "place_provider"), "place_provider", "1015");
+    // Its own foster carers may live anywhere, and a short break may be anywhere; from a short
+    // break to a care order in its home in Leeds is not.
+    let foster = Placement::foster(&child, KENT_POSTCODE).from("2026-01-05").place_provider("PR1");
+    let p = la.place(foster).await.expect(201);
+    la.end_placement(&p.id(), Ending::on("2026-01-10", "E4A")).await.expect(200);
+    let short_break = la.place(own_home().from("2026-02-01").legal_status("V3")).await.expect(201).id();
+    names(
+        &la.change_legal_status(&short_break, "2026-02-05", "C2").await.expect_field_error(422, "legal_status"),
+        "legal_status",
+        "1015",
+    );
+}

@@ -76,3 +76,18 @@ async fn a_placement_more_than_350_miles_from_home_is_accepted_with_a_warning() 
         .collect();
     assert_eq!(listed, vec!["\"454\" \"HK5101\""], "{}", report.text);
 }
+
+#[actix_web::test]
+async fn a_young_unaccompanied_asylum_seeking_child_is_accepted_with_a_query_on_the_date_of_birth() {
+    let app = TestApp::start().await;
+    let la = app.la(HACKNEY);
+    // DfE queries a UASC child under 11 at the end of the year (31 March 2027): born after
+    // 31 March 2016.
+    let young = a_child("Amir", "Karimi").born("2016-04-01").sex("M").home(HACKNEY_POSTCODE).with("uasc", true);
+    let r = la.register_child(young).await.expect(201);
+    assert_eq!(rules(&r), vec!["\"231\" \"date_of_birth\""], "{}", r.text);
+    // Eleven on the last day of the year: no query.
+    let etag = la.child(&r.id()).await.expect(200).etag();
+    let older = la.update_child(&r.id(), json!({"date_of_birth": "2016-03-31"}), &etag).await.expect(200);
+    assert!(older.body.get("warnings").is_none(), "{}", older.text);
+}

@@ -92,7 +92,7 @@ pub async fn world() -> World {
 
     // C's foster placement ends on 10 June, notified on 12 June; Kent acknowledges at once.
     app.set_time(at("2026-06-12"));
-    hackney().end_placement(&pc, Ending::on("2026-06-10", "E11")).await.expect(200);
+    hackney().end_placement(&pc, Ending::on("2026-06-10", "E4A")).await.expect(200);
     n.insert("n4", notification_for(&app, KENT, &pc, "placement.ended").await);
     app.la(KENT).acknowledge(&n["n4"]).await.expect(200);
 

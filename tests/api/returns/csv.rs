@@ -103,7 +103,7 @@ async fn the_template_lists_the_children_placed_in_the_quarter_with_their_report
     hackney.place(Placement::foster(&elsewhere, KENT_POSTCODE).from("2026-06-01")).await.expect(201);
     let gone = s.app.child_of(HACKNEY, a_child("Gail", "Early").born("2010-01-01")).await;
     let g = hackney.place(Placement::at(&gone, &s.urn).from("2026-04-01")).await.expect(201).id();
-    hackney.end_placement(&g, Ending::on("2026-06-30", "E11")).await.expect(200);
+    hackney.end_placement(&g, Ending::on("2026-06-30", "E4A")).await.expect(200);
 
     let t = s.home().quarterly_return(&s.urn, Q3, "template=csv").await.expect(200);
     assert!(t.header("content-type").is_some_and(|c| c.starts_with("text/csv")));

@@ -123,10 +123,10 @@ async fn the_missing_rules_apply_with_placements_and_stored_episodes() {
     // Carl and Eve left care from Oak House on 15 August.
     let carl = s.app.child_of(HACKNEY, a_child("Carl", "Moss").born("2009-03-03")).await;
     let p = la.place(placed(&carl, "2026-06-01")).await.expect(201).id();
-    la.end_placement(&p, Ending::on("2026-08-15", "E11")).await.expect(200);
+    la.end_placement(&p, Ending::on("2026-08-15", "E4A")).await.expect(200);
     let eve = s.app.child_of(HACKNEY, a_child("Eve", "Stone").born("2009-04-04")).await;
     let p = la.place(placed(&eve, "2026-06-01")).await.expect(201).id();
-    la.end_placement(&p, Ending::on("2026-08-15", "E11")).await.expect(200);
+    la.end_placement(&p, Ending::on("2026-08-15", "E4A")).await.expect(200);
     // Dana moved from foster care to Oak House on 1 August.
     let dana = s.app.child_of(HACKNEY, a_child("Dana", "Reid").born("2011-11-11")).await;
     let f = la.place(Placement::foster(&dana, KENT_POSTCODE).from("2026-06-01")).await.expect(201).id();

@@ -80,7 +80,7 @@ async fn webhooks_deliver_only_the_subscribed_event_types() {
     assert_eq!(deliveries(&app, &started).await.len(), 1);
 
     app.advance(TimeDelta::hours(1));
-    app.la(HACKNEY).end_placement(&placement, Ending::on("2026-06-15", "E11")).await.expect(200);
+    app.la(HACKNEY).end_placement(&placement, Ending::on("2026-06-15", "E4A")).await.expect(200);
     assert_eq!(run(&app, "w1").await, 2);
     let got = rx.received();
     let mut later: Vec<(String, String)> =
