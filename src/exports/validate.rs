@@ -620,15 +620,8 @@ fn episodes<'a>(rep: &mut Report, t: &'a Tables, dobs: &HashMap<&str, Option<Nai
             let rne = cur.r.rne.trim();
             let (i, place) = (cur.i, cur.r.place.trim());
             // DfE flags the episode that ended with death or at 18 or over, not the one after.
-            if matches!(cur.rec(), Some("E2" | "E15")) && next.is_some() {
-                rep.add(
-                    "437",
-                    E,
-                    i,
-                    c,
-                    &["REC"],
-                    "a later episode follows this one, which ended by death or being 18 or over (REC E2, E15)",
-                );
+            if cur.rec().is_some_and(ssda903::ends_care_for_good) && next.is_some() {
+                rep.add("437", E, i, c, &["REC"], ssda903::NOTHING_AFTER_FINAL_END);
             }
             if present(&cur.r.dec).is_none() && next.is_some() {
                 rep.add("142", E, i, c, &["DEC"], "only the latest episode may be open");

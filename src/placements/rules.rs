@@ -247,6 +247,20 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
+/// DfE rule 437: a placement ends with the child's death or being found 18 or over (E2, E15) only
+/// when no placement of the child starts on or after that day.
+pub fn check_final_end(
+    errors: &mut Vec<FieldError>,
+    others: &[PlacementRecord],
+    id: &PlacementId,
+    end: NaiveDate,
+    rec: &str,
+) {
+    if ssda903::ends_care_for_good(rec) && others.iter().any(|o| &o.id != id && o.start_date >= end) {
+        errors.push(FieldError::new("rec", ssda903::NOTHING_AFTER_FINAL_END).rule("437"));
+    }
+}
+
 /// DfE rule 378: a child placed with parents (P1) is not looked after under a single period of
 /// accommodation under section 20 (V2).
 pub fn check_place_and_status(errors: &mut Vec<FieldError>, field: &str, place: &str, ls: &str) {
@@ -321,7 +335,8 @@ pub fn previous_place<'a>(
         .map(|o| o.place.as_str())
 }
 
-/// DfE rules on how a placement starts, read with the child's other placements: 352 no period of
+/// DfE rules on how a placement starts, read with the child's other placements: 437 none after
+/// care that ended with death or being found 18 or over (E2, E15); 352 no period of
 /// care starting at 18 or over; 217 a placement for adoption with the current foster carers (A3,
 /// A5) shows the same carers or starts a period of care; 336 a placement for adoption without a
 /// placement order (A3, A4) follows a foster or adoption placement.
@@ -334,6 +349,13 @@ pub fn check_how_it_starts(
     place: &str,
     w: &Where,
 ) {
+    if others.iter().any(|o| {
+        Some(&o.id) != id
+            && o.end_date.is_some_and(|e| e <= start)
+            && o.rec.as_deref().is_some_and(ssda903::ends_care_for_good)
+    }) {
+        errors.push(FieldError::new("start_date", ssda903::NOTHING_AFTER_FINAL_END).rule("437"));
+    }
     let rne = starting_rne(others, id, start, place, w.urn.as_deref(), &w.postcode);
     if let Some((rule, message)) = ssda903::care_start_for_age(rne, dob, start) {
         errors.push(FieldError::new("start_date", message).rule(rule));

@@ -6,9 +6,10 @@
 use super::model::*;
 use super::repo;
 use super::rules::{
-    Where, check_adoption_place_status, check_codes, check_end, check_how_it_starts, check_legal_status,
-    check_legal_status_for_age, check_overlap, check_own_provision, check_place_and_status, check_place_for_age,
-    check_rec_for_place, check_short_break_place, check_start, check_status_lengths, resolve_where,
+    Where, check_adoption_place_status, check_codes, check_end, check_final_end, check_how_it_starts,
+    check_legal_status, check_legal_status_for_age, check_overlap, check_own_provision, check_place_and_status,
+    check_place_for_age, check_rec_for_place, check_short_break_place, check_start, check_status_lengths,
+    resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -153,6 +154,7 @@ pub fn end(
         &statuses,
     );
     check_rec_for_place(&mut errors, &p.place, &input.rec);
+    check_final_end(&mut errors, &repo::of_child(conn, &child.id)?, &p.id, input.end_date, &input.rec);
     check_status_lengths(&mut errors, "end_date", &statuses, input.end_date);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -260,6 +262,11 @@ pub fn amend(
     let where_changed = (&p.place, &p.start_date, &p.urn, &p.postcode)
         != (&before.place, &before.start_date, &before.urn, &before.postcode);
     let others = repo::of_child(conn, &child.id)?;
+    if let (Some(e), Some(rec)) = (p.end_date, p.rec.as_deref())
+        && (p.end_date != before.end_date || p.rec != before.rec)
+    {
+        check_final_end(&mut errors, &others, &p.id, e, rec);
+    }
     if where_changed {
         let w = Where { urn: p.urn.clone(), host_area: p.host_area.clone(), postcode: p.postcode.clone() };
         check_how_it_starts(&mut errors, &others, Some(&p.id), child.date_of_birth, p.start_date, &p.place, &w);

@@ -106,6 +106,16 @@ pub fn adoption_after(place: &str, prev: Option<&str>) -> Option<(&'static str, 
         .then_some(("336", "a placement for adoption (A3, A4) follows a foster or adoption placement"))
 }
 
+/// DfE rule 437: care that ended with the child's death (`REC` E2) or an age assessment finding
+/// the child 18 or over (E15) is the child's last episode: none follows it.
+pub fn ends_care_for_good(rec: &str) -> bool {
+    matches!(rec, "E2" | "E15")
+}
+
+/// The message of rule 437.
+pub const NOTHING_AFTER_FINAL_END: &str =
+    "no episode may follow care that ended with the child's death or being found 18 or over (REC E2, E15)";
+
 /// DfE rule 352: no period of care (`RNE` S) starts on or after the child's 18th birthday.
 pub fn care_start_for_age(rne: &str, dob: NaiveDate, decom: NaiveDate) -> Option<(&'static str, &'static str)> {
     (rne == "S" && birthday(dob, 18).is_some_and(|adult| decom >= adult))

@@ -18,8 +18,9 @@ pub mod identifiers;
 pub mod placement;
 
 pub use ages::{
-    adoption_after, adoption_place_status, adoption_with_carers_start, care_start_for_age, legal_status_for_age,
-    looked_after_past_18, place_for_age, rec_for_age, rec_for_place, short_break_place, temporary_place_for_length,
+    NOTHING_AFTER_FINAL_END, adoption_after, adoption_place_status, adoption_with_carers_start, care_start_for_age,
+    ends_care_for_good, legal_status_for_age, looked_after_past_18, place_for_age, rec_for_age, rec_for_place,
+    short_break_place, temporary_place_for_length,
 };
 pub use codes::{
     CATEGORY_OF_NEED, CATEGORY_OF_NEED_DESCRIPTIONS, ETHNIC, LEGAL_STATUS, LEGAL_STATUS_DESCRIPTIONS, MISSING_TYPE,

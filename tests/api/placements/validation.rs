@@ -303,6 +303,35 @@ async fn a_placement_for_adoption_follows_the_placements_dfe_allows() {
     );
 }
 
+/// 437: care that ended with an age assessment finding the child 18 or over (E15), or with the
+/// child's death (E2), is the child's last: no placement follows it, and such an ending is not
+/// recorded, nor corrected in, before another placement.
+#[actix_web::test]
+async fn nothing_follows_care_ended_by_an_age_assessment_finding_the_child_an_adult() {
+    let app = TestApp::start().await;
+    let la = app.la(HACKNEY);
+    let ali = app.child_of(HACKNEY, a_child("Ali", "Stone").sex("M").born("2010-05-01").home(HACKNEY_POSTCODE)).await;
+    let first = la.place(Placement::foster(&ali, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    la.end_placement(&first, Ending::on("2026-02-01", "E15")).await.expect(200);
+    let later = Placement::foster(&ali, KENT_POSTCODE).from("2026-03-01");
+    names(&la.place(later).await.expect_field_error(422, "start_date"), "start_date", "437");
+
+    // Omar went home, then came back into care: his first placement cannot be recorded, after
+    // the fact, as ended by an age assessment.
+    let omar = app.child_of(HACKNEY, a_child("Omar", "Stone").sex("M").born("2010-05-01").home(HACKNEY_POSTCODE)).await;
+    let first = la.place(Placement::foster(&omar, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    la.end_placement(&first, Ending::on("2026-02-01", "E4A")).await.expect(200);
+    la.place(Placement::foster(&omar, KENT_POSTCODE).from("2026-03-01")).await.expect(201);
+    let etag = la.placement(&first).await.expect(200).etag();
+    let corrected = la.amend_placement(&first, json!({"rec": "E15"}), &etag).await.expect_field_error(422, "rec");
+    names(&corrected, "rec", "437");
+    // Nothing of the refused writes was stored: both returns pass 437.
+    let report = la.ssda903("2026", "validation").await.expect(200);
+    let rules: Vec<&serde_json::Value> =
+        report.body["violations"].as_array().into_iter().flatten().map(|v| &v["rule"]).collect();
+    assert!(!rules.contains(&&json!("437")), "{}", report.text);
+}
+
 #[actix_web::test]
 async fn care_does_not_start_at_18_nor_go_on_past_it_but_under_v2_in_a_childrens_home() {
     let app = TestApp::start().await;
