@@ -368,6 +368,43 @@ pub fn check_how_it_starts(
     }
 }
 
+/// The child's placement after `p` (the next by start date), read again with `p` as corrected:
+/// how it starts (its `RNE`, the placement before it) depends on `p`, so a correction of `p`
+/// must leave it as DfE accepts it (352, 217, 336). An error names `field`, the field of `p`
+/// whose change causes it.
+pub fn check_next_start(
+    errors: &mut Vec<FieldError>,
+    others: &[PlacementRecord],
+    p: &PlacementRecord,
+    dob: NaiveDate,
+    field: &str,
+) {
+    let Some(next) = others
+        .iter()
+        .filter(|o| o.id != p.id && o.start_date >= p.start_date)
+        .min_by(|a, b| (a.start_date, &a.id).cmp(&(b.start_date, &b.id)))
+    else {
+        return;
+    };
+    let corrected: Vec<PlacementRecord> =
+        others.iter().map(|o| if o.id == p.id { p.clone() } else { o.clone() }).collect();
+    let w = Where { urn: next.urn.clone(), host_area: next.host_area.clone(), postcode: next.postcode.clone() };
+    let mut found = Vec::new();
+    check_how_it_starts(&mut found, &corrected, Some(&next.id), dob, next.start_date, &next.place, &w);
+    // 437 (nothing after an E2 or E15 ending) is the ending's own check.
+    for e in found.into_iter().filter(|e| e.rule.as_deref() != Some("437")) {
+        let message = format!(
+            "the next placement ({}, from {}) would then break this: {}",
+            next.place, next.start_date, e.message
+        );
+        let error = FieldError::new(field, message);
+        errors.push(match e.rule {
+            Some(rule) => error.rule(rule),
+            None => error,
+        });
+    }
+}
+
 /// DfE rule 1015: the LA's own provision (PR1) outside its area, other than fostering, adoption,
 /// supported accommodation and short breaks, in an episode from `from` (in the return of the
 /// collection year it starts in).

@@ -7,9 +7,9 @@ use super::model::*;
 use super::repo;
 use super::rules::{
     Where, check_adoption_place_status, check_codes, check_end, check_final_end, check_how_it_starts,
-    check_legal_status, check_legal_status_for_age, check_overlap, check_own_provision, check_place_and_status,
-    check_place_for_age, check_rec_for_place, check_short_break_place, check_start, check_status_lengths,
-    resolve_where,
+    check_legal_status, check_legal_status_for_age, check_next_start, check_overlap, check_own_provision,
+    check_place_and_status, check_place_for_age, check_rec_for_place, check_short_break_place, check_start,
+    check_status_lengths, resolve_where,
 };
 use crate::audit;
 use crate::auth::{Caller, OrgType};
@@ -271,6 +271,17 @@ pub fn amend(
         let w = Where { urn: p.urn.clone(), host_area: p.host_area.clone(), postcode: p.postcode.clone() };
         check_how_it_starts(&mut errors, &others, Some(&p.id), child.date_of_birth, p.start_date, &p.place, &w);
     }
+    let ending_changed = (&p.end_date, &p.rec) != (&before.end_date, &before.rec);
+    if where_changed || ending_changed {
+        let field = match () {
+            _ if p.place != before.place => "place",
+            _ if p.rec != before.rec => "rec",
+            _ if p.end_date != before.end_date => "end_date",
+            _ if p.start_date != before.start_date => "start_date",
+            _ => "urn",
+        };
+        check_next_start(&mut errors, &others, &p, child.date_of_birth, field);
+    }
     if where_changed || p.place_provider != before.place_provider || p.host_area != before.host_area {
         // Every legal status the placement has had is an episode DfE checks; one refusal is enough.
         let n = errors.len();
@@ -425,6 +436,9 @@ pub fn views(
                 .or(legal_statuses.first())
                 .map(|s| s.legal_status.clone())
                 .unwrap_or_default();
+            let warnings = crate::ssda903::withdrawn_place_warning(&p.place, p.start_date, p.end_date.unwrap_or(today))
+                .into_iter()
+                .collect();
             Placement {
                 setting_name: p.urn.as_ref().and_then(|u| names.get(u).cloned()),
                 out_of_area: p.host_area != p.placing_la,
@@ -445,7 +459,7 @@ pub fn views(
                 emergency: p.emergency,
                 distance_miles: p.distance_miles,
                 host_notification: None,
-                warnings: Vec::new(),
+                warnings,
                 version: p.version,
                 created_at: p.created_at.and_utc(),
                 updated_at: p.updated_at.and_utc(),

@@ -54,6 +54,26 @@ pub struct Warning {
     pub message: String,
 }
 
+/// DfE rule 146 where the code lists changed: a placement of a type that no longer exists in a
+/// collection year it runs into (`Z1`, `H5` and `P2` were withdrawn from 2025-26) is refused in
+/// that year's return, even when it ends on the year's first day. The placement was lawful when
+/// it began and no type exists in both years, so it is accepted, and every answer about it
+/// carries this warning (as `/validation` lists the row).
+pub fn withdrawn_place_warning(place: &str, start: chrono::NaiveDate, until: chrono::NaiveDate) -> Option<Warning> {
+    let year = (collection_year(start) + 1..=collection_year(until)).find(|y| !place_codes(*y).contains(&place))?;
+    Some(Warning {
+        rule: "146".into(),
+        field: "place".into(),
+        message: format!(
+            "{place} is not a placement type in {}-{:02}, and this placement was still going on 1 April {}: \
+             DfE refuses it in that year's return (no type exists in both years)",
+            year - 1,
+            year % 100,
+            year - 1
+        ),
+    })
+}
+
 /// DfE rule 392b: a child looked after needs a home postcode (from which DfE derives the
 /// placement's distance, 392a), unless an unaccompanied asylum-seeking child or on a short break
 /// (legal status V3, V4).

@@ -66,9 +66,23 @@ async fn a_placement_type_must_exist_in_the_collection_year_it_starts_in() {
     assert!(early.text.contains("2024-25"), "{}", early.text);
     let late = la.place(other("2025-04-01", "Z1")).await.expect_field_error(422, "place");
     assert_eq!(late.body["errors"][0]["rule"], "146");
+    // Still going on 1 April 2025, a Z1 placement is in the 2025-26 return, where DfE refuses
+    // its type: accepted (it was lawful when it began), and flagged in every answer about it.
+    let warned = |r: &Resp| {
+        r.body["warnings"].as_array().into_iter().flatten().any(|w| w["rule"] == "146" && w["field"] == "place")
+    };
     let z1 = la.place(other("2024-06-01", "Z1")).await.expect(201);
-    la.end_placement(&z1.id(), Ending::moved("2025-04-01", "PLACE")).await.expect(200);
+    assert!(warned(&z1), "{}", z1.text);
+    let ended = la.end_placement(&z1.id(), Ending::moved("2025-04-01", "PLACE")).await.expect(200);
+    assert!(warned(&ended), "{}", ended.text);
+    assert!(warned(&la.placement(&z1.id()).await.expect(200)));
     la.place(other("2025-04-01", "Z11")).await.expect(201);
+    // One that ended in 2024-25 is not flagged.
+    let ben = app.child_of(HACKNEY, a_child("Ben", "Osei").born("2012-03-09")).await;
+    let short = Placement::foster(&ben, HACKNEY_POSTCODE).from("2024-04-10").place("Z1");
+    let short = la.place(short.without("urn").without("place_provider")).await.expect(201);
+    let ended = la.end_placement(&short.id(), Ending::on("2024-05-01", "E4A")).await.expect(200);
+    assert!(!warned(&ended), "{}", ended.text);
 }
 
 /// The rule and field a refusal names.
@@ -301,6 +315,24 @@ async fn a_placement_for_adoption_follows_the_placements_dfe_allows() {
         "legal_status",
         "217",
     );
+}
+
+/// A correction of a placement is refused when the placement after it would then start as DfE
+/// refuses: here a placement for adoption (A4) would follow a placement with parents (336).
+#[actix_web::test]
+async fn a_correction_does_not_leave_the_next_placement_as_dfe_refuses_it() {
+    let app = TestApp::start().await;
+    let child = app.child_of(HACKNEY, a_child("Ruby", "Stone").born("2022-04-03").home(HACKNEY_POSTCODE)).await;
+    let la = app.la(HACKNEY);
+    let foster = la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-01-05")).await.expect(201).id();
+    la.end_placement(&foster, Ending::moved("2026-02-01", "CARPL")).await.expect(200);
+    la.place(Placement::foster(&child, KENT_POSTCODE).from("2026-02-01").place("A4")).await.expect(201);
+    let etag = la.placement(&foster).await.expect(200).etag();
+    let refused = la.amend_placement(&foster, json!({"place": "P1"}), &etag).await.expect_field_error(422, "place");
+    names(&refused, "place", "336");
+    assert_eq!(la.placement(&foster).await.expect(200).body["place"], "U4", "nothing of the correction is stored");
+    // A correction the next placement allows is accepted.
+    la.amend_placement(&foster, json!({"place": "U5"}), &etag).await.expect(200);
 }
 
 /// 437: care that ended with an age assessment finding the child 18 or over (E15), or with the
