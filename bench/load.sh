@@ -18,6 +18,7 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 # Absolute: the baseline is built from its own directory.
 mkdir -p "$TARGET"; TARGET=$(cd "$TARGET" && pwd)
 # BIN names a registry binary built before (to compare two builds); otherwise this tree is built.
+# BACKENDS=postgres (or sqlite) runs one backend only.
 BIN="${BIN:-}"
 BASE_PORT="${BASE_PORT:-18890}"
 ROUNDS="${ROUNDS:-3}"
@@ -74,7 +75,7 @@ versus() { # name token pathsfile connections: registry and baseline interleaved
   echo "$1 (${c} conn) registry/baseline: ${ma}/s vs ${mb}/s = $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.2f", a / b}') (requests/s, median of $ROUNDS); p95 ${qa} vs ${qb} ms; load $(load1)"
 }
 
-for backend in sqlite postgres; do
+for backend in ${BACKENDS:-sqlite postgres}; do
   url_var=$([ "$backend" = sqlite ] && echo SQLITE_URL || echo PG_URL)
   URL="${!url_var:-}"
   [ -n "$URL" ] || continue
