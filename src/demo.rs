@@ -11,7 +11,7 @@ use crate::geo::Geo;
 use crate::placements::model::{EndPlacement, NewPlacement};
 use crate::placements::service as placements;
 use crate::state::AppState;
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 
 pub const HACKNEY: &str = "E09000012";
 pub const LEEDS: &str = "E08000035";
@@ -50,8 +50,13 @@ fn child(
     }
 }
 
-fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, ApiError> {
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ApiError::internal("bad demo date"))
+/// A date of birth `years` years and `days` days before `today`: the demo's children keep their
+/// ages (and so what their placements are allowed to be) whenever it is loaded.
+fn born(today: NaiveDate, years: u32, days: u64) -> Result<NaiveDate, ApiError> {
+    today
+        .checked_sub_months(Months::new(years * 12))
+        .and_then(|d| d.checked_sub_days(Days::new(days)))
+        .ok_or_else(|| ApiError::internal("bad demo date"))
 }
 
 /// Loads the demo into an empty database; returns false when there was already data. With peers
@@ -104,25 +109,40 @@ pub fn load(conn: &mut AnyConnection, today: NaiveDate, now: chrono::NaiveDateTi
         let start = |days: u64| today.checked_sub_days(Days::new(days)).ok_or_else(|| ApiError::internal("date"));
         let hackney_home = || postcode(HACKNEY, 21);
         let kids = [
-            (HACKNEY, child("HK1001", ("Amelia", "Hughes"), date(2011, 5, 14)?, ("F", "WBRI"), Some(hackney_home()?))),
             (
                 HACKNEY,
-                child("HK1002", ("Tyrone", "Mensah"), date(2009, 11, 2)?, ("M", "BAFR"), Some(postcode(HACKNEY, 22)?)),
+                child("HK1001", ("Amelia", "Hughes"), born(today, 15, 200)?, ("F", "WBRI"), Some(hackney_home()?)),
             ),
             (
                 HACKNEY,
-                child("HK1003", ("Leah", "Okafor"), date(2013, 2, 27)?, ("F", "BAFR"), Some(postcode(HACKNEY, 23)?)),
+                child(
+                    "HK1002",
+                    ("Tyrone", "Mensah"),
+                    born(today, 16, 30)?,
+                    ("M", "BAFR"),
+                    Some(postcode(HACKNEY, 22)?),
+                ),
             ),
             (
                 HACKNEY,
-                child("HK1004", ("Kai", "Whitfield"), date(2008, 8, 9)?, ("M", "MWBC"), Some(postcode(HACKNEY, 24)?)),
+                child("HK1003", ("Leah", "Okafor"), born(today, 13, 90)?, ("F", "BAFR"), Some(postcode(HACKNEY, 23)?)),
+            ),
+            (
+                HACKNEY,
+                child(
+                    "HK1004",
+                    ("Kai", "Whitfield"),
+                    born(today, 17, 110)?,
+                    ("M", "MWBC"),
+                    Some(postcode(HACKNEY, 24)?),
+                ),
             ),
             (
                 MANCHESTER,
                 child(
                     "MC2001",
                     ("Jayden", "Brooks"),
-                    date(2010, 1, 30)?,
+                    born(today, 16, 300)?,
                     ("M", "WBRI"),
                     Some(postcode(MANCHESTER, 25)?),
                 ),

@@ -9,6 +9,7 @@ mod alerts;
 mod audit;
 mod auth;
 mod children;
+mod demo;
 mod directory;
 mod exports;
 mod federation;

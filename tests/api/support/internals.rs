@@ -345,3 +345,10 @@ impl AlertsWorker {
         self.0.run_once().await.expect("alerts round")
     }
 }
+
+/// Loads the demo (`serve --demo`) into the test's empty database as of the app's clock.
+pub fn load_demo(app: &TestApp) -> Result<bool, String> {
+    let mut conn = app.state().pool.get().expect("connection");
+    let now = app.now().naive_utc();
+    placement_registry::demo::load(&mut conn, now.date(), now).map_err(|e| format!("{e:?}"))
+}
