@@ -68,15 +68,21 @@ pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> Result<bool, ApiE
 
 /// The version named by `If-Match`; 428 when absent, 412 when it cannot match any version.
 pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let malformed = || ApiError::field("If-Match", "must be an entity tag, as in the ETag you read (\"3\")");
     let value = req
         .headers()
         .get(actix_web::http::header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?
         .to_str()
-        .map_err(|_| ApiError::PreconditionFailed)?
+        .map_err(|_| malformed())?
         .trim();
-    let value = value.strip_prefix("W/").unwrap_or(value);
-    value.trim_matches('"').parse::<i64>().map_err(|_| ApiError::PreconditionFailed)
+    // An entity tag is quoted, maybe weak (RFC 9110 8.8.3); `*` matches any version, so it cannot
+    // stand for the version read. Not a tag at all: 400. A tag that is not this record's: 412.
+    let tag = value.strip_prefix("W/").unwrap_or(value);
+    if tag.len() < 2 || !tag.starts_with('"') || !tag.ends_with('"') {
+        return Err(malformed());
+    }
+    tag.trim_matches('"').parse::<i64>().map_err(|_| ApiError::PreconditionFailed)
 }
 
 /// Like [`if_match`] but `None` when the header is absent.

@@ -18,6 +18,23 @@ async fn malformed_requests_get_problem_json_naming_the_field() {
     la.raw("POST", "/v1/children", "application/json", &big).await.expect_problem(413);
 }
 
+/// `If-Match` carries the ETag read: a value that is no entity tag at all (empty, unquoted) is a
+/// malformed request naming the header; a tag of another version is a failed precondition.
+#[actix_web::test]
+async fn if_match_that_is_not_an_entity_tag_is_refused_naming_it() {
+    let app = TestApp::start().await;
+    let la = app.la(HACKNEY);
+    let child = app.child_of(HACKNEY, a_child("Ann", "Smith").born("2012-01-01")).await;
+    let path = format!("/v1/children/{child}");
+    let change = || serde_json::json!({"given_name": "Anne"});
+    for bad in ["", "1", "W/1", "\""] {
+        let r = la.send(Method::PATCH, &path, Some(change()), &[("if-match", bad)]).await;
+        r.expect_field_error(422, "If-Match");
+    }
+    la.send(Method::PATCH, &path, Some(change()), &[("if-match", "\"7\"")]).await.expect_problem(412);
+    la.send(Method::PATCH, &path, Some(change()), &[("if-match", "W/\"1\"")]).await.expect(200);
+}
+
 #[actix_web::test]
 async fn unknown_routes_are_404_and_wrong_methods_405() {
     let app = TestApp::start().await;
