@@ -113,7 +113,7 @@ pub async fn uasc_csv(
 /// For a placing LA to check its own children's return before submitting it. The four CSV files are built exactly as for download,
 /// read back, and every rule in `rules_checked` is applied; each violation names the rule, the
 /// table, the row (from 1, after the header row), the child and the columns. The rules comparing
-/// a return with last year's (199, 202 to 208, 452, 453, 502, 503A to 503J, 562, 576, 624, 626)
+/// a return with last year's (199, 202 to 208, 452, 453, 502, 503A to 503J, 562, 576, 624, 626, NoE)
 /// read last year's return as the registry builds it from the same records. Only local
 /// authorities with the `exports:read` scope may call it.
 #[utoipa::path(tag = "exports", params(("year" = String, Path, description = "Collection year, named by the year it ends in: 2026 is 1 April 2025 to 31 March 2026", example = "2026")), responses(

@@ -14,7 +14,8 @@
 //!   `CIN`, 503D `PLACE` (but for DfE's code changes), 503E `PLACE_PROVIDER`, 503F `URN`, 503G
 //!   the distance, 503H the placement LA, 503J in or out of the LA; and, when its `RNE` is the
 //!   same, 452 the placement LA and 453 the distance; 562 a first episode that began before the
-//!   year is last year's latest.
+//!   year is last year's latest; NoE a child with an episode that began before the year has
+//!   episodes in last year's return.
 //! - Missing: 576 a period still open at the end of last year is this year's first, with the
 //!   same start.
 
@@ -28,7 +29,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// The rule codes [`validate`] checks (listed in [`super::validate::RULES`] too).
 pub const RULES: &[&str] = &[
     "199", "202", "203", "204", "207", "208", "452", "453", "502", "503A", "503B", "503C", "503D", "503E", "503F",
-    "503G", "503H", "503J", "562", "576", "624", "626",
+    "503G", "503H", "503J", "562", "576", "624", "626", "NoE",
 ];
 
 fn present(s: &str) -> Option<&str> {
@@ -274,6 +275,16 @@ fn episodes(out: &mut Vec<Violation>, year: i32, la: Option<&str>, this: &Tables
             add(out, "562", E, i, c, &["DECOM"], message);
         }
     }
+    // NoE: a child with an episode that began before the year has episodes in last year's return
+    // (not so for a child whose record came from another LA during the year).
+    let last_year: HashSet<&str> = last.episodes.iter().map(|e| e.child.trim()).collect();
+    for (i, e) in this.episodes.iter().enumerate() {
+        let c = e.child.trim();
+        if date(&e.decom).is_some_and(|d| d < start) && !last_year.contains(c) {
+            let message = "the episode began before the year, but last year's return has no episode of this child";
+            add(out, "NoE", E, i, c, &["DECOM"], message);
+        }
+    }
 }
 
 /// 576: a missing period open at the end of last year is this year's first, with the same start.
@@ -413,7 +424,7 @@ mod tests {
         this_c.episodes[2].decom = "02/06/2023".into();
         assert_eq!(
             found(&validate(2026, None, &this, &last)),
-            rows(&[("502", 2, "B"), ("503D", 2, "B"), ("562", 2, "B"), ("562", 6, "E")])
+            rows(&[("502", 2, "B"), ("503D", 2, "B"), ("562", 2, "B"), ("562", 6, "E"), ("NoE", 6, "E")])
         );
         assert_eq!(
             found(&validate(2026, None, &this_c, &last)),
@@ -423,7 +434,8 @@ mod tests {
                 ("562", 2, "B"),
                 ("502", 3, "C"),
                 ("562", 3, "C"),
-                ("562", 6, "E")
+                ("562", 6, "E"),
+                ("NoE", 6, "E")
             ])
         );
     }

@@ -495,6 +495,9 @@ fn last_year_fixtures() -> Vec<LastYearFixture> {
         ("562", |_, l| l.episodes[0].decom = "11/02/2025".into()),
         // Away since 28 March 2025 at the end of last year; this year's first period is October's.
         ("576", |_, l| l.missing.push(missing_row("C1", "03/04/2012", "A", "28/03/2025", ""))),
+        // Looked after since before the year, but in no episode of last year's return (a child
+        // whose record came from another LA during the year).
+        ("NoE", |_, l| l.episodes.clear()),
     ]
 }
 
