@@ -69,8 +69,7 @@ pub fn read(
     if children.is_empty() {
         return Ok(());
     }
-    let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
-    repo::insert_pending(conn, &pending(caller, action, &targets, now)).map_err(unrecorded)
+    repo::insert_pending(conn, &read_events(caller, action, children, now)).map_err(unrecorded)
 }
 
 /// The event recording a read of one child, for a read that writes it itself (see
@@ -80,8 +79,8 @@ pub fn read_event(caller: &Caller, action: &str, child: &ChildId, now: NaiveDate
     events.swap_remove(0)
 }
 
-/// The events recording a read of these children, for a read that writes them itself with
-/// [`repo::insert_pending_pg`].
+/// The events recording a read of these children (one each): what [`read`] writes, and what a
+/// read on an asynchronous connection writes itself with [`repo::insert_pending_pg`].
 pub fn read_events(caller: &Caller, action: &str, children: &[ChildId], now: NaiveDateTime) -> Vec<PendingEvent> {
     let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
     pending(caller, action, &targets, now)

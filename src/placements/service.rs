@@ -154,7 +154,10 @@ pub fn end(
         &statuses,
     );
     check_rec_for_place(&mut errors, &p.place, &input.rec);
-    check_final_end(&mut errors, &repo::of_child(conn, &child.id)?, &p.id, input.end_date, &input.rec);
+    // Only an ending that closes care for good is read with the child's other placements.
+    if crate::ssda903::ends_care_for_good(&input.rec) {
+        check_final_end(&mut errors, &repo::of_child(conn, &child.id)?, &p.id, input.end_date, &input.rec);
+    }
     check_status_lengths(&mut errors, "end_date", &statuses, input.end_date);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
