@@ -83,3 +83,26 @@ async fn open(url: String) -> ConnectionResult<AsyncPgConnection> {
         .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::usable_url;
+
+    /// The asynchronous reads open only plain PostgreSQL URLs: one asking for TLS stays with the
+    /// blocking pool, whose libpq speaks it, and SQLite has no such pool.
+    #[test]
+    fn only_postgres_urls_without_tls_get_asynchronous_reads() {
+        let plain = "postgres://registry:registry@127.0.0.1:5432/registry";
+        assert_eq!(usable_url(plain), Some(plain));
+        assert!(usable_url("postgresql://db.example/registry?sslmode=prefer").is_some());
+        for url in [
+            "postgres://db.example/registry?sslmode=require",
+            "postgresql://db.example/registry?sslmode=verify-full",
+            "postgres://db.example/registry?sslmode=verify-ca",
+            "sqlite://data/registry.db",
+            "data/registry.db",
+        ] {
+            assert_eq!(usable_url(url), None, "{url}");
+        }
+    }
+}
