@@ -37,20 +37,21 @@ pub struct Top {
 }
 
 /// The statement of [`placed_children`] for one of its two index ranges on (host_area,
-/// end_date), instead of an OR over years of history (`still_open`: the placements still open;
-/// else those ending after the date), on the backend `$db`: written once for the blocking
-/// connections and the asynchronous PostgreSQL ones.
+/// end_date), instead of an OR over years of history, on the backend `$db`: written once for the
+/// blocking connections and the asynchronous PostgreSQL ones. `$ending` is `None` for the
+/// placements still open, else the placements ending after the date, by id (see
+/// [`ending_ids`]).
 macro_rules! placed_query {
-    ($db:ty, $host:expr, $on:expr, $filter:expr, $top:expr, $still_open:expr, $window_start:expr, $now:expr) => {{
-        let (host, on, filter, top, still_open, window_start, now): (
+    ($db:ty, $host:expr, $on:expr, $filter:expr, $top:expr, $ending:expr, $window_start:expr, $now:expr) => {{
+        let (host, on, filter, top, ending, window_start, now): (
             &str,
             NaiveDate,
             &Filter,
             Option<&Top>,
-            bool,
+            Option<&[PlacementId]>,
             NaiveDateTime,
             NaiveDateTime,
-        ) = ($host, $on, $filter, $top, $still_open, $window_start, $now);
+        ) = ($host, $on, $filter, $top, $ending, $window_start, $now);
         let mut q = placements::table
             .inner_join(children::table)
             .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
@@ -72,7 +73,10 @@ macro_rules! placed_query {
                 (state(), episodes_since(window_start)),
             ))
             .into_boxed::<$db>();
-        q = if still_open { q.filter(placements::end_date.is_null()) } else { q.filter(placements::end_date.gt(on)) };
+        q = match ending {
+            None => q.filter(placements::end_date.is_null()),
+            Some(ids) => q.filter(placements::id.eq_any(ids)).filter(placements::end_date.gt(on)),
+        };
         if let Some(la) = &filter.placing_la {
             q = q.filter(placements::placing_la.eq(la.clone()));
         }
@@ -89,7 +93,7 @@ macro_rules! placed_query {
         }
         // Only the open placements are many; the few ending after the date are read whole
         // (ordering those by start would walk every placement the area ever had).
-        if let Some(top) = top.filter(|_| still_open) {
+        if let Some(top) = top.filter(|_| ending.is_none()) {
             if let Some((date, id)) = &top.after {
                 q = q.filter(
                     placements::start_date
@@ -101,6 +105,19 @@ macro_rules! placed_query {
         }
         q
     }};
+}
+
+/// The placements in `host` open on `on` that end after it (the few with a planned end): one
+/// table, so that the statement joining the rest is only planned when there are any. That
+/// statement's plan depends on how many there are, so the server plans it anew each time, and
+/// planning a join of five tables cost more than running it.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn ending_ids<'a>(host: &'a str, on: NaiveDate) -> _ {
+    placements::table
+        .filter(placements::host_area.eq(host))
+        .filter(placements::end_date.gt(on))
+        .filter(placements::start_date.le(on))
+        .select(placements::id)
 }
 
 /// Every placement in `host` open on `on` (started on or before, not ended by then) that
@@ -118,18 +135,21 @@ pub fn placed_children(
     now: NaiveDateTime,
 ) -> Result<Vec<PlacedChild>, ApiError> {
     let window_start = crate::flags::repeat_window_start(now);
-    let mut rows: Vec<Row> = Vec::new();
-    for still_open in [true, false] {
+    let mut rows: Vec<Row> =
+        placed_query!(crate::db::MultiBackend, host, on, filter, top, None, window_start, now).load(conn)?;
+    let ending: Vec<PlacementId> = ending_ids(host, on).load(conn)?;
+    if !ending.is_empty() {
         rows.extend(
-            placed_query!(crate::db::MultiBackend, host, on, filter, top, still_open, window_start, now)
+            placed_query!(crate::db::MultiBackend, host, on, filter, top, Some(&ending), window_start, now)
                 .load::<Row>(conn)?,
         );
     }
     Ok(rows.into_iter().map(|row| placed_child(row, now)).collect())
 }
 
-/// [`placed_children`] on an asynchronous PostgreSQL connection: both statements in one round
-/// trip.
+/// [`placed_children`] on an asynchronous PostgreSQL connection: the open placements and the
+/// ids of those ending later in one round trip, and the rows of those in a second when there
+/// are any.
 pub async fn placed_children_pg(
     conn: &mut diesel_async::AsyncPgConnection,
     host: &str,
@@ -140,11 +160,17 @@ pub async fn placed_children_pg(
 ) -> Result<Vec<PlacedChild>, ApiError> {
     use diesel_async::RunQueryDsl;
     let window_start = crate::flags::repeat_window_start(now);
-    let open = placed_query!(diesel::pg::Pg, host, on, filter, top, true, window_start, now);
-    let ending = placed_query!(diesel::pg::Pg, host, on, filter, top, false, window_start, now);
-    let (open, ending) = (RunQueryDsl::load::<Row>(open, &mut *conn), RunQueryDsl::load::<Row>(ending, &mut *conn));
-    let (open, ending) = futures_util::future::try_join(open, ending).await?;
-    Ok(open.into_iter().chain(ending).map(|row| placed_child(row, now)).collect())
+    let open = placed_query!(diesel::pg::Pg, host, on, filter, top, None, window_start, now);
+    let (mut rows, ending): (Vec<Row>, Vec<PlacementId>) = futures_util::future::try_join(
+        RunQueryDsl::load::<Row>(open, &mut *conn),
+        RunQueryDsl::load::<PlacementId>(ending_ids(host, on), &mut *conn),
+    )
+    .await?;
+    if !ending.is_empty() {
+        let q = placed_query!(diesel::pg::Pg, host, on, filter, top, Some(&ending), window_start, now);
+        rows.extend(RunQueryDsl::load::<Row>(q, conn).await?);
+    }
+    Ok(rows.into_iter().map(|row| placed_child(row, now)).collect())
 }
 
 fn placed_child((c, p, d, (state_row, recent)): Row, now: NaiveDateTime) -> PlacedChild {
