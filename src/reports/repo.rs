@@ -48,30 +48,33 @@ impl From<i64> for Bind {
     }
 }
 
-/// SQL text with its bound values, written for one backend (`?` or `$n` placeholders).
+/// SQL text with its bound values, for one backend (`plus` differs). Diesel writes each
+/// placeholder as the backend spells it, and keeps the statement prepared on the connection,
+/// keyed by its text: a report's statements are the same text every time, so they are parsed
+/// once per connection, not once per request (`diesel::sql_query` is never kept).
 struct Sql {
     backend: Backend,
-    text: String,
-    binds: Vec<Bind>,
+    parts: Vec<Part>,
+}
+
+enum Part {
+    Text(String),
+    Bind(Bind),
 }
 
 impl Sql {
     fn new(backend: Backend) -> Sql {
-        Sql { backend, text: String::with_capacity(512), binds: Vec::new() }
+        Sql { backend, parts: Vec::with_capacity(32) }
     }
     fn push(&mut self, s: &str) -> &mut Sql {
-        self.text.push_str(s);
+        match self.parts.last_mut() {
+            Some(Part::Text(t)) => t.push_str(s),
+            _ => self.parts.push(Part::Text(s.to_string())),
+        }
         self
     }
     fn bind(&mut self, v: impl Into<Bind>) -> &mut Sql {
-        self.binds.push(v.into());
-        match self.backend {
-            Backend::Postgres => {
-                let n = self.binds.len();
-                self.text.push_str(&format!("${n}"));
-            }
-            Backend::Sqlite => self.text.push('?'),
-        }
+        self.parts.push(Part::Bind(v.into()));
         self
     }
     /// `col` plus a fixed interval (`'72 hours'`), keeping the stored precision on SQLite, where
@@ -87,16 +90,34 @@ impl Sql {
     where
         T: QueryableByName<MultiBackend> + 'static,
     {
-        let mut q = diesel::sql_query(self.text).into_boxed::<MultiBackend>();
-        for b in self.binds {
-            q = match b {
-                Bind::Text(v) => q.bind::<Text, _>(v),
-                Bind::Date(v) => q.bind::<Date, _>(v),
-                Bind::Time(v) => q.bind::<Timestamp, _>(v),
-                Bind::Int(v) => q.bind::<BigInt, _>(v),
-            };
+        diesel::RunQueryDsl::load(self, conn)
+    }
+}
+
+impl diesel::query_builder::QueryId for Sql {
+    type QueryId = ();
+    // Not known from the type: diesel keys the prepared statement by its text instead.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Sql {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for Sql {}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for Sql {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_sql(t),
+                Part::Bind(Bind::Text(v)) => out.push_bind_param::<Text, _>(v)?,
+                Part::Bind(Bind::Date(v)) => out.push_bind_param::<Date, _>(v)?,
+                Part::Bind(Bind::Time(v)) => out.push_bind_param::<Timestamp, _>(v)?,
+                Part::Bind(Bind::Int(v)) => out.push_bind_param::<BigInt, _>(v)?,
+            }
         }
-        q.load(conn)
+        Ok(())
     }
 }
 
@@ -433,7 +454,7 @@ pub fn return_records(
 // ---------------------------------------------------------------------------------------------
 // Missing episodes, by the placement they started in.
 
-pub const EPISODE_FIGURES: [Figure; 9] = [
+pub const EPISODE_FIGURES: [Figure; 10] = [
     Figure::Episodes,
     Figure::EpisodesMissing,
     Figure::EpisodesAway,
@@ -443,6 +464,7 @@ pub const EPISODE_FIGURES: [Figure; 9] = [
     Figure::ReturnInterviewsCompletedWithin72h,
     Figure::SafeAndWellChecks,
     Figure::EpisodesFirstReportedInReturn,
+    Figure::ChildrenWithRepeatEpisodes,
 ];
 
 /// Episodes (alias `e`) in scope that started in the period: of placements made by the LA, in
@@ -481,10 +503,22 @@ fn episode_condition(q: &mut Sql, f: Figure) {
     };
 }
 
-pub fn episode_counts(conn: &mut AnyConnection, s: &Scope) -> QueryResult<[i64; 9]> {
+/// The episode figures and the children with repeat episodes, from one read of the episodes in
+/// scope.
+pub fn episode_counts(conn: &mut AnyConnection, s: &Scope) -> QueryResult<[i64; 10]> {
     let mut q = Sql::new(conn.backend());
-    select_counts(&mut q, &EPISODE_FIGURES, episode_condition);
+    q.push(
+        "WITH scoped AS (SELECT e.child_id, e.started_at, e.kind, e.ended_at, e.ri_outcome, e.ri_completed_at, \
+         e.safe_and_well_at, e.source",
+    );
     episodes_from(&mut q, s, false);
+    q.push(") ");
+    let (counted, repeat) = EPISODE_FIGURES.split_at(EPISODE_FIGURES.len() - 1);
+    select_counts(&mut q, counted, episode_condition);
+    q.push(", (SELECT COUNT(*) FROM (");
+    repeat_children_of(&mut q, "scoped");
+    q.push(&format!(") rep) AS c{} FROM scoped e", counted.len()));
+    debug_assert_eq!(repeat, [Figure::ChildrenWithRepeatEpisodes]);
     counts(conn, q)
 }
 
@@ -547,24 +581,28 @@ pub fn episode_records(
 // ---------------------------------------------------------------------------------------------
 // Children with repeat episodes: 3 or more in scope starting within 90 days inside the period.
 
+/// `SELECT DISTINCT child_id` of the children with an episode in `base` (a table of `child_id`
+/// and `started_at`) followed, within 90 days, by enough others to make 3: in start order, the
+/// episode 2 places on starts within 90 days of it. One sort of each child's episodes, where
+/// pairing every episode with every later one grew with the square of them.
+fn repeat_children_of(q: &mut Sql, base: &str) {
+    q.push(&format!(
+        "SELECT DISTINCT w.child_id FROM (SELECT b.child_id, b.started_at, \
+         LEAD(b.started_at, {}) OVER (PARTITION BY b.child_id ORDER BY b.started_at) AS nth FROM {base} b) w \
+         WHERE w.nth <= ",
+        REPEAT_THRESHOLD - 1
+    ));
+    q.plus("w.started_at", &format!("{REPEAT_WINDOW_DAYS} days"));
+}
+
 /// `WITH base` (the child and start of each episode in scope that started in the period) `, rep`
-/// (the children with an episode followed, within 90 days, by enough others in `base` to make 3).
+/// (the children with repeat episodes among them).
 fn repeat_children(q: &mut Sql, s: &Scope) {
     q.push("WITH base AS (SELECT e.child_id, e.started_at");
     episodes_from(q, s, false);
-    q.push(
-        "), rep AS (SELECT DISTINCT b1.child_id FROM base b1 JOIN base b2 ON b2.child_id = b1.child_id \
-         AND b2.started_at >= b1.started_at AND b2.started_at <= ",
-    );
-    q.plus("b1.started_at", &format!("{REPEAT_WINDOW_DAYS} days"));
-    q.push(&format!(" GROUP BY b1.child_id, b1.started_at HAVING COUNT(*) >= {REPEAT_THRESHOLD}) "));
-}
-
-pub fn repeat_child_count(conn: &mut AnyConnection, s: &Scope) -> QueryResult<i64> {
-    let mut q = Sql::new(conn.backend());
-    repeat_children(&mut q, s);
-    q.push("SELECT COUNT(*) AS c0 FROM rep");
-    Ok(counts::<1>(conn, q)?[0])
+    q.push("), rep AS (");
+    repeat_children_of(q, "base");
+    q.push(") ");
 }
 
 #[derive(Debug, QueryableByName)]

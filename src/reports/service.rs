@@ -84,12 +84,9 @@ pub fn figures(
         }
         values.extend(repo::RETURN_FIGURES.into_iter().zip(sum));
     }
-    if uses(Source::Episodes) {
+    if uses(Source::Episodes) || uses(Source::RepeatChildren) {
         let c = repo::episode_counts(conn, &s)?;
         values.extend(repo::EPISODE_FIGURES.into_iter().zip(c));
-    }
-    if uses(Source::RepeatChildren) {
-        values.insert(Figure::ChildrenWithRepeatEpisodes, repo::repeat_child_count(conn, &s)?);
     }
     Ok(wanted.iter().map(|f| (*f, values.get(f).copied().unwrap_or(0))).collect())
 }

@@ -7,44 +7,49 @@ async fn repeat_episodes_are_three_within_90_days_inside_the_period() {
     let app = TestApp::start_at(at("2026-04-01")).await;
     let (pid, urn) = app.provider_with_home().await;
     let mut children = Vec::new();
-    for (given, dob) in [("Rae", "2010-01-01"), ("Sol", "2011-01-01"), ("Tia", "2012-01-01")] {
+    for (given, dob) in [("Rae", "2010-01-01"), ("Sol", "2011-01-01"), ("Tia", "2012-01-01"), ("Uli", "2013-01-01")] {
         let c = app.child_of(HACKNEY, a_child(given, "Test").born(dob)).await;
         app.la(HACKNEY).place(Placement::at(&c, &urn).from("2026-04-01")).await.expect(201);
         children.push(c);
     }
     app.set_time(at("2026-09-01"));
     let home = app.provider(&pid);
-    let starts = [
+    let starts: [&[&str]; 4] = [
         // Rae: the third starts exactly 90 days after the first.
-        ["2026-04-02T10:00:00Z", "2026-05-15T10:00:00Z", "2026-07-01T10:00:00Z"],
+        &["2026-04-02T10:00:00Z", "2026-05-15T10:00:00Z", "2026-07-01T10:00:00Z"],
         // Sol: one minute more.
-        ["2026-04-02T10:00:00Z", "2026-05-15T10:00:00Z", "2026-07-01T10:01:00Z"],
+        &["2026-04-02T10:00:00Z", "2026-05-15T10:00:00Z", "2026-07-01T10:01:00Z"],
         // Tia: within 90 days, but only two in the second quarter.
-        ["2026-05-01T10:00:00Z", "2026-06-01T10:00:00Z", "2026-07-02T10:00:00Z"],
+        &["2026-05-01T10:00:00Z", "2026-06-01T10:00:00Z", "2026-07-02T10:00:00Z"],
+        // Uli: not three within 90 days of the first (109 days), but of the second (42 days).
+        &["2026-04-02T10:00:00Z", "2026-06-20T10:00:00Z", "2026-07-20T10:00:00Z", "2026-08-01T10:00:00Z"],
     ];
     for (child, times) in children.iter().zip(starts) {
-        for s in times {
+        for s in times.iter().copied() {
             let end = (instant(s) + chrono::TimeDelta::hours(1)).to_rfc3339();
             home.report_missing(Episode::missing(child, s).until(&end).found("placement")).await.expect(201);
         }
     }
     let la = app.la(HACKNEY);
     let year = report(&la, "placing", "year=2027").await;
-    assert_eq!(year["figures"]["children_with_repeat_episodes"]["value"], 2);
-    let mut expected = vec![children[0].clone(), children[2].clone()];
+    assert_eq!(year["figures"]["children_with_repeat_episodes"]["value"], 3);
+    let mut expected = vec![children[0].clone(), children[2].clone(), children[3].clone()];
     expected.sort();
     let records = all_records(&la, "/v1/reports/placing/records?year=2027&figure=children_with_repeat_episodes").await;
     let got: Vec<String> = records.iter().map(|r| r["child_id"].as_str().unwrap_or_default().to_string()).collect();
     assert_eq!(got, expected);
-    assert!(records.iter().all(|r| r["episodes"] == 3));
+    for r in &records {
+        let n = if r["child_id"] == children[3].as_str() { 4 } else { 3 };
+        assert_eq!(r["episodes"], n, "{r}");
+    }
     for q in ["period=2026-Q2", "period=2026-Q3"] {
         assert_eq!(report(&la, "placing", q).await["figures"]["children_with_repeat_episodes"]["value"], 0, "{q}");
     }
     assert_eq!(
         report(&app.la(LEEDS), "host", "year=2027").await["figures"]["children_with_repeat_episodes"]["value"],
-        2
+        3
     );
-    assert_eq!(report(&home, "provider", "year=2027").await["figures"]["children_with_repeat_episodes"]["value"], 2);
+    assert_eq!(report(&home, "provider", "year=2027").await["figures"]["children_with_repeat_episodes"]["value"], 3);
 }
 
 /// Reports find episodes by the area and setting of the placement they started in; when that

@@ -1,0 +1,10 @@
+DROP INDEX notifications_sender_event;
+DROP INDEX notifications_recipient_event;
+CREATE INDEX notifications_sender_event ON notifications (sender_org, event_date) WHERE event_date IS NOT NULL;
+CREATE INDEX notifications_recipient_event ON notifications (recipient_la, event_date) WHERE event_date IS NOT NULL;
+DROP INDEX missing_episodes_placing;
+DROP INDEX missing_episodes_host;
+DROP INDEX missing_episodes_urn;
+CREATE INDEX missing_episodes_placing ON missing_episodes (placing_la, started_at);
+CREATE INDEX missing_episodes_host ON missing_episodes (host_area, started_at);
+CREATE INDEX missing_episodes_urn ON missing_episodes (urn, started_at);
