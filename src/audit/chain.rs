@@ -3,7 +3,7 @@
 
 use super::{AuditKey, repo};
 use crate::db::AnyConnection;
-use crate::db::rows::audit::AuditEvent;
+use crate::db::rows::audit::{AuditEvent, PendingEvent};
 use crate::error::ApiError;
 use crate::node::Node;
 use chrono::NaiveDateTime;
@@ -84,12 +84,40 @@ fn append_all(conn: &mut AnyConnection, key: &AuditKey, events: Vec<Unchained>) 
     repo::set_head(conn, seq, &prev)
 }
 
-/// Most pending events appended in one transaction, so that writes waiting for the chain's
-/// lock are not held up behind a long backlog.
+/// Most events appended in one transaction, so that writes waiting for the chain's lock are not
+/// held up behind a long backlog (a pending row of a page counts once per child; a row of more
+/// is still taken whole).
 pub const CHAIN_BATCH: i64 = 5_000;
 
+/// The events of pending rows, in order: one per child of a page read, else the row's own; and
+/// how many of the rows they take (rows after the batch is full wait for the next transaction).
+fn unchained(pending: &[PendingEvent], batch: usize) -> (Vec<Unchained>, usize) {
+    let mut events = Vec::new();
+    let mut taken = 0;
+    for p in pending {
+        let children: Vec<Option<String>> = match &p.child_ids {
+            Some(ids) => ids.split(' ').filter(|id| !id.is_empty()).map(|id| Some(id.to_string())).collect(),
+            None => vec![p.child_id.clone()],
+        };
+        if taken > 0 && events.len() + children.len() > batch {
+            break;
+        }
+        taken += 1;
+        events.extend(children.into_iter().map(|child_id| Unchained {
+            at: p.at,
+            subject: p.subject.clone(),
+            org_type: p.org_type.clone(),
+            org: p.org.clone(),
+            action: p.action.clone(),
+            child_id,
+            request_id: p.request_id.clone(),
+        }));
+    }
+    (events, taken)
+}
+
 /// Appends every pending event to the chain, oldest first, in transactions of at most
-/// [`CHAIN_BATCH`] events, each deleting from the pending table what it chained. Returns how
+/// [`CHAIN_BATCH`] events, each deleting from the pending rows it chained. Returns how
 /// many were chained. Safe to run from several processes at once: the head's lock orders them.
 pub fn chain_pending(conn: &mut AnyConnection, key: &AuditKey) -> Result<usize, ApiError> {
     chain_pending_in(conn, key, CHAIN_BATCH)
@@ -98,29 +126,19 @@ pub fn chain_pending(conn: &mut AnyConnection, key: &AuditKey) -> Result<usize, 
 pub fn chain_pending_in(conn: &mut AnyConnection, key: &AuditKey, batch: i64) -> Result<usize, ApiError> {
     let mut done = 0;
     loop {
-        let n = crate::db::write_tx(conn, |conn| {
+        let (n, more) = crate::db::write_tx(conn, |conn| {
             // The head's lock first: two chainers never take the same pending rows.
             repo::lock_head(conn)?;
             let pending = repo::oldest_pending(conn, batch)?;
-            let ids: Vec<String> = pending.iter().map(|p| p.id.clone()).collect();
-            let events = pending
-                .into_iter()
-                .map(|p| Unchained {
-                    at: p.at,
-                    subject: p.subject,
-                    org_type: p.org_type,
-                    org: p.org,
-                    action: p.action,
-                    child_id: p.child_id,
-                    request_id: p.request_id,
-                })
-                .collect();
+            let (events, taken) = unchained(&pending, usize::try_from(batch).unwrap_or(usize::MAX));
+            let ids: Vec<String> = pending.iter().take(taken).map(|p| p.id.clone()).collect();
+            let appended = events.len();
             append_all(conn, key, events)?;
             repo::delete_pending(conn, &ids)?;
-            Ok::<_, ApiError>(ids.len())
+            Ok::<_, ApiError>((appended, taken < pending.len() || pending.len() as i64 == batch))
         })?;
         done += n;
-        if (n as i64) < batch {
+        if !more {
             return Ok(done);
         }
     }
@@ -226,4 +244,41 @@ pub fn verify(conn: &mut AnyConnection, key: &AuditKey, checkpoints: &[Checkpoin
         }
     }
     Ok(Verdict::Intact { events: last })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, child_id: Option<&str>, child_ids: Option<&str>) -> PendingEvent {
+        PendingEvent {
+            id: id.into(),
+            at: chrono::DateTime::from_timestamp(1_780_000_000, 0).map(|t| t.naive_utc()).unwrap_or_default(),
+            subject: "worker".into(),
+            org_type: "authority".into(),
+            org: "E08000035".into(),
+            action: if child_ids.is_some() { "host_view.read" } else { "child.read" }.into(),
+            child_id: child_id.map(Into::into),
+            request_id: Some(format!("req-{id}")),
+            child_ids: child_ids.map(Into::into),
+        }
+    }
+
+    fn children(events: &[Unchained]) -> Vec<&str> {
+        events.iter().map(|e| e.child_id.as_deref().unwrap_or("-")).collect()
+    }
+
+    #[test]
+    fn a_page_row_becomes_one_event_per_child_in_order_and_batches_count_events() {
+        let pending = [row("1", None, Some("c b a")), row("2", Some("d"), None), row("3", None, None)];
+        let (events, taken) = unchained(&pending, 10);
+        assert_eq!((children(&events), taken), (vec!["c", "b", "a", "d", "-"], 3));
+        assert!(events[..3].iter().all(|e| e.action == "host_view.read" && e.request_id.as_deref() == Some("req-1")));
+        // A batch full after the page waits for the next transaction; a first row bigger than
+        // the batch is still taken whole.
+        let (events, taken) = unchained(&pending, 4);
+        assert_eq!((children(&events), taken), (vec!["c", "b", "a", "d"], 2));
+        let (events, taken) = unchained(&pending, 2);
+        assert_eq!((children(&events), taken), (vec!["c", "b", "a"], 1));
+    }
 }

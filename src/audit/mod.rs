@@ -53,6 +53,7 @@ fn pending(caller: &Caller, action: &str, children: &[Option<&ChildId>], now: Na
             action: action.to_string(),
             child_id: child.map(|c| c.0.clone()),
             request_id: caller.request_id.clone(),
+            child_ids: None,
         })
         .collect()
 }
@@ -79,11 +80,23 @@ pub fn read_event(caller: &Caller, action: &str, child: &ChildId, now: NaiveDate
     events.swap_remove(0)
 }
 
-/// The events recording a read of these children (one each): what [`read`] writes, and what a
-/// read on an asynchronous connection writes itself with [`repo::insert_pending_pg`].
+/// The pending row recording a read of these children: what [`read`] writes, and what a read on
+/// an asynchronous connection writes itself with [`repo::insert_pending_pg`]. A read of several
+/// children is one row listing them, chained as one event per child in the order given; a read
+/// of none records nothing.
 pub fn read_events(caller: &Caller, action: &str, children: &[ChildId], now: NaiveDateTime) -> Vec<PendingEvent> {
-    let targets: Vec<Option<&ChildId>> = children.iter().map(Some).collect();
-    pending(caller, action, &targets, now)
+    match children {
+        [] => Vec::new(),
+        [child] => pending(caller, action, &[Some(child)], now),
+        many => {
+            let mut events = pending(caller, action, &[None], now);
+            let ids: Vec<&str> = many.iter().map(|c| c.0.as_str()).collect();
+            for e in &mut events {
+                e.child_ids = Some(ids.join(" "));
+            }
+            events
+        }
+    }
 }
 
 /// The answer to a read whose audit event could not be written: the read is refused.

@@ -350,6 +350,7 @@ diesel::table! {
         action -> Text,
         child_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
+        child_ids -> Nullable<Text>,
     }
 }
 

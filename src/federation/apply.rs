@@ -76,6 +76,7 @@ pub fn apply_batch(
                     action: format!("federation.{outcome}:{}", e.kind),
                     child_id: e.child_id.clone(),
                     request_id: Some(e.event_id.clone()),
+                    child_ids: None,
                 }],
             )?;
             outcomes.push(EventOutcome { event_id: e.event_id.clone(), seq: e.seq, outcome: outcome.into(), reason });

@@ -20,7 +20,8 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// A read event, durable but not yet in the chain.
+/// A read event, durable but not yet in the chain: of one child (`child_id`), or of a page of
+/// children (`child_ids`, space-separated), chained as one event per child in that order.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_pending)]
 pub struct PendingEvent {
@@ -33,4 +34,5 @@ pub struct PendingEvent {
     pub action: String,
     pub child_id: Option<String>,
     pub request_id: Option<String>,
+    pub child_ids: Option<String>,
 }
