@@ -60,10 +60,21 @@ run() { # name token pathsfile [connections]
   echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") load=$(load1)"
 }
 
+settled() { # waits (up to 2 minutes) until the registry has chained every pending audit event
+  local i
+  for i in $(seq 1 240); do
+    [ "$(sql postgres "$URL" "SELECT count(*) FROM audit_pending")" = 0 ] && return
+    sleep 0.5
+  done
+}
+
 versus() { # name token pathsfile connections: registry and baseline interleaved A B A B ..., ratios of medians
+  # The baseline writes its reads' events to audit_pending and leaves them: the registry's chainer
+  # appends them. Each round starts once that is done, so neither side's round pays for chaining
+  # the other's events (the registry's rounds still chain their own, the baseline's never do).
   local c=$4 a b ra=() rb=() pa=() pb=() i
   for i in $(seq 1 "$ROUNDS"); do
-    a=$(wrk_result "$PORT" "$2" "$3" "$c"); b=$(wrk_result "$BASE_PORT" "$2" "$3" "$c")
+    settled; a=$(wrk_result "$PORT" "$2" "$3" "$c"); settled; b=$(wrk_result "$BASE_PORT" "$2" "$3" "$c")
     ra+=("$(field "$a" rps)"); rb+=("$(field "$b" rps)"); pa+=("$(field "$a" p95)"); pb+=("$(field "$b" p95)")
     echo "  $1 (${c} conn) round $i: registry $a | baseline $b | load $(load1)"
   done
