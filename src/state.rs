@@ -2,12 +2,14 @@
 //! working-day calendar and the authenticator. Opened once per
 //! process (migrating the database and loading reference data), shared by every worker.
 
+use crate::audit::recorder::deferring;
 use crate::auth::authenticator::Authenticator;
 use crate::auth::keys::{self, KeyRing, SigningKey};
 use crate::auth::tokens::TokenService;
 use crate::calendar::WorkingCalendar;
 use crate::clock::Clock;
 use crate::config::{Config, DbCalls};
+use crate::db::rows::audit::PendingEvent;
 use crate::db::{self, AnyConnection, DbPool};
 use crate::error::ApiError;
 use crate::node::Node;
@@ -33,6 +35,8 @@ pub struct AppState {
     read_pool_config: Option<db::reads::ReadPoolConfig>,
     /// This worker's asynchronous PostgreSQL pool, once [`AppState::for_worker`] opened it.
     reads: Option<db::reads::ReadPool>,
+    /// On SQLite: commits the reads of requests' database work together (`audit::recorder`).
+    recorder: Option<Arc<crate::audit::Recorder>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +53,8 @@ pub enum StartError {
     Reference(String),
     #[error("bank holidays file: {0}")]
     Calendar(String),
+    #[error("cannot start the audit recorder: {0}")]
+    Recorder(String),
 }
 
 impl AppState {
@@ -84,6 +90,12 @@ impl AppState {
                 .map(|url| db::reads::ReadPoolConfig::new(url, read_pool_size(&config, default_workers()))),
             DbCalls::Worker | DbCalls::Pool => None,
         };
+        let recorder = match db::Backend::of(&config.database_url) {
+            db::Backend::Sqlite => crate::audit::Recorder::start(&config.database_url, *secrets.audit_key())
+                .map_err(|e| StartError::Recorder(e.to_string()))?
+                .map(Arc::new),
+            db::Backend::Postgres => None,
+        };
         Ok(AppState {
             pool,
             clock,
@@ -95,6 +107,7 @@ impl AppState {
             db_on_worker,
             read_pool_config,
             reads: None,
+            recorder,
         })
     }
 
@@ -125,17 +138,22 @@ impl AppState {
     }
 
     /// Runs a request's database work with a pooled connection: on this HTTP worker thread, or
-    /// on the blocking thread pool (`Config::db_calls`).
+    /// on the blocking thread pool (`Config::db_calls`). The reads it records are committed
+    /// before its result is given (on SQLite by the recorder, after the connection is back in
+    /// the pool and without holding the thread).
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        if self.db_on_worker {
+        let defer = self.recorder.is_some();
+        let (out, reads) = if self.db_on_worker {
             let mut conn = self.pool.get()?;
-            return f(&mut conn);
-        }
-        db::run(&self.pool, f).await
+            deferring(defer, || f(&mut conn))
+        } else {
+            db::run(&self.pool, move |conn| Ok(deferring(defer, || f(conn)))).await?
+        };
+        self.recorded(reads, out).await
     }
 
     /// Runs database work on the blocking thread pool whatever `Config::db_calls` says: for the
@@ -147,11 +165,26 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        db::run(&self.pool, f).await
+        let defer = self.recorder.is_some();
+        let (out, reads) = db::run(&self.pool, move |conn| Ok(deferring(defer, || f(conn)))).await?;
+        self.recorded(reads, out).await
     }
 
-    /// Appends pending events to the audit chain.
+    /// `out`, once the reads its work kept are committed (a failed read's too: it may have read
+    /// before failing).
+    async fn recorded<T>(&self, reads: Vec<PendingEvent>, out: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let Some(recorder) = &self.recorder {
+            recorder.record(reads).await?;
+        }
+        out
+    }
+
+    /// Appends pending events to the audit chain (on SQLite, by the recorder's chaining thread,
+    /// which reads the journal without holding up its writer).
     pub async fn chain_audit(&self) -> Result<usize, ApiError> {
+        if let Some(recorder) = &self.recorder {
+            return recorder.chain().await;
+        }
         let secrets = self.secrets.clone();
         self.db_pooled(move |conn| crate::audit::chain_pending(conn, secrets.audit_key())).await
     }

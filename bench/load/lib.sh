@@ -38,7 +38,7 @@ copy_db() { # backend url suffix: copies the seeded database (SQLite file, or a 
 
 drop_copy() { # backend url: removes a copy made by copy_db
   case "$1" in
-    sqlite) rm -f "${2#sqlite://}" "${2#sqlite://}-wal" "${2#sqlite://}-shm" ;;
+    sqlite) rm -f "${2#sqlite://}" "${2#sqlite://}"-{wal,shm,audit,audit-wal,audit-shm} ;;
     postgres) psql "$PG_ADMIN_URL" -qAtX -c "DROP DATABASE IF EXISTS ${2##*/} WITH (FORCE)" ;;
   esac
 }

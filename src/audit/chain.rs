@@ -1,7 +1,7 @@
 //! The keyed chain: appending pending events in order under the head's lock, signing
 //! checkpoints of the head, and verifying the whole chain against them.
 
-use super::{AuditKey, repo};
+use super::{AuditKey, journal, repo};
 use crate::db::AnyConnection;
 use crate::db::rows::audit::{AuditEvent, PendingEvent};
 use crate::error::ApiError;
@@ -117,31 +117,92 @@ fn unchained(pending: &[PendingEvent], batch: usize) -> (Vec<Unchained>, usize) 
 }
 
 /// Appends every pending event to the chain, oldest first, in transactions of at most
-/// [`CHAIN_BATCH`] events, each deleting from the pending rows it chained. Returns how
-/// many were chained. Safe to run from several processes at once: the head's lock orders them.
+/// [`CHAIN_BATCH`] events, each removing what it chained: the database's pending events and, on
+/// SQLite, the read journal's (attached for the time, see [`super::journal`]; its writer is
+/// not held up: the transactions begin by locking the chain's head, in the main database). Returns how many were chained. Safe to run from several processes at
+/// once: the head's lock orders them.
 pub fn chain_pending(conn: &mut AnyConnection, key: &AuditKey) -> Result<usize, ApiError> {
     chain_pending_in(conn, key, CHAIN_BATCH)
 }
 
 pub fn chain_pending_in(conn: &mut AnyConnection, key: &AuditKey, batch: i64) -> Result<usize, ApiError> {
+    let attachment = journal::attached(conn)?;
+    let with_journal = attachment != journal::Attachment::None;
     let mut done = 0;
+    let chained = loop {
+        match crate::db::main_write_tx(conn, |conn| chain_batch(conn, key, batch, with_journal)) {
+            Ok((n, more)) => {
+                done += n;
+                if !more {
+                    break Ok(done);
+                }
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    journal::detach(conn, attachment)?;
+    chained
+}
+
+/// Appends the oldest pending events, at most `batch` (a page's row is taken whole), in the
+/// caller's transaction, and removes what it chained: how many events, and whether more wait.
+/// With the journal, its reads and the database's pending rows are taken each in the order
+/// they were written, merged by id (ids are UUIDv7: in the order they were made).
+fn chain_batch(
+    conn: &mut AnyConnection,
+    key: &AuditKey,
+    batch: i64,
+    with_journal: bool,
+) -> Result<(usize, bool), ApiError> {
+    // The head's lock first: two chainers never take the same pending rows.
+    repo::lock_head(conn)?;
+    let pending = repo::oldest_pending(conn, batch)?;
+    let (mark, reads) = if with_journal {
+        let mark = journal::chained_to(conn)?;
+        (mark, journal::after(conn, mark, batch)?)
+    } else {
+        (0, Vec::new())
+    };
+    let full = pending.len() as i64 == batch || reads.len() as i64 == batch;
+    let (rows, from_journal) = merged(pending, reads);
+    let (events, taken) = unchained(&rows, usize::try_from(batch).unwrap_or(usize::MAX));
+    let ids: Vec<String> =
+        rows.iter().zip(&from_journal).take(taken).filter(|(_, j)| j.is_none()).map(|(p, _)| p.id.clone()).collect();
+    let to = from_journal.iter().take(taken).flatten().copied().max();
+    let appended = events.len();
+    append_all(conn, key, events)?;
+    repo::delete_pending(conn, &ids)?;
+    if let Some(to) = to.filter(|to| *to > mark) {
+        journal::chained_to_set(conn, to)?;
+    }
+    Ok((appended, taken < rows.len() || full))
+}
+
+/// The database's pending rows (by id) and the journal's (by number) in one list, merged by id,
+/// each row with its journal number if it came from there.
+fn merged(pending: Vec<PendingEvent>, reads: Vec<(i64, PendingEvent)>) -> (Vec<PendingEvent>, Vec<Option<i64>>) {
+    let mut rows = Vec::with_capacity(pending.len() + reads.len());
+    let mut from_journal = Vec::with_capacity(rows.capacity());
+    let mut pending = pending.into_iter().peekable();
+    let mut reads = reads.into_iter().peekable();
     loop {
-        let (n, more) = crate::db::write_tx(conn, |conn| {
-            // The head's lock first: two chainers never take the same pending rows.
-            repo::lock_head(conn)?;
-            let pending = repo::oldest_pending(conn, batch)?;
-            let (events, taken) = unchained(&pending, usize::try_from(batch).unwrap_or(usize::MAX));
-            let ids: Vec<String> = pending.iter().take(taken).map(|p| p.id.clone()).collect();
-            let appended = events.len();
-            append_all(conn, key, events)?;
-            repo::delete_pending(conn, &ids)?;
-            Ok::<_, ApiError>((appended, taken < pending.len() || pending.len() as i64 == batch))
-        })?;
-        done += n;
-        if !more {
-            return Ok(done);
+        let journal_first = match (pending.peek(), reads.peek()) {
+            (Some(p), Some((_, r))) => r.id < p.id,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (None, None) => break,
+        };
+        if journal_first {
+            if let Some((seq, r)) = reads.next() {
+                rows.push(r);
+                from_journal.push(Some(seq));
+            }
+        } else if let Some(p) = pending.next() {
+            rows.push(p);
+            from_journal.push(None);
         }
     }
+    (rows, from_journal)
 }
 
 /// A signed checkpoint of the chain: its head at a sequence number.

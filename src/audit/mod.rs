@@ -1,8 +1,11 @@
 //! The audit log: every read and write of a child's data is recorded (who, organisation,
 //! action, child, request id, time). Each event is written durably before the answer is sent: a
-//! write's in the write's own transaction, a read's in the read's own database call. Events land
-//! in a pending table and the chainer appends them to the chain in order soon after, so no request
-//! waits for the chain's lock and none is lost if the process dies.
+//! write's in the write's own transaction, a read's before its answer. Writes' events land in a
+//! pending table and the chainer appends them to the chain in order soon after, so no write
+//! waits for the chain's lock and none is lost if the process dies. Reads' events go to the
+//! pending table too on PostgreSQL (written in the read's own round trip); on SQLite, whose one
+//! writer would queue every read behind the last, the reads of many requests are committed
+//! together to a journal beside the database and chained from there ([`recorder`]).
 //!
 //! The chain is keyed: each event's HMAC-SHA256 (with a key derived from the secrets key, which
 //! never enters the database) covers the previous one, so editing, deleting, inserting or
@@ -12,9 +15,12 @@
 //! audit verify` finds the first broken link and checks the checkpoints.
 
 mod chain;
+pub mod journal;
+pub mod recorder;
 pub mod repo;
 
 pub use chain::{Checkpoint, GENESIS, Verdict, chain_pending, chain_pending_in, checkpoint, hash, verify};
+pub use recorder::Recorder;
 
 use crate::auth::Caller;
 use crate::db::AnyConnection;
@@ -60,6 +66,10 @@ fn pending(caller: &Caller, action: &str, children: &[Option<&ChildId>], now: Na
 
 /// Records a read of these children (one event each), durably, before the answer is sent. A
 /// read of no child records nothing. When the event cannot be written, the read is refused.
+///
+/// On SQLite, outside a transaction, under [`recorder::deferring`] (a request's database work),
+/// the event is kept for the request's [`Recorder`], which commits it before the answer is sent;
+/// otherwise it is written here.
 pub fn read(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -70,7 +80,24 @@ pub fn read(
     if children.is_empty() {
         return Ok(());
     }
-    repo::insert_pending(conn, &read_events(caller, action, children, now)).map_err(unrecorded)
+    let mut events = read_events(caller, action, children, now);
+    if matches!(conn, AnyConnection::Sqlite(_)) && !in_transaction(conn) {
+        match recorder::defer(events) {
+            Ok(()) => return Ok(()),
+            Err(back) => events = back,
+        }
+    }
+    repo::insert_pending(conn, &events).map_err(unrecorded)
+}
+
+/// Whether the connection is inside a transaction (a read there is written with it; a
+/// connection whose transaction state is unknown counts as inside one).
+fn in_transaction(conn: &mut AnyConnection) -> bool {
+    use diesel::connection::{Connection, TransactionManager};
+    !matches!(
+        <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(None)
+    )
 }
 
 /// The event recording a read of one child, for a read that writes it itself (see
@@ -102,6 +129,11 @@ pub fn read_events(caller: &Caller, action: &str, children: &[ChildId], now: Nai
 /// The answer to a read whose audit event could not be written: the read is refused.
 pub fn unrecorded(e: ApiError) -> ApiError {
     tracing::error!(error = %e, "a read could not be recorded in the audit log; refusing it");
+    refusal()
+}
+
+/// The problem a refused read answers with.
+fn refusal() -> ApiError {
     ApiError::Unavailable { detail: "The audit log cannot be written right now; the read was refused.".into() }
 }
 

@@ -80,6 +80,8 @@ pub enum DbSetupError {
     Connection(#[from] diesel::ConnectionError),
     #[error("cannot run migrations: {0}")]
     Migration(String),
+    #[error("cannot apply the connection's settings: {0}")]
+    Settings(String),
     #[error("cannot create the connection pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
 }
@@ -140,6 +142,14 @@ pub fn pool(url: &str, max_size: u32) -> Result<DbPool, DbSetupError> {
         .build(manager)?)
 }
 
+/// Opens one connection outside the pool, with the pool's per-connection settings (for a
+/// thread that keeps its own).
+pub fn connect(url: &str) -> Result<AnyConnection, DbSetupError> {
+    let mut conn = AnyConnection::establish(&driver_url(url)?)?;
+    SqlitePragmas.on_acquire(&mut conn).map_err(|e| DbSetupError::Settings(e.to_string()))?;
+    Ok(conn)
+}
+
 /// Runs `f` in a write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so a
 /// transaction that reads before it writes waits for the write lock instead of failing.
 pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
@@ -147,8 +157,27 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    transaction(conn, "BEGIN IMMEDIATE", f)
+}
+
+/// [`write_tx`] for work whose first statement writes to the main database: on SQLite the
+/// transaction begins with that statement, and so locks only the main database, reading any
+/// other attached one without holding up its writers (`BEGIN IMMEDIATE` would lock them all).
+pub fn main_write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    transaction(conn, "BEGIN", f)
+}
+
+fn transaction<T, E, F>(conn: &mut AnyConnection, sqlite_begin: &str, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     if let AnyConnection::Sqlite(c) = conn {
-        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?;
     } else {
         <AnyConnection as Connection>::TransactionManager::begin_transaction(conn)?;
     }

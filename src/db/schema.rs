@@ -291,6 +291,7 @@ diesel::table! {
         seq -> BigInt,
         hash -> Text,
         keyed_from -> BigInt,
+        journal_seq -> BigInt,
     }
 }
 

@@ -2,8 +2,8 @@
 //! audit trail that the placing LA can read and the `audit verify` command checks.
 
 use crate::support::internals::{
-    Verdict, audit_checkpoint, chain_audit, chain_audit_in_batches, execute_sql, recompute_audit_chain_without_key,
-    verify_audit_chain, verify_audit_chain_with,
+    Verdict, audit_checkpoint, chain_audit, chain_audit_in_batches, execute_sql, query_texts, read_journal,
+    recompute_audit_chain_without_key, verify_audit_chain, verify_audit_chain_with,
 };
 use crate::support::*;
 
@@ -186,4 +186,43 @@ async fn the_verify_command_checks_exported_checkpoints() {
     let bad = verify();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stdout).contains("truncated"), "{}", String::from_utf8_lossy(&bad.stdout));
+}
+
+/// On SQLite, reads wait to be chained in a journal beside the database. The chain keeps how far
+/// it has taken the journal: a row up to there that is still in the journal (its deletion lost
+/// in a crash) is not chained twice, and a row after it is chained. (PostgreSQL has no journal:
+/// its reads wait in `audit_pending`, as the tests above check.)
+#[actix_web::test]
+async fn the_read_journal_is_chained_once() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::start().await;
+    let Some(mut journal) = read_journal(&app) else { return };
+    let child = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
+    for _ in 0..3 {
+        app.la(HACKNEY).child(&child).await.expect(200);
+    }
+    chain_audit(&app).await;
+    let reads = |log: &Resp| log.column("action").into_iter().filter(|a| a == "child.read").count();
+    assert_eq!(reads(&app.la(HACKNEY).access_log(&child, "limit=200").await.expect(200)), 3);
+    let mark: i64 =
+        query_texts(&app, "SELECT CAST(journal_seq AS TEXT) AS text FROM audit_head")[0].parse().expect("a number");
+    assert!(mark >= 3, "the chain took the journal's reads: {mark}");
+    let row = |seq: i64| {
+        format!(
+            "({seq}, 'journal-{seq}', '2026-06-15 10:00:00', 'test-user', 'authority', '{HACKNEY}', 'child.read', \
+             '{child}', 'req-{seq}')"
+        )
+    };
+    diesel::sql_query(format!(
+        "INSERT OR REPLACE INTO reads (seq, id, at, subject, org_type, org, action, child_id, request_id) VALUES {}, {}",
+        row(mark),
+        row(mark + 1)
+    ))
+    .execute(&mut journal)
+    .expect("journal rows");
+    chain_audit(&app).await;
+    let log = app.la(HACKNEY).access_log(&child, "limit=200").await.expect(200);
+    assert_eq!(reads(&log), 4, "the row after the mark chained, the one up to it not again");
+    assert_eq!(log.body["items"][0]["request_id"], format!("req-{}", mark + 1));
+    assert!(matches!(verify_audit_chain(&app), Verdict::Intact { .. }));
 }

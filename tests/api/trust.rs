@@ -2,10 +2,11 @@
 //! giving the registry addresses to call: secrets at rest, durable reads, outbound calls only
 //! where they belong, limits before authentication, neutral spreadsheets, strict tokens.
 
-use crate::support::internals::{RegistryKey, cached_issuers, execute_sql, query_texts};
+use crate::support::internals::{RegistryKey, cached_issuers, execute_sql, query_texts, read_journal, unchained_reads};
 use crate::support::*;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use diesel::RunQueryDsl;
 use serde_json::json;
 
 /// A dump of the tables yields no signing key and no webhook secret: both are sealed with a key
@@ -80,8 +81,9 @@ async fn names_refuse_bidirectional_overrides() {
     assert!(r.text.contains("bidirectional"), "{}", r.text);
 }
 
-/// Every read is in the database before its answer is sent; and when its audit event cannot be
-/// written, the read is refused (503 with Retry-After) rather than served unrecorded.
+/// Every read is on disk before its answer is sent (in `audit_pending` on PostgreSQL, in the
+/// read journal beside the database on SQLite); and when its audit event cannot be written, the
+/// read is refused (503 with Retry-After) rather than served unrecorded.
 #[actix_web::test]
 async fn reads_are_durable_before_the_answer_or_refused() {
     let app = TestApp::start().await;
@@ -89,14 +91,13 @@ async fn reads_are_durable_before_the_answer_or_refused() {
     for _ in 0..20 {
         app.la(HACKNEY).child(&child).await.expect(200);
     }
-    let pending = query_texts(
-        &app,
-        &format!(
-            "SELECT CAST(COUNT(*) AS TEXT) AS text FROM audit_pending WHERE action = 'child.read' AND child_id = '{child}'"
-        ),
-    );
-    assert_eq!(pending, ["20"], "every read recorded, none waiting in memory");
-    execute_sql(&app, "DROP TABLE audit_pending");
+    assert_eq!(unchained_reads(&app, "child.read", &child), 20, "every read recorded, none waiting in memory");
+    match read_journal(&app) {
+        Some(mut journal) => {
+            diesel::sql_query("DROP TABLE reads").execute(&mut journal).expect("drop the journal's table");
+        }
+        None => execute_sql(&app, "DROP TABLE audit_pending"),
+    }
     let r = app.la(HACKNEY).child(&child).await.expect_problem(503);
     assert_eq!(r.header("retry-after").as_deref(), Some("5"));
 }

@@ -81,6 +81,42 @@ pub fn execute_sql(app: &TestApp, sql: &str) {
 
 // The audit chain.
 
+/// The SQLite read journal beside the test's database (`audit::journal`), opened on its own; None
+/// on PostgreSQL, which keeps reads in `audit_pending`.
+pub fn read_journal(app: &TestApp) -> Option<diesel::SqliteConnection> {
+    let url = app.database_url();
+    let path = url.strip_prefix("sqlite://")?;
+    let journal = placement_registry::audit::journal::path_of(std::path::Path::new(path));
+    Some(diesel::SqliteConnection::establish(&journal.display().to_string()).expect("open the read journal"))
+}
+
+/// Read events recorded and not yet chained, of this action and child: in the SQLite read
+/// journal, or in `audit_pending` on PostgreSQL.
+pub fn unchained_reads(app: &TestApp, action: &str, child: &str) -> i64 {
+    use placement_registry::db::schema::audit_pending as p;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    match read_journal(app) {
+        Some(mut journal) => {
+            diesel::sql_query("SELECT COUNT(*) AS n FROM reads WHERE action = ? AND child_id = ?")
+                .bind::<diesel::sql_types::Text, _>(action)
+                .bind::<diesel::sql_types::Text, _>(child)
+                .get_result::<Count>(&mut journal)
+                .expect("count")
+                .n
+        }
+        None => p::table
+            .filter(p::action.eq(action))
+            .filter(p::child_id.eq(child))
+            .count()
+            .get_result(&mut app.state().pool.get().expect("connection"))
+            .expect("count"),
+    }
+}
+
 /// Appends the pending audit events (written by every request) to the chain.
 pub async fn chain_audit(app: &TestApp) {
     app.state().chain_audit().await.expect("chain the pending audit events");
