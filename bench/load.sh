@@ -60,7 +60,7 @@ run() { # name token pathsfile [connections]
   echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") load=$(load1)"
 }
 
-settled() { # waits (up to 2 minutes) until the registry has chained every pending audit event
+settled() { # waits (up to 2 minutes) until every pending audit event is chained
   local i
   for i in $(seq 1 240); do
     [ "$(sql postgres "$URL" "SELECT count(*) FROM audit_pending")" = 0 ] && return
@@ -69,9 +69,9 @@ settled() { # waits (up to 2 minutes) until the registry has chained every pendi
 }
 
 versus() { # name token pathsfile connections: registry and baseline interleaved A B A B ..., ratios of medians
-  # The baseline writes its reads' events to audit_pending and leaves them: the registry's chainer
-  # appends them. Each round starts once that is done, so neither side's round pays for chaining
-  # the other's events (the registry's rounds still chain their own, the baseline's never do).
+  # Both sides write their reads' events to audit_pending and chain them (each has a chainer every
+  # 200 ms, and either may take the other's). Each round starts with nothing pending, so a round
+  # pays for chaining its own reads and not for the other side's previous round.
   local c=$4 a b ra=() rb=() pa=() pb=() i
   for i in $(seq 1 "$ROUNDS"); do
     settled; a=$(wrk_result "$PORT" "$2" "$3" "$c"); settled; b=$(wrk_result "$BASE_PORT" "$2" "$3" "$c")
@@ -122,15 +122,23 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   CEILING=$(ceiling_ms "$backend" "$URL" "$HOST")
   echo "host-view SQL alone (median of 5): $CEILING ms; load $(load1)"
   if [ "$backend" = postgres ] && [ -z "${NO_BASELINE:-}" ]; then
-    DATABASE_URL="$URL" BIND="127.0.0.1:$BASE_PORT" "$BASE_BIN" > "$WORK/baseline.log" 2>&1 &
+    # The baseline chains its reads' events with the registry's key (as the registry finds it: the
+    # environment's REGISTRY_SECRETS_KEY, else its key file, data/registry.key for PostgreSQL).
+    DATABASE_URL="$URL" BIND="127.0.0.1:$BASE_PORT" SECRETS_KEY_FILE="${REGISTRY_SECRETS_KEY_FILE:-data/registry.key}" \
+      "$BASE_BIN" > "$WORK/baseline.log" 2>&1 &
     BASELINE=$!
     trap 'kill $SERVER $BASELINE 2>/dev/null || true' EXIT
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BASE_PORT/" && break; sleep 0.2; done
+    kill -0 "$BASELINE" 2>/dev/null || { echo "the baseline did not start:" >&2; cat "$WORK/baseline.log" >&2; exit 1; }
     bench/baseline/check.sh "http://127.0.0.1:$PORT" "http://127.0.0.1:$BASE_PORT" "$PLACING_TOKEN" "$HOST_TOKEN" "$WORK/child.txt" "/v1/authorities/$HOST/placed-children" 20
     versus child_read "$PLACING_TOKEN" "$WORK/child.txt" "$CONNECTIONS"
     versus child_read "$PLACING_TOKEN" "$WORK/child.txt" 1
     versus host_view "$HOST_TOKEN" "$WORK/host.txt" 1
     kill "$BASELINE"; wait "$BASELINE" 2>/dev/null || true
+    # Both chainers appended to one chain: it must still verify.
+    VERDICT=$("$BIN" audit verify --database-url "$URL") || {
+      echo "${VERDICT:-audit verify failed}" >&2; cat "$WORK/baseline.log" >&2; exit 1; }
+    echo "after the baseline's rounds: $VERDICT"
   fi
   if [ "${ONLY:-}" != baseline ]; then
   run child_read "$PLACING_TOKEN" "$WORK/child.txt"

@@ -5,16 +5,24 @@
 //! child read (written to `audit_pending` before answering), each request in one prepared
 //! statement and one round trip. PostgreSQL only; authorities only; no query parameters.
 //!
-//! `DATABASE_URL=postgres://... BIND=127.0.0.1:18890 registry-baseline`
+//! Like the registry's server, it appends the pending audit events to the keyed hash chain every
+//! 200 ms (see [`chain_pending`]), so it must have the registry's secrets key: from
+//! `REGISTRY_SECRETS_KEY` (base64 of 32 bytes) if set, else from the file `SECRETS_KEY_FILE`
+//! (default `data/registry.key`, the registry's own for PostgreSQL).
+//!
+//! `DATABASE_URL=postgres://... BIND=127.0.0.1:18890 SECRETS_KEY_FILE=data/registry.key registry-baseline`
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, web};
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use std::collections::{HashMap, HashSet};
+use tokio_postgres::types::ToSql;
 
 const ISSUER: &str = "placement-registry";
 const AUDIENCE: &str = "placement-registry-api";
@@ -108,6 +116,10 @@ fn unauthorized() -> HttpResponse {
     HttpResponse::Unauthorized().finish()
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the refusal is the answer, returned at once: boxing it only adds an allocation"
+)]
 fn authenticate(state: &State, req: &HttpRequest, scope: &str) -> Result<Caller, HttpResponse> {
     let token = req
         .headers()
@@ -362,18 +374,194 @@ async fn placed_children(state: web::Data<State>, req: HttpRequest, code: web::P
         .collect();
     let more = items.len() as i64 > PAGE;
     items.truncate(PAGE as usize);
-    let next_cursor = more
-        .then(|| items.last())
-        .flatten()
-        .map(|c| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&[start_date_key(c.start_date), c.placement_id.clone()]).unwrap_or_default()));
+    let next_cursor = more.then(|| items.last()).flatten().map(|c| {
+        URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&[start_date_key(c.start_date), c.placement_id.clone()]).unwrap_or_default())
+    });
     HttpResponse::Ok().json(Page { items, next_cursor })
 }
 
+/// Most events chained in one transaction, and rows per multi-row statement (the registry's
+/// `CHAIN_BATCH` and `INSERT_ROWS`).
+const CHAIN_BATCH: usize = 5_000;
+const INSERT_ROWS: usize = 1_000;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// HMAC-SHA256 of `data` under `key`.
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else { return [0; 32] };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// The audit chain's key, derived from the registry's secrets key as `Secrets::from_master` does
+/// (HKDF-SHA256, one block). The secrets key is `REGISTRY_SECRETS_KEY` if set, else the contents
+/// of the file `SECRETS_KEY_FILE` (default `data/registry.key`); it is never created here.
+fn audit_key() -> Result<[u8; 32], BoxError> {
+    let encoded = match std::env::var("REGISTRY_SECRETS_KEY").ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => v,
+        None => {
+            let path = std::env::var("SECRETS_KEY_FILE").unwrap_or_else(|_| "data/registry.key".into());
+            std::fs::read_to_string(&path).map_err(|e| format!("the secrets key file {path}: {e}"))?
+        }
+    };
+    let master = STANDARD.decode(encoded.trim())?;
+    if master.len() != 32 {
+        return Err(format!("the secrets key must be 32 bytes, base64-encoded, not {}", master.len()).into());
+    }
+    let prk = hmac(b"placement-registry secrets v1", &master);
+    Ok(hmac(&prk, b"audit chain\x01"))
+}
+
+/// An event in the chain (a row of `audit_events`).
+struct Event {
+    seq: i64,
+    at: NaiveDateTime,
+    subject: String,
+    org_type: String,
+    org: String,
+    action: String,
+    child_id: Option<String>,
+    request_id: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl Event {
+    /// Its link in the chain, as the registry's `audit::hash` with the key: HMAC-SHA256 over the
+    /// previous hash and the event's fields, each prefixed with its length.
+    fn link(&self, key: &[u8; 32]) -> String {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else { return String::new() };
+        for part in [
+            &self.prev_hash,
+            &self.seq.to_string(),
+            &self.at.and_utc().to_rfc3339_opts(SecondsFormat::Micros, true),
+            &self.subject,
+            &self.org_type,
+            &self.org,
+            &self.action,
+            self.child_id.as_deref().unwrap_or(""),
+            self.request_id.as_deref().unwrap_or(""),
+        ] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 10] {
+        [
+            &self.seq,
+            &self.at,
+            &self.subject,
+            &self.org_type,
+            &self.org,
+            &self.action,
+            &self.child_id,
+            &self.request_id,
+            &self.prev_hash,
+            &self.hash,
+        ]
+    }
+}
+
+/// Appends the pending audit events to the chain, oldest first, as the registry's chainer does
+/// (`chain_pending_in` in src/audit/chain.rs). In one transaction per batch: the head row is
+/// locked and read, the oldest pending rows read, each made into events (a row listing several
+/// children is one event per child, in that order; a row that would overflow the batch of
+/// [`CHAIN_BATCH`] events waits for the next one, unless it is the first), the events hashed in
+/// memory and inserted many rows at a time, the head moved and the chained rows deleted. Again
+/// while a batch was full. Returns how many events were chained.
+async fn chain_pending(pool: &Pool, key: &[u8; 32]) -> Result<usize, BoxError> {
+    let mut conn = pool.get().await?;
+    let mut done = 0;
+    loop {
+        let tx = conn.transaction().await?;
+        // The head's lock first: two chainers (this one and the registry's) never take the
+        // same pending rows.
+        tx.execute("UPDATE audit_head SET seq = seq WHERE id = 1", &[]).await?;
+        let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[]).await?;
+        let (mut seq, mut prev): (i64, String) = (head.get(0), head.get(1));
+        let pending = tx
+            .query(
+                "SELECT id, at, subject, org_type, org, action, child_id, request_id, child_ids
+                   FROM audit_pending ORDER BY id LIMIT $1",
+                &[&(CHAIN_BATCH as i64)],
+            )
+            .await?;
+        let (mut events, mut ids) = (Vec::new(), Vec::new());
+        for p in &pending {
+            let children: Vec<Option<String>> = match p.get::<_, Option<&str>>(8) {
+                Some(list) => list.split(' ').filter(|id| !id.is_empty()).map(|id| Some(id.to_string())).collect(),
+                None => vec![p.get(6)],
+            };
+            if !ids.is_empty() && events.len() + children.len() > CHAIN_BATCH {
+                break;
+            }
+            ids.push(p.get::<_, String>(0));
+            for child_id in children {
+                seq += 1;
+                let mut e = Event {
+                    seq,
+                    at: p.get(1),
+                    subject: p.get(2),
+                    org_type: p.get(3),
+                    org: p.get(4),
+                    action: p.get(5),
+                    child_id,
+                    request_id: p.get(7),
+                    prev_hash: std::mem::take(&mut prev),
+                    hash: String::new(),
+                };
+                e.hash = e.link(key);
+                prev.clone_from(&e.hash);
+                events.push(e);
+            }
+        }
+        for chunk in events.chunks(INSERT_ROWS) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("({})", (1..=10).map(|c| format!("${}", i * 10 + c)).collect::<Vec<_>>().join(", ")))
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_events (seq, at, subject, org_type, org, action, child_id, request_id, prev_hash, hash)
+                 VALUES {}",
+                rows.join(", ")
+            );
+            let params: Vec<&(dyn ToSql + Sync)> = chunk.iter().flat_map(Event::params).collect();
+            tx.execute(sql.as_str(), &params).await?;
+        }
+        if !events.is_empty() {
+            tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&seq, &prev]).await?;
+        }
+        for chunk in ids.chunks(INSERT_ROWS) {
+            tx.execute("DELETE FROM audit_pending WHERE id = ANY($1)", &[&chunk]).await?;
+        }
+        tx.commit().await?;
+        done += events.len();
+        if ids.len() == pending.len() && pending.len() < CHAIN_BATCH {
+            return Ok(done);
+        }
+    }
+}
+
+/// Chains pending audit events every 200 ms, as the registry's server does.
+async fn chainer(pool: Pool, key: [u8; 32]) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    loop {
+        tick.tick().await;
+        if let Err(e) = chain_pending(&pool, &key).await {
+            eprintln!("chaining audit events failed; will retry: {e}");
+        }
+    }
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), BoxError> {
     let url = std::env::var("DATABASE_URL")?;
     let bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:18890".into());
     let size: usize = std::env::var("POOL_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
+    let key = audit_key()?;
     let config: tokio_postgres::Config = url.parse()?;
     let manager =
         Manager::from_config(config, tokio_postgres::NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
@@ -390,10 +578,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<HashMap<_, _>, base64::DecodeError>>()?;
     let authorities = conn.query("SELECT code FROM authorities", &[]).await?.iter().map(|r| r.get(0)).collect();
     drop(conn);
+    tokio::spawn(chainer(pool.clone(), key));
+    let last = pool.clone();
     let state = web::Data::new(State { pool, keys, authorities });
     HttpServer::new(move || App::new().app_data(state.clone()).service(child).service(placed_children))
         .bind(bind)?
         .run()
         .await?;
+    // As the registry does when it stops: chain what is still pending.
+    chain_pending(&last, &key).await?;
     Ok(())
 }
