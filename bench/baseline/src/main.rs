@@ -1,9 +1,10 @@
 //! The registry's child read (`GET /v1/children/{id}`) and host view first page
 //! (`GET /v1/authorities/{code}/placed-children`) written by hand on actix-web and
 //! tokio-postgres, as a yardstick for `bench/load.sh`: the same EdDSA token checks and claims,
-//! the same access condition, the same fields and missing flags, and the same audit event per
-//! child read (written to `audit_pending` before answering), each request in one prepared
-//! statement and one round trip. PostgreSQL only; authorities only; no query parameters.
+//! the same access condition, the same fields and missing flags, and the same pending audit rows
+//! (written to `audit_pending` before answering: one per child read, one per host view page
+//! listing the children shown), each request in one prepared statement and one round trip.
+//! PostgreSQL only; authorities only; no query parameters.
 //!
 //! Like the registry's server, it appends the pending audit events to the keyed hash chain every
 //! 200 ms (see [`chain_pending`]), so it must have the registry's secrets key: from
@@ -52,9 +53,12 @@ SELECT c.id, c.responsible_la, c.la_child_id, c.given_name, c.family_name, c.dat
   FROM c LEFT JOIN child_missing_state s ON s.child_id = c.id";
 
 /// The first page of the host view (newest placements first), with flags and notification
-/// state, recording a read of each child shown, in one statement.
+/// state, recording the read of the children shown, in one statement. The read is one pending
+/// row, as the registry writes it (`audit::read_events`): for several children `child_id` NULL
+/// and `child_ids` their ids separated by spaces in page order, which the chainer expands into
+/// one event per child in that order; for one child `child_id` that child; for none no row.
 /// $1 host, $2 date, $3 rows (page + 1), $4 now, $5 repeat window start, $6 interview due
-/// before, $7 subject, $8 request id.
+/// before, $7 subject, $8 request id, $9 audit id (a UUIDv7, so pending rows sort by time).
 const HOST_SQL: &str = "
 WITH rows AS (
   SELECT * FROM (
@@ -70,10 +74,12 @@ WITH rows AS (
       WHERE p.host_area = $1 AND p.start_date <= $2 AND p.end_date > $2)
   ) u ORDER BY start_date DESC, pid ASC LIMIT $3
 ), shown AS (
-  SELECT child_id FROM rows ORDER BY start_date DESC, pid ASC LIMIT $3 - 1
+  SELECT child_id, start_date, pid FROM rows ORDER BY start_date DESC, pid ASC LIMIT $3 - 1
 ), audit AS (
-  INSERT INTO audit_pending (id, at, subject, org_type, org, action, child_id, request_id)
-  SELECT gen_random_uuid()::text, $4, $7, 'authority', $1, 'host_view.read', child_id, $8 FROM shown
+  INSERT INTO audit_pending (id, at, subject, org_type, org, action, child_id, request_id, child_ids)
+  SELECT $9, $4, $7, 'authority', $1, 'host_view.read', CASE WHEN count(*) = 1 THEN min(child_id) END, $8,
+         CASE WHEN count(*) > 1 THEN string_agg(child_id, ' ' ORDER BY start_date DESC, pid ASC) END
+    FROM shown HAVING count(*) > 0
 )
 SELECT c.id, c.given_name, c.family_name, c.date_of_birth, c.sex, r.placing_la, a.name, r.pid,
        r.urn, st.name, r.place, r.start_date, r.end_date, r.emergency, r.distance_miles,
@@ -331,10 +337,11 @@ async fn placed_children(state: web::Data<State>, req: HttpRequest, code: web::P
         Ok(s) => s,
         Err(e) => return unavailable(e),
     };
+    let audit_id = uuid::Uuid::now_v7().to_string();
     let request_id = uuid::Uuid::new_v4().to_string();
     let (window, due, rows) = (now - TimeDelta::days(90), now - TimeDelta::hours(72), PAGE + 1);
     let found = match conn
-        .query(&stmt, &[&caller.org, &now.date(), &rows, &now, &window, &due, &caller.sub, &request_id])
+        .query(&stmt, &[&caller.org, &now.date(), &rows, &now, &window, &due, &caller.sub, &request_id, &audit_id])
         .await
     {
         Ok(r) => r,
