@@ -55,15 +55,21 @@ wrk_result() { # port token pathsfile connections: the RESULT line of one wrk ro
 
 run() { # name token pathsfile [connections]
   local c=${4:-$CONNECTIONS}
+  # Each load starts once the previous one's reads are chained, and pays for chaining its own.
+  settled
   wrk_result "$PORT" "$2" "$3" "$c" | sed "s/^RESULT/$1 (${c} conn)/" | tr -d '\n'
   # Peak resident memory so far (runs go from the lightest load to the heaviest).
   echo " server_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status") load=$(load1)"
 }
 
-settled() { # waits (up to 2 minutes) until every pending audit event is chained
-  local i
+settled() { # waits (up to 2 minutes) until every audit event waiting is chained (on SQLite, the read journal's too)
+  local i q
+  case "$backend" in
+    postgres) q="SELECT count(*) FROM audit_pending" ;;
+    sqlite) q="ATTACH '${URL#sqlite://}-audit' AS j; SELECT (SELECT count(*) FROM audit_pending) + (SELECT count(*) FROM j.reads WHERE seq > (SELECT journal_seq FROM audit_head))" ;;
+  esac
   for i in $(seq 1 240); do
-    [ "$(sql postgres "$URL" "SELECT count(*) FROM audit_pending")" = 0 ] && return
+    [ "$(sql "$backend" "$URL" "$q")" = 0 ] && return
     sleep 0.5
   done
 }
@@ -142,7 +148,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   fi
   if [ "${ONLY:-}" != baseline ]; then
   run child_read "$PLACING_TOKEN" "$WORK/child.txt"
-  HV=$(wrk_result "$PORT" "$HOST_TOKEN" "$WORK/host.txt" 1)
+  settled; HV=$(wrk_result "$PORT" "$HOST_TOKEN" "$WORK/host.txt" 1)
   echo "host_view (1 conn) ${HV#RESULT } p95/ceiling=$(awk -v a="$(field "$HV" p95)" -v b="$CEILING" 'BEGIN {printf "%.2f", a / b}') load=$(load1)"
   run host_view_flag_filter "$HOST_TOKEN" "$WORK/host_flag.txt" 1
   run host_view_csv "$HOST_TOKEN" "$WORK/host_csv.txt" 1

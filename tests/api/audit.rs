@@ -225,4 +225,18 @@ async fn the_read_journal_is_chained_once() {
     assert_eq!(reads(&log), 4, "the row after the mark chained, the one up to it not again");
     assert_eq!(log.body["items"][0]["request_id"], format!("req-{}", mark + 1));
     assert!(matches!(verify_audit_chain(&app), Verdict::Intact { .. }));
+    // A journal older than the database (restored from a backup) numbers its rows after the
+    // chain's mark again when it is opened, so that no new read is skipped as chained.
+    let numbered = |journal: &mut diesel::SqliteConnection| -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT seq FROM sqlite_sequence WHERE name = 'reads')",
+        ))
+        .get_result(journal)
+        .expect("the journal's numbering")
+    };
+    diesel::sql_query("UPDATE sqlite_sequence SET seq = 1 WHERE name = 'reads'").execute(&mut journal).expect("rewind");
+    assert_eq!(numbered(&mut journal), 1);
+    let mut conn = placement_registry::db::connect(&app.database_url()).expect("connect");
+    placement_registry::audit::journal::open(&mut conn).expect("open the journal");
+    assert_eq!(numbered(&mut journal), mark + 1, "numbered after the chain's mark");
 }

@@ -8,7 +8,8 @@
 //! Rows are numbered in the order they were committed (`AUTOINCREMENT`: never reused). The chain
 //! takes them in that order and records how far it got (`audit_head.journal_seq`) in the
 //! database's own transaction; the journal's writer deletes them afterwards, and until then the
-//! rows up to that number are skipped. A journal created anew starts numbering after it.
+//! rows up to that number are skipped. A journal created anew, or older than the database, numbers
+//! its rows after it.
 
 mod repo;
 

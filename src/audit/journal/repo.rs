@@ -50,7 +50,9 @@ fn attach(conn: &mut AnyConnection, path: &Path) -> Result<(), ApiError> {
 }
 
 /// Attaches the journal of this SQLite connection's database, creating it when absent (for the
-/// recorder's own connection, which keeps it). False for a database without a file.
+/// recorder's threads, which keep it). Its numbering goes on after the chain's mark, even for a
+/// journal made anew or older than the database (restored from a backup), so that no new read
+/// is taken for one already chained. False for a database without a file.
 pub fn open(conn: &mut AnyConnection) -> Result<bool, ApiError> {
     let main = databases(conn)?.into_iter().find(|(name, _)| name == "main").map(|(_, file)| file);
     let Some(main) = main.filter(|f| !f.is_empty()) else {
@@ -73,7 +75,9 @@ pub fn open(conn: &mut AnyConnection) -> Result<bool, ApiError> {
          );
          INSERT INTO journal.sqlite_sequence (name, seq)
              SELECT 'reads', journal_seq FROM main.audit_head
-              WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM journal.sqlite_sequence WHERE name = 'reads');",
+              WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM journal.sqlite_sequence WHERE name = 'reads');
+         UPDATE journal.sqlite_sequence SET seq = (SELECT journal_seq FROM main.audit_head WHERE id = 1)
+          WHERE name = 'reads' AND seq < (SELECT journal_seq FROM main.audit_head WHERE id = 1);",
     )?;
     Ok(true)
 }
