@@ -136,8 +136,11 @@ fn record(mut conn: AnyConnection, waiting: mpsc::Receiver<Job>) {
     loop {
         match waiting.recv_timeout(tidy.saturating_duration_since(Instant::now())) {
             Ok(first) => {
-                let jobs: Vec<Job> = std::iter::once(first).chain(waiting.try_iter()).collect();
-                let reads: Vec<PendingEvent> = jobs.iter().flat_map(|j| j.reads.iter().cloned()).collect();
+                let (mut reads, mut answers) = (Vec::new(), Vec::new());
+                for job in std::iter::once(first).chain(waiting.try_iter()) {
+                    reads.extend(job.reads);
+                    answers.push(job.done);
+                }
                 let committed = match journal::insert(&mut conn, &reads) {
                     Ok(()) => true,
                     Err(e) => {
@@ -145,9 +148,9 @@ fn record(mut conn: AnyConnection, waiting: mpsc::Receiver<Job>) {
                         false
                     }
                 };
-                for job in jobs {
+                for done in answers {
                     // A request that gave up waiting has nothing left to answer.
-                    let _ = job.done.send(committed);
+                    let _ = done.send(committed);
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
