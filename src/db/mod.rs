@@ -106,6 +106,12 @@ pub fn migrate(url: &str) -> Result<usize, DbSetupError> {
 
 /// Per-connection settings: SQLite refuses what PostgreSQL refuses and waits for locks;
 /// PostgreSQL plans for SSDs and bounds statement time.
+///
+/// SQLite's page cache is 4 MiB per connection (the default is 2 MiB): a flag-filtered page of
+/// the largest area's host view reads about 680 pages (2.7 MiB), which then stay cached until
+/// the next commit by another connection. Requests run on the HTTP workers' threads, and the
+/// pool hands out its most recently used connection first, so two or three connections stay
+/// warm and the rest stay small; at most 4 MiB for each open connection.
 #[derive(Debug, Clone, Copy)]
 struct SqlitePragmas;
 
@@ -114,8 +120,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
         match c {
             AnyConnection::Sqlite(c) => c
                 .batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -4096;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?,
             // Random reads cost about as much as sequential ones on SSDs and cached data; with

@@ -52,11 +52,13 @@ macro_rules! placed_query {
             NaiveDateTime,
             NaiveDateTime,
         ) = ($host, $on, $filter, $top, $ending, $window_start, $now);
+        // The child's stored state is joined on the placement's own column and first, so that
+        // a flag filter is checked from the index walked, before the other tables are read.
         let mut q = placements::table
-            .inner_join(children::table)
+            .left_join(st::table.on(st::child_id.eq(placements::child_id)))
+            .inner_join(children::table.on(children::id.eq(placements::child_id)))
             .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
             .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
-            .left_join(st::table.on(st::child_id.eq(children::id)))
             .filter(placements::host_area.eq(host))
             .filter(placements::start_date.le(on))
             .select((
