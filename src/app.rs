@@ -15,16 +15,20 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Largest JSON body most endpoints accept.
 pub const JSON_LIMIT: usize = 64 * 1024;
 
+/// Every route of the API. actix tries them in this order, matching each pattern with a path
+/// variable as a regular expression, so the most requested come first: a child's record and the
+/// host view. No two patterns match the same path except a static one and a variable one of the
+/// same length (`/v1/notifications/sent`), which stay in their module's order.
 fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    crate::children::routes::routes(cfg);
+    crate::host_view::routes::routes(cfg);
     crate::health::routes(cfg);
     crate::auth::oauth::routes(cfg);
     crate::auth::clients::routes::routes(cfg);
     crate::auth::issuers::routes::routes(cfg);
     crate::directory::routes::routes(cfg);
-    crate::children::routes::routes(cfg);
     crate::timeline::routes::routes(cfg);
     crate::placements::routes::routes(cfg);
-    crate::host_view::routes::routes(cfg);
     crate::notifications::routes::routes(cfg);
     crate::admissions::routes::routes(cfg);
     crate::missing::routes::routes(cfg);
