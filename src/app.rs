@@ -116,7 +116,7 @@ pub fn build(
         ))
         .wrap(cors)
         .wrap(actix_web::middleware::from_fn(crate::telemetry::request_id_header))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::RequestSpan>::new())
 }
 
 /// Swagger UI at `/docs/`: the committed document from `/openapi.json`, every operation ready
