@@ -1,6 +1,7 @@
 -- The host view's flag filters walk an area's open placements newest first until a page of
 -- children has the flag, and read each child's stored missing state on the way. Two changes make
--- that walk touch a third as many pages, so that it fits a connection's page cache:
+-- that walk touch half as many pages (682 instead of 1,435 for the largest area), so that it fits
+-- a connection's page cache:
 -- - the index on (host_area, end_date, start_date) also holds the order's tie-break (id) and the
 --   child's id, so the walk neither sorts nor reads a placement's row before its child has the
 --   flag (only a page's rows are read);
