@@ -14,20 +14,24 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// The event's link in the chain: HMAC-SHA256 under the audit key (plain SHA-256 for events chained
 /// before the key, `key` None) over the previous hash and the event's fields, each
-/// length-prefixed.
+/// length-prefixed; an event of a page of children ends with their list (events of one child,
+/// and those chained before pages were, have no such part).
 pub fn hash(key: Option<&AuditKey>, prev: &str, e: &AuditEvent) -> String {
     let mut input = Vec::new();
-    for part in [
+    let seq = e.seq.to_string();
+    let at = e.at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let parts = [
         prev,
-        &e.seq.to_string(),
-        &e.at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        &seq,
+        &at,
         &e.subject,
         &e.org_type,
         &e.org,
         &e.action,
         e.child_id.as_deref().unwrap_or(""),
         e.request_id.as_deref().unwrap_or(""),
-    ] {
+    ];
+    for part in parts.into_iter().chain(e.child_ids.as_deref()) {
         input.extend_from_slice(&(part.len() as u64).to_be_bytes());
         input.extend_from_slice(part.as_bytes());
     }
@@ -43,6 +47,14 @@ pub fn hash(key: Option<&AuditKey>, prev: &str, e: &AuditEvent) -> String {
     }
 }
 
+/// The children an event names, each once: its child, or the children of its page.
+pub fn children_of(child_id: Option<&str>, child_ids: Option<&str>) -> std::collections::BTreeSet<String> {
+    match child_ids {
+        Some(ids) => ids.split(' ').filter(|id| !id.is_empty()).map(str::to_string).collect(),
+        None => child_id.map(str::to_string).into_iter().collect(),
+    }
+}
+
 /// The fields of an event before it is placed in the chain.
 struct Unchained {
     at: NaiveDateTime,
@@ -52,10 +64,12 @@ struct Unchained {
     action: String,
     child_id: Option<String>,
     request_id: Option<String>,
+    child_ids: Option<String>,
 }
 
 /// Appends events, in order, in the caller's transaction: the head row is locked and read once,
-/// the events hashed in memory and inserted many rows at a time, and the head moved once.
+/// the events hashed in memory and inserted many rows at a time, with the rows finding each
+/// event from its children, and the head moved once.
 fn append_all(conn: &mut AnyConnection, key: &AuditKey, events: Vec<Unchained>) -> Result<(), ApiError> {
     if events.is_empty() {
         return Ok(());
@@ -75,45 +89,49 @@ fn append_all(conn: &mut AnyConnection, key: &AuditKey, events: Vec<Unchained>) 
             request_id: u.request_id,
             prev_hash: prev.clone(),
             hash: String::new(),
+            child_ids: u.child_ids,
         };
         e.hash = hash(Some(key), &prev, &e);
         prev = e.hash.clone();
         rows.push(e);
     }
+    let children: Vec<(String, i64)> = rows
+        .iter()
+        .flat_map(|e| children_of(e.child_id.as_deref(), e.child_ids.as_deref()).into_iter().map(|c| (c, e.seq)))
+        .collect();
     repo::insert_events(conn, &rows)?;
+    repo::insert_event_children(conn, &children)?;
     repo::set_head(conn, seq, &prev)
 }
 
-/// Most events appended in one transaction, so that writes waiting for the chain's lock are not
-/// held up behind a long backlog (a pending row of a page counts once per child; a row of more
-/// is still taken whole).
+/// About how many children's events are appended in one transaction, so that writes waiting for
+/// the chain's lock are not held up behind a long backlog: an event counts once per child it
+/// names (a page of 50 counts 50), and a first event of more is still taken whole.
 pub const CHAIN_BATCH: i64 = 5_000;
 
-/// The events of pending rows, in order: one per child of a page read, else the row's own; and
-/// how many of the rows they take (rows after the batch is full wait for the next transaction).
-fn unchained(pending: &[PendingEvent], batch: usize) -> (Vec<Unchained>, usize) {
+/// The events of the first pending rows, in order, one each: rows after the batch is full wait
+/// for the next transaction.
+fn unchained(pending: &[PendingEvent], batch: usize) -> Vec<Unchained> {
     let mut events = Vec::new();
-    let mut taken = 0;
+    let mut weight = 0;
     for p in pending {
-        let children: Vec<Option<String>> = match &p.child_ids {
-            Some(ids) => ids.split(' ').filter(|id| !id.is_empty()).map(|id| Some(id.to_string())).collect(),
-            None => vec![p.child_id.clone()],
-        };
-        if taken > 0 && events.len() + children.len() > batch {
+        let children = p.child_ids.as_deref().map_or(1, |ids| ids.split(' ').filter(|id| !id.is_empty()).count());
+        if !events.is_empty() && weight + children > batch {
             break;
         }
-        taken += 1;
-        events.extend(children.into_iter().map(|child_id| Unchained {
+        weight += children;
+        events.push(Unchained {
             at: p.at,
             subject: p.subject.clone(),
             org_type: p.org_type.clone(),
             org: p.org.clone(),
             action: p.action.clone(),
-            child_id,
+            child_id: p.child_id.clone(),
             request_id: p.request_id.clone(),
-        }));
+            child_ids: p.child_ids.clone().filter(|ids| !ids.trim().is_empty()),
+        });
     }
-    (events, taken)
+    events
 }
 
 /// Appends every pending event to the chain, oldest first, in transactions of at most
@@ -165,7 +183,8 @@ fn chain_batch(
     };
     let full = pending.len() as i64 == batch || reads.len() as i64 == batch;
     let (rows, from_journal) = merged(pending, reads);
-    let (events, taken) = unchained(&rows, usize::try_from(batch).unwrap_or(usize::MAX));
+    let events = unchained(&rows, usize::try_from(batch).unwrap_or(usize::MAX));
+    let taken = events.len();
     let ids: Vec<String> =
         rows.iter().zip(&from_journal).take(taken).filter(|(_, j)| j.is_none()).map(|(p, _)| p.id.clone()).collect();
     let to = from_journal.iter().take(taken).flatten().copied().max();
@@ -255,9 +274,12 @@ pub fn verify(conn: &mut AnyConnection, key: &AuditKey, checkpoints: &[Checkpoin
     let mut after = 0i64;
     loop {
         let batch = repo::events_after(conn, after, 5000)?;
-        if batch.is_empty() {
+        let Some(batch_last) = batch.last().map(|e| e.seq) else {
             break;
-        }
+        };
+        // The rows a child's access log finds events by, from after the last batch to this one's end.
+        let mut indexed =
+            repo::event_children_between(conn, (expected_seq > 1).then_some(after), batch_last)?.into_iter().peekable();
         for e in batch {
             after = e.seq;
             if e.seq != expected_seq {
@@ -273,9 +295,25 @@ pub fn verify(conn: &mut AnyConnection, key: &AuditKey, checkpoints: &[Checkpoin
             if hash(link_key, &prev, &e) != e.hash {
                 return Ok(Verdict::Broken { seq: e.seq, reason: "its contents do not match its hash".into() });
             }
+            let mut found = std::collections::BTreeSet::new();
+            while let Some((child, _)) = indexed.next_if(|(_, seq)| *seq <= e.seq) {
+                found.insert(child);
+            }
+            if found != children_of(e.child_id.as_deref(), e.child_ids.as_deref()) {
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "the children's access logs do not list it as it names them".into(),
+                });
+            }
             prev = e.hash;
             expected_seq += 1;
         }
+    }
+    if let Some(seq) = repo::event_children_between(conn, Some(expected_seq - 1), i64::MAX)?.first().map(|(_, s)| *s) {
+        return Ok(Verdict::Broken {
+            seq,
+            reason: format!("a child's access log lists event {seq}, which is not in the log"),
+        });
     }
     let last = expected_seq - 1;
     if last != head_seq || prev != head_hash {
@@ -326,20 +364,43 @@ mod tests {
     }
 
     fn children(events: &[Unchained]) -> Vec<&str> {
-        events.iter().map(|e| e.child_id.as_deref().unwrap_or("-")).collect()
+        events.iter().map(|e| e.child_ids.as_deref().or(e.child_id.as_deref()).unwrap_or("-")).collect()
     }
 
     #[test]
-    fn a_page_row_becomes_one_event_per_child_in_order_and_batches_count_events() {
+    fn a_page_row_is_one_event_and_batches_count_its_children() {
         let pending = [row("1", None, Some("c b a")), row("2", Some("d"), None), row("3", None, None)];
-        let (events, taken) = unchained(&pending, 10);
-        assert_eq!((children(&events), taken), (vec!["c", "b", "a", "d", "-"], 3));
-        assert!(events[..3].iter().all(|e| e.action == "host_view.read" && e.request_id.as_deref() == Some("req-1")));
+        let events = unchained(&pending, 10);
+        assert_eq!(children(&events), vec!["c b a", "d", "-"]);
+        assert!(events[0].action == "host_view.read" && events[0].request_id.as_deref() == Some("req-1"));
         // A batch full after the page waits for the next transaction; a first row bigger than
         // the batch is still taken whole.
-        let (events, taken) = unchained(&pending, 4);
-        assert_eq!((children(&events), taken), (vec!["c", "b", "a", "d"], 2));
-        let (events, taken) = unchained(&pending, 2);
-        assert_eq!((children(&events), taken), (vec!["c", "b", "a"], 1));
+        assert_eq!(children(&unchained(&pending, 4)), vec!["c b a", "d"]);
+        assert_eq!(children(&unchained(&pending, 2)), vec!["c b a"]);
+    }
+
+    #[test]
+    fn a_page_events_list_of_children_is_part_of_its_hash() {
+        let key = [7u8; 32];
+        let mut e = AuditEvent {
+            seq: 4,
+            at: chrono::DateTime::from_timestamp(1_780_000_000, 0).map(|t| t.naive_utc()).unwrap_or_default(),
+            subject: "worker".into(),
+            org_type: "authority".into(),
+            org: "E08000035".into(),
+            action: "host_view.read".into(),
+            child_id: None,
+            request_id: Some("req".into()),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+            child_ids: Some("c b a".into()),
+        };
+        let page = hash(Some(&key), GENESIS, &e);
+        e.child_ids = Some("c a".into());
+        assert_ne!(hash(Some(&key), GENESIS, &e), page, "a child taken off the page");
+        e.child_ids = None;
+        assert_ne!(hash(Some(&key), GENESIS, &e), page);
+        assert_eq!(children_of(None, Some("c b a c")).into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(children_of(Some("d"), None).into_iter().collect::<Vec<_>>(), ["d"]);
     }
 }

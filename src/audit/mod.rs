@@ -11,8 +11,10 @@
 //! never enters the database) covers the previous one, so editing, deleting, inserting or
 //! reordering rows breaks it even for someone who can write to the database. Its head is signed
 //! with the node key in checkpoints (stored, exported with `audit checkpoints`, and given to peer
-//! nodes in receipts): a truncated or rewound log no longer matches them. `placement-registry
-//! audit verify` finds the first broken link and checks the checkpoints.
+//! nodes in receipts): a truncated or rewound log no longer matches them. A read of a page of
+//! children is one event listing them; a child's access log finds the events naming it (alone or
+//! on a page) through rows of their own, which the chain does not cover but `placement-registry
+//! audit verify` checks against the events, with every link and the checkpoints.
 
 mod chain;
 pub mod journal;
@@ -109,8 +111,8 @@ pub fn read_event(caller: &Caller, action: &str, child: &ChildId, now: NaiveDate
 
 /// The pending row recording a read of these children: what [`read`] writes, and what a read on
 /// an asynchronous connection writes itself with [`repo::insert_pending_pg`]. A read of several
-/// children is one row listing them, chained as one event per child in the order given; a read
-/// of none records nothing.
+/// children is one row listing them in the order given, chained as one event listing them (each
+/// child's access log finds it); a read of none records nothing.
 pub fn read_events(caller: &Caller, action: &str, children: &[ChildId], now: NaiveDateTime) -> Vec<PendingEvent> {
     match children {
         [] => Vec::new(),

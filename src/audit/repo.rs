@@ -2,11 +2,14 @@
 
 use crate::db::AnyConnection;
 use crate::db::rows::audit::{AuditEvent, PendingEvent};
-use crate::db::schema::{audit_checkpoints as cp, audit_events as ev, audit_head as head, audit_pending as pending};
+use crate::db::schema::{
+    audit_checkpoints as cp, audit_event_children as ch, audit_events as ev, audit_head as head,
+    audit_pending as pending,
+};
 use crate::error::ApiError;
 use diesel::prelude::*;
 
-/// Rows per `INSERT` (10 values each, well under both backends' limits on bound values).
+/// Rows per `INSERT` (at most 11 values each, well under both backends' limits on bound values).
 const INSERT_ROWS: usize = 1_000;
 
 /// Takes the chain head's row lock for the rest of the transaction and reads it: (last
@@ -79,7 +82,35 @@ pub fn events_after(conn: &mut AnyConnection, after: i64, limit: i64) -> Result<
         .load(conn)?)
 }
 
-/// A child's events, newest first, before a sequence number.
+/// Inserts the rows by which a child's access log finds events: (child, event).
+pub fn insert_event_children(conn: &mut AnyConnection, rows: &[(String, i64)]) -> Result<(), ApiError> {
+    for chunk in rows.chunks(INSERT_ROWS) {
+        let values: Vec<_> = chunk.iter().map(|(child, seq)| (ch::child_id.eq(child), ch::seq.eq(seq))).collect();
+        match conn {
+            AnyConnection::Postgresql(c) => diesel::insert_into(ch::table).values(values).execute(c)?,
+            AnyConnection::Sqlite(c) => diesel::insert_into(ch::table).values(values).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// The (child, event) rows of the events after `after` (all, when None) up to `to`, in the
+/// events' order.
+pub fn event_children_between(
+    conn: &mut AnyConnection,
+    after: Option<i64>,
+    to: i64,
+) -> Result<Vec<(String, i64)>, ApiError> {
+    Ok(ch::table
+        .filter(ch::seq.gt(after.unwrap_or(i64::MIN)))
+        .filter(ch::seq.le(to))
+        .select((ch::child_id, ch::seq))
+        .order((ch::seq.asc(), ch::child_id.asc()))
+        .load(conn)?)
+}
+
+/// The events naming any of these children (of one of them, or of a page showing it), newest
+/// first, before a sequence number.
 pub fn of_child(
     conn: &mut AnyConnection,
     child_ids: &[&str],
@@ -87,11 +118,18 @@ pub fn of_child(
     limit: i64,
 ) -> Result<Vec<AuditEvent>, ApiError> {
     let ids: Vec<String> = child_ids.iter().map(|s| s.to_string()).collect();
-    let mut q = ev::table.filter(ev::child_id.eq_any(ids)).select(AuditEvent::as_select()).into_boxed();
-    if let Some(b) = before {
-        q = q.filter(ev::seq.lt(b));
-    }
-    Ok(q.order(ev::seq.desc()).limit(limit).load(conn)?)
+    let seqs = ch::table
+        .filter(ch::child_id.eq_any(ids))
+        .filter(ch::seq.lt(before.unwrap_or(i64::MAX)))
+        .select(ch::seq)
+        .order(ch::seq.desc())
+        .limit(limit);
+    Ok(ev::table
+        .filter(ev::seq.eq_any(seqs))
+        .order(ev::seq.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)?)
 }
 
 pub fn insert_pending(conn: &mut AnyConnection, events: &[PendingEvent]) -> Result<(), ApiError> {

@@ -316,6 +316,14 @@ diesel::table! {
         request_id -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        child_ids -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_event_children (child_id, seq) {
+        child_id -> Text,
+        seq -> BigInt,
     }
 }
 
@@ -526,6 +534,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     child_missing_state,
     audit_head,
     audit_events,
+    audit_event_children,
     audit_checkpoints,
     audit_pending,
     trusted_issuers,

@@ -63,10 +63,47 @@ async fn pending_events_are_chained_in_order_a_few_at_a_time() {
     for c in [&a, &b, &a] {
         app.la(LEEDS).child(c).await.expect(200);
     }
-    assert_eq!(chain_audit_in_batches(&app, 2), 5, "pending read events, one per child read");
-    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: before + 5 });
+    assert_eq!(chain_audit_in_batches(&app, 2), 4, "pending read events: the page's, and one per child read");
+    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: before + 4 });
     let log = app.la(HACKNEY).access_log(&a, "").await.expect(200);
     assert_eq!(log.column("action")[..3], ["child.read", "child.read", "host_view.read"], "newest first");
+}
+
+/// A page of the host view is one event naming its children, which each child's access log
+/// lists. The list is part of the event's hash, and `audit verify` checks the rows the access
+/// logs are read from against the events: a read hidden from a child's log is found.
+#[actix_web::test]
+async fn a_page_is_one_event_that_each_childs_access_log_lists() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let a = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
+    let b = app.child_of(HACKNEY, a_child("Ben", "Hughes").born("2012-05-14")).await;
+    for c in [&a, &b] {
+        app.la(HACKNEY).place(Placement::at(c, &urn).from("2026-06-15")).await.expect(201);
+    }
+    chain_audit(&app).await;
+    let Verdict::Intact { events: before } = verify_audit_chain(&app) else { panic!("intact") };
+    app.la(LEEDS).placed_children("").await.expect(200);
+    chain_audit(&app).await;
+    let page = before + 1;
+    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: page }, "one event for the page");
+    for c in [&a, &b] {
+        let log = app.la(HACKNEY).access_log(c, "").await.expect(200);
+        assert_eq!((log.column("org")[0].as_str(), log.column("action")[0].as_str()), (LEEDS, "host_view.read"));
+    }
+    // Deleting the row Ben's access log finds the page by hides the read from it: verify finds it.
+    execute_sql(&app, &format!("DELETE FROM audit_event_children WHERE child_id = '{b}' AND seq = {page}"));
+    assert_eq!(app.la(HACKNEY).access_log(&b, "").await.expect(200).column("action")[0], "placement.create");
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq, .. } if seq == page));
+    execute_sql(&app, &format!("INSERT INTO audit_event_children (child_id, seq) VALUES ('{b}', {page})"));
+    assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: page });
+    // A row naming an event that is not in the log is found too.
+    execute_sql(&app, &format!("INSERT INTO audit_event_children (child_id, seq) VALUES ('{a}', {})", page + 7));
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq, .. } if seq == page + 7));
+    execute_sql(&app, &format!("DELETE FROM audit_event_children WHERE seq = {}", page + 7));
+    // Taking Ben off the page's own list breaks its hash.
+    execute_sql(&app, &format!("UPDATE audit_events SET child_ids = '{a}' WHERE seq = {page}"));
+    assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq, .. } if seq == page));
 }
 
 async fn logged_app() -> TestApp {
@@ -152,6 +189,7 @@ async fn a_truncated_log_with_a_rewound_head_fails_against_a_checkpoint() {
     assert_eq!(audit_checkpoint(&app).await, None, "no new checkpoint while the head stands still");
     assert_eq!(verify_audit_chain_with(&app, std::slice::from_ref(&checkpoint)), Verdict::Intact { events: 5 });
     execute_sql(&app, "DELETE FROM audit_events WHERE seq > 3");
+    execute_sql(&app, "DELETE FROM audit_event_children WHERE seq > 3");
     execute_sql(&app, "DELETE FROM audit_checkpoints");
     execute_sql(&app, "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_events WHERE seq = 3)");
     assert_eq!(verify_audit_chain(&app), Verdict::Intact { events: 3 }, "alone, the shortened log is consistent");
@@ -181,6 +219,7 @@ async fn the_verify_command_checks_exported_checkpoints() {
     };
     assert!(verify().status.success());
     execute_sql(&app, "DELETE FROM audit_events WHERE seq > 4");
+    execute_sql(&app, "DELETE FROM audit_event_children WHERE seq > 4");
     execute_sql(&app, "DELETE FROM audit_checkpoints");
     execute_sql(&app, "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_events WHERE seq = 4)");
     let bad = verify();

@@ -55,8 +55,8 @@ SELECT c.id, c.responsible_la, c.la_child_id, c.given_name, c.family_name, c.dat
 /// The first page of the host view (newest placements first), with flags and notification
 /// state, recording the read of the children shown, in one statement. The read is one pending
 /// row, as the registry writes it (`audit::read_events`): for several children `child_id` NULL
-/// and `child_ids` their ids separated by spaces in page order, which the chainer expands into
-/// one event per child in that order; for one child `child_id` that child; for none no row.
+/// and `child_ids` their ids separated by spaces in page order, which the chainer makes one
+/// event listing them; for one child `child_id` that child; for none no row.
 /// $1 host, $2 date, $3 rows (page + 1), $4 now, $5 repeat window start, $6 interview due
 /// before, $7 subject, $8 request id, $9 audit id (a UUIDv7, so pending rows sort by time).
 const HOST_SQL: &str = "
@@ -433,14 +433,16 @@ struct Event {
     request_id: Option<String>,
     prev_hash: String,
     hash: String,
+    child_ids: Option<String>,
 }
 
 impl Event {
     /// Its link in the chain, as the registry's `audit::hash` with the key: HMAC-SHA256 over the
-    /// previous hash and the event's fields, each prefixed with its length.
+    /// previous hash and the event's fields, each prefixed with its length (a page's list of
+    /// children last, when it has one).
     fn link(&self, key: &[u8; 32]) -> String {
         let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else { return String::new() };
-        for part in [
+        let parts = [
             &self.prev_hash,
             &self.seq.to_string(),
             &self.at.and_utc().to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -450,14 +452,23 @@ impl Event {
             &self.action,
             self.child_id.as_deref().unwrap_or(""),
             self.request_id.as_deref().unwrap_or(""),
-        ] {
+        ];
+        for part in parts.into_iter().chain(self.child_ids.as_deref()) {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
         hex::encode(mac.finalize().into_bytes())
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 10] {
+    /// The children it names, each once (the rows of `audit_event_children`).
+    fn children(&self) -> std::collections::BTreeSet<&str> {
+        match &self.child_ids {
+            Some(list) => list.split(' ').filter(|id| !id.is_empty()).collect(),
+            None => self.child_id.as_deref().into_iter().collect(),
+        }
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 11] {
         [
             &self.seq,
             &self.at,
@@ -469,17 +480,19 @@ impl Event {
             &self.request_id,
             &self.prev_hash,
             &self.hash,
+            &self.child_ids,
         ]
     }
 }
 
 /// Appends the pending audit events to the chain, oldest first, as the registry's chainer does
 /// (`chain_pending_in` in src/audit/chain.rs). In one transaction per batch: the head row is
-/// locked and read, the oldest pending rows read, each made into events (a row listing several
-/// children is one event per child, in that order; a row that would overflow the batch of
-/// [`CHAIN_BATCH`] events waits for the next one, unless it is the first), the events hashed in
-/// memory and inserted many rows at a time, the head moved and the chained rows deleted. Again
-/// while a batch was full. Returns how many events were chained.
+/// locked and read, the oldest pending rows read, each made into an event (a row listing several
+/// children counts once per child towards the batch of [`CHAIN_BATCH`], and waits for the next
+/// one when it would overflow it, unless it is the first), the events hashed in memory and
+/// inserted many rows at a time with the rows finding them from each child they name, the head
+/// moved and the chained rows deleted. Again while a batch was full. Returns how many events were
+/// chained.
 async fn chain_pending(pool: &Pool, key: &[u8; 32]) -> Result<usize, BoxError> {
     let mut conn = pool.get().await?;
     let mut done = 0;
@@ -497,46 +510,54 @@ async fn chain_pending(pool: &Pool, key: &[u8; 32]) -> Result<usize, BoxError> {
                 &[&(CHAIN_BATCH as i64)],
             )
             .await?;
-        let (mut events, mut ids) = (Vec::new(), Vec::new());
+        let (mut events, mut ids, mut weight) = (Vec::new(), Vec::new(), 0);
         for p in &pending {
-            let children: Vec<Option<String>> = match p.get::<_, Option<&str>>(8) {
-                Some(list) => list.split(' ').filter(|id| !id.is_empty()).map(|id| Some(id.to_string())).collect(),
-                None => vec![p.get(6)],
-            };
-            if !ids.is_empty() && events.len() + children.len() > CHAIN_BATCH {
+            let child_ids: Option<String> = p.get::<_, Option<String>>(8).filter(|list| !list.trim().is_empty());
+            let children = child_ids.as_deref().map_or(1, |list| list.split(' ').filter(|id| !id.is_empty()).count());
+            if !ids.is_empty() && weight + children > CHAIN_BATCH {
                 break;
             }
+            weight += children;
             ids.push(p.get::<_, String>(0));
-            for child_id in children {
-                seq += 1;
-                let mut e = Event {
-                    seq,
-                    at: p.get(1),
-                    subject: p.get(2),
-                    org_type: p.get(3),
-                    org: p.get(4),
-                    action: p.get(5),
-                    child_id,
-                    request_id: p.get(7),
-                    prev_hash: std::mem::take(&mut prev),
-                    hash: String::new(),
-                };
-                e.hash = e.link(key);
-                prev.clone_from(&e.hash);
-                events.push(e);
-            }
+            seq += 1;
+            let mut e = Event {
+                seq,
+                at: p.get(1),
+                subject: p.get(2),
+                org_type: p.get(3),
+                org: p.get(4),
+                action: p.get(5),
+                child_id: p.get(6),
+                request_id: p.get(7),
+                prev_hash: std::mem::take(&mut prev),
+                hash: String::new(),
+                child_ids,
+            };
+            e.hash = e.link(key);
+            prev.clone_from(&e.hash);
+            events.push(e);
         }
         for chunk in events.chunks(INSERT_ROWS) {
             let rows: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", (1..=10).map(|c| format!("${}", i * 10 + c)).collect::<Vec<_>>().join(", ")))
+                .map(|i| format!("({})", (1..=11).map(|c| format!("${}", i * 11 + c)).collect::<Vec<_>>().join(", ")))
                 .collect();
             let sql = format!(
-                "INSERT INTO audit_events (seq, at, subject, org_type, org, action, child_id, request_id, prev_hash, hash)
+                "INSERT INTO audit_events (seq, at, subject, org_type, org, action, child_id, request_id, prev_hash, hash, child_ids)
                  VALUES {}",
                 rows.join(", ")
             );
             let params: Vec<&(dyn ToSql + Sync)> = chunk.iter().flat_map(Event::params).collect();
             tx.execute(sql.as_str(), &params).await?;
+        }
+        let children: Vec<(&str, i64)> =
+            events.iter().flat_map(|e| e.children().into_iter().map(|c| (c, e.seq))).collect();
+        for chunk in children.chunks(INSERT_ROWS) {
+            let (child_ids, seqs): (Vec<&str>, Vec<i64>) = chunk.iter().copied().unzip();
+            tx.execute(
+                "INSERT INTO audit_event_children (child_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])",
+                &[&child_ids, &seqs],
+            )
+            .await?;
         }
         if !events.is_empty() {
             tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&seq, &prev]).await?;

@@ -4,7 +4,9 @@ use crate::db::schema::{audit_events, audit_pending};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-/// An event in the chain: `hash` covers `prev_hash` and the event's fields.
+/// An event in the chain: `hash` covers `prev_hash` and the event's fields. An event of one child
+/// names it in `child_id`; a read of a page of children lists them in `child_ids`
+/// (space-separated, in the order shown).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
@@ -18,10 +20,11 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    pub child_ids: Option<String>,
 }
 
 /// A read event, durable but not yet in the chain: of one child (`child_id`), or of a page of
-/// children (`child_ids`, space-separated), chained as one event per child in that order.
+/// children (`child_ids`, space-separated), chained as one event listing them.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_pending)]
 pub struct PendingEvent {
