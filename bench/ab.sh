@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Two registry builds side by side on the same seeded data (run bench/national.sh first), to
-# measure a change before and after in one run: both servers serve a copy of the database, and
-# each load runs on A, then B, then A ... (ROUNDS times each), printing every round with the load
-# average and the ratio B/A of the medians (requests/s and p95). Only reads, so neither build
-# changes the data the other sees. See bench/README.md.
+# measure a change before and after in one run: each server serves its own copy of the seeded
+# database, migrated by its own build (so a build that adds a migration can be compared with one
+# that does not), and each load runs on A, then B, then A ... (ROUNDS times each), printing every
+# round with the load average and the ratio B/A of the medians (requests/s and p95). See
+# bench/README.md.
 #
 #   A=/tmp/registry-before B=target/release/placement-registry bench/ab.sh
 #   A_ARGS="--db-calls pool" B_ARGS="--db-calls worker" bench/ab.sh   # one build, two settings
@@ -47,9 +48,11 @@ for backend in $BACKENDS; do
   url_var=$([ "$backend" = sqlite ] && echo SQLITE_URL || echo PG_URL)
   URL="${!url_var:-}"
   [ -n "$URL" ] || continue
-  "$A" migrate --database-url "$URL" > /dev/null
-  "$B" migrate --database-url "$URL" > /dev/null
-  URL=$(copy_db "$backend" "$URL" ab)
+  URL_A=$(copy_db "$backend" "$URL" ab_a)
+  URL_B=$(copy_db "$backend" "$URL" ab_b)
+  "$A" migrate --database-url "$URL_A" > /dev/null
+  "$B" migrate --database-url "$URL_B" > /dev/null
+  URL=$URL_A
   HOST=$(largest_host "$backend" "$URL")
   PLACING=$(largest_placing "$backend" "$URL")
   WORK=$(mktemp -d)
@@ -62,9 +65,9 @@ for backend in $BACKENDS; do
   HOST_TOKEN=$("$A" token --org-type authority --org "$HOST" --database-url "$URL")
   PLACING_TOKEN=$("$A" token --org-type authority --org "$PLACING" --database-url "$URL")
   PA=$(start "$A" "$A_ARGS" "$PORT_A" "$URL" "$WORK/a.log")
-  PB=$(start "$B" "$B_ARGS" "$PORT_B" "$URL" "$WORK/b.log")
+  PB=$(start "$B" "$B_ARGS" "$PORT_B" "$URL_B" "$WORK/b.log")
   trap 'kill $PA $PB 2>/dev/null || true' EXIT
-  echo "== $backend ($URL): A=$A $A_ARGS | B=$B $B_ARGS; host $HOST, placing $PLACING; $DURATION rounds"
+  echo "== $backend ($URL_A, $URL_B): A=$A $A_ARGS | B=$B $B_ARGS; host $HOST, placing $PLACING; $DURATION rounds"
   for load in $LOADS; do
     name=${load%%:*}; c=${load##*:}
     case "$name" in host_view*) tok=$HOST_TOKEN ;; *) tok=$PLACING_TOKEN ;; esac
@@ -82,5 +85,6 @@ for backend in $BACKENDS; do
   echo "peak resident: A $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$PA/status") MB, B $(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$PB/status") MB"
   kill "$PA" "$PB"; wait "$PA" "$PB" 2>/dev/null || true
   rm -rf "$WORK"
-  drop_copy "$backend" "$URL"
+  drop_copy "$backend" "$URL_A"
+  drop_copy "$backend" "$URL_B"
 done
