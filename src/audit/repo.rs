@@ -110,7 +110,8 @@ pub fn event_children_between(
 }
 
 /// The events naming any of these children (of one of them, or of a page showing it), newest
-/// first, before a sequence number.
+/// first, before a sequence number: each once, even a page that showed two of them (a child's
+/// record and one since merged into it).
 pub fn of_child(
     conn: &mut AnyConnection,
     child_ids: &[&str],
@@ -122,6 +123,7 @@ pub fn of_child(
         .filter(ch::child_id.eq_any(ids))
         .filter(ch::seq.lt(before.unwrap_or(i64::MAX)))
         .select(ch::seq)
+        .distinct()
         .order(ch::seq.desc())
         .limit(limit);
     Ok(ev::table

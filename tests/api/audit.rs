@@ -106,6 +106,40 @@ async fn a_page_is_one_event_that_each_childs_access_log_lists() {
     assert!(matches!(verify_audit_chain(&app), Verdict::Broken { seq, .. } if seq == page));
 }
 
+/// Two records of one child, both placed in Leeds, shown on one page of its host view, then
+/// merged: the kept record's access log lists that read once, and paging through the log one
+/// entry at a time gives the same entries as one long page.
+#[actix_web::test]
+async fn a_page_showing_two_records_later_merged_is_one_entry_of_the_kept_log() {
+    let app = TestApp::start().await;
+    let (_, urn) = app.provider_with_home().await;
+    let hackney = app.la(HACKNEY);
+    let ruby = app.child_of(HACKNEY, a_child("Ruby", "Hughes").born("2014-07-03").la_child_id("R1")).await;
+    let rubie = app
+        .child_of(HACKNEY, a_child("Rubie", "Hughes").born("2014-03-07").la_child_id("R2").distinct_from(&[&ruby]))
+        .await;
+    for c in [&ruby, &rubie] {
+        hackney.place(Placement::at(c, &urn).from("2026-06-15")).await.expect(201);
+    }
+    assert_eq!(app.la(LEEDS).placed_children("").await.expect(200).items().len(), 2);
+    hackney.post(&format!("/v1/children/{ruby}/merge"), serde_json::json!({"duplicate_id": rubie})).await.expect(200);
+    let whole = hackney.access_log(&ruby, "limit=200").await.expect(200);
+    let seqs = |log: &Resp| log.items().iter().map(|e| e["seq"].as_i64().unwrap_or(0)).collect::<Vec<_>>();
+    let actions = whole.column("action");
+    assert_eq!(actions.iter().filter(|a| *a == "host_view.read").count(), 1, "{actions:?}");
+    let mut paged = Vec::new();
+    let mut query = "limit=1".to_string();
+    loop {
+        let page = hackney.access_log(&ruby, &query).await.expect(200);
+        paged.extend(seqs(&page));
+        match page.next_cursor() {
+            Some(cursor) => query = format!("limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, seqs(&whole));
+}
+
 async fn logged_app() -> TestApp {
     let app = TestApp::start().await;
     activity(&app).await;
