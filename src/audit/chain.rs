@@ -48,7 +48,7 @@ pub fn hash(key: Option<&AuditKey>, prev: &str, e: &AuditEvent) -> String {
 }
 
 /// The children an event names, each once: its child, or the children of its page.
-pub fn children_of(child_id: Option<&str>, child_ids: Option<&str>) -> std::collections::BTreeSet<String> {
+fn children_of(child_id: Option<&str>, child_ids: Option<&str>) -> std::collections::BTreeSet<String> {
     match child_ids {
         Some(ids) => ids.split(' ').filter(|id| !id.is_empty()).map(str::to_string).collect(),
         None => child_id.map(str::to_string).into_iter().collect(),

@@ -44,21 +44,27 @@ async fn the_placing_la_sees_who_accessed_its_childs_record() {
     assert_eq!(app.la(HACKNEY).access_log(&child, "limit=200").await.expect(200).count(), Some(5));
 }
 
-/// A backlog of pending events is chained in order over several transactions, intact.
-#[actix_web::test]
-async fn pending_events_are_chained_in_order_a_few_at_a_time() {
-    let app = TestApp::start().await;
+/// Amelia and Ben, both placed by Hackney in Leeds, with every event so far chained: their ids,
+/// and how many events the chain, intact, holds.
+async fn two_children_placed_in_leeds(app: &TestApp) -> (String, String, i64) {
     let (_, urn) = app.provider_with_home().await;
     let a = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
     let b = app.child_of(HACKNEY, a_child("Ben", "Hughes").born("2012-05-14")).await;
     for c in [&a, &b] {
         app.la(HACKNEY).place(Placement::at(c, &urn).from("2026-06-15")).await.expect(201);
     }
-    chain_audit(&app).await;
-    let before = match verify_audit_chain(&app) {
-        Verdict::Intact { events } => events,
+    chain_audit(app).await;
+    match verify_audit_chain(app) {
+        Verdict::Intact { events } => (a, b, events),
         broken => panic!("{broken:?}"),
-    };
+    }
+}
+
+/// A backlog of pending events is chained in order over several transactions, intact.
+#[actix_web::test]
+async fn pending_events_are_chained_in_order_a_few_at_a_time() {
+    let app = TestApp::start().await;
+    let (a, b, before) = two_children_placed_in_leeds(&app).await;
     app.la(LEEDS).placed_children("").await.expect(200);
     for c in [&a, &b, &a] {
         app.la(LEEDS).child(c).await.expect(200);
@@ -75,14 +81,7 @@ async fn pending_events_are_chained_in_order_a_few_at_a_time() {
 #[actix_web::test]
 async fn a_page_is_one_event_that_each_childs_access_log_lists() {
     let app = TestApp::start().await;
-    let (_, urn) = app.provider_with_home().await;
-    let a = app.child_of(HACKNEY, a_child("Amelia", "Hughes").born("2011-05-14")).await;
-    let b = app.child_of(HACKNEY, a_child("Ben", "Hughes").born("2012-05-14")).await;
-    for c in [&a, &b] {
-        app.la(HACKNEY).place(Placement::at(c, &urn).from("2026-06-15")).await.expect(201);
-    }
-    chain_audit(&app).await;
-    let Verdict::Intact { events: before } = verify_audit_chain(&app) else { panic!("intact") };
+    let (a, b, before) = two_children_placed_in_leeds(&app).await;
     app.la(LEEDS).placed_children("").await.expect(200);
     chain_audit(&app).await;
     let page = before + 1;
