@@ -2,9 +2,10 @@
 //! than one of them moves episodes.
 
 use crate::db::AnyConnection;
-use crate::db::schema::{child_missing_state as st, children, missing_episodes as m};
+use crate::db::schema::{child_missing_state as st, children, missing_episodes as m, placements};
 use crate::error::ApiError;
 use crate::ids::ChildId;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// Recomputes a child's stored missing state (`flags::MissingState`) from its episodes, in the
@@ -36,6 +37,28 @@ pub fn keep(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError
             st::missing_since.eq(missing_since.into_boxed().single_value()),
             st::third_latest_start.eq(third_latest_start),
             st::interview_pending_since.eq(interview_pending_since.into_boxed().single_value()),
+        ))
+        .execute(conn)?;
+    copy_to_open_placements(conn, child_id)
+}
+
+/// Copies a child's stored missing state onto its open placements (`end_date` unset), which the
+/// host view's flag filters walk by an index holding the copy (`placements_open_host`): after
+/// every write of the state ([`keep`]) and of a placement (a new one, an end date changed, one
+/// arriving from a peer). A placement with an end date keeps whatever copy it had, which
+/// nothing reads.
+pub fn copy_to_open_placements(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError> {
+    let state: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>)> = st::table
+        .find(child_id)
+        .select((st::missing_since, st::third_latest_start, st::interview_pending_since))
+        .first(conn)
+        .optional()?;
+    let (missing_since, third_latest_start, interview_pending_since) = state.unwrap_or_default();
+    diesel::update(placements::table.filter(placements::child_id.eq(child_id)).filter(placements::end_date.is_null()))
+        .set((
+            placements::child_missing_since.eq(missing_since),
+            placements::child_third_latest_start.eq(third_latest_start),
+            placements::child_interview_pending_since.eq(interview_pending_since),
         ))
         .execute(conn)?;
     Ok(())

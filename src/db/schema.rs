@@ -104,6 +104,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         origin_node -> Nullable<Text>,
+        child_missing_since -> Nullable<Timestamp>,
+        child_third_latest_start -> Nullable<Timestamp>,
+        child_interview_pending_since -> Nullable<Timestamp>,
     }
 }
 

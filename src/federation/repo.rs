@@ -91,12 +91,12 @@ pub fn update_child(conn: &mut AnyConnection, c: &ChildRecord) -> Result<(), Api
 pub fn insert_placement(conn: &mut AnyConnection, p: &PlacementRecord, origin: &str) -> Result<(), ApiError> {
     diesel::insert_into(placements::table).values(p).execute(conn)?;
     diesel::update(placements::table.find(&p.id)).set(placements::origin_node.eq(origin)).execute(conn)?;
-    Ok(())
+    crate::db::missing_state::copy_to_open_placements(conn, &p.child_id)
 }
 
 pub fn update_placement(conn: &mut AnyConnection, p: &PlacementRecord) -> Result<(), ApiError> {
     diesel::update(placements::table.find(&p.id)).set(p).execute(conn)?;
-    Ok(())
+    crate::db::missing_state::copy_to_open_placements(conn, &p.child_id)
 }
 
 pub fn replace_legal_statuses(

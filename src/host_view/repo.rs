@@ -36,14 +36,15 @@ pub struct Top {
     pub limit: i64,
 }
 
-/// The statement of [`placed_children`] for one of its two index ranges on (host_area,
-/// end_date), instead of an OR over years of history, on the backend `$db`: written once for the
-/// blocking connections and the asynchronous PostgreSQL ones. `$ending` is `None` for the
-/// placements still open, else the placements ending after the date, by id (see
-/// [`ending_ids`]).
-macro_rules! placed_query {
-    ($db:ty, $host:expr, $on:expr, $filter:expr, $top:expr, $ending:expr, $window_start:expr, $now:expr) => {{
-        let (host, on, filter, top, ending, window_start, now): (
+/// The conditions of the host view on the placement alone, applied to `$q`: a boxed query over
+/// `placements`, joined or not. `$ending` is `None` for the placements still open, else the
+/// placements ending after the date, by id (see [`ending_ids`]). An open placement's missing
+/// flags are checked on the copy of its child's state it carries, which the index on the open
+/// placements holds (see `db::missing_state::copy_to_open_placements`); with `$top`, the
+/// open placements are ordered and cut to a page.
+macro_rules! on_placement {
+    ($q:expr, $host:expr, $on:expr, $filter:expr, $top:expr, $ending:expr, $window_start:expr, $overdue_before:expr) => {{
+        let (host, on, filter, top, ending, window_start, overdue_before): (
             &str,
             NaiveDate,
             &Filter,
@@ -51,30 +52,8 @@ macro_rules! placed_query {
             Option<&[PlacementId]>,
             NaiveDateTime,
             NaiveDateTime,
-        ) = ($host, $on, $filter, $top, $ending, $window_start, $now);
-        // The child's stored state is joined on the placement's own column and first, so that
-        // a flag filter is checked from the index walked, before the other tables are read.
-        let mut q = placements::table
-            .left_join(st::table.on(st::child_id.eq(placements::child_id)))
-            .inner_join(children::table.on(children::id.eq(placements::child_id)))
-            .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
-            .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
-            .filter(placements::host_area.eq(host))
-            .filter(placements::start_date.le(on))
-            .select((
-                (children::id, children::given_name, children::family_name, children::date_of_birth, children::sex),
-                (
-                    placements::placing_la,
-                    authorities::name,
-                    placements::id,
-                    placements::urn,
-                    settings::name.nullable(),
-                    placements::place,
-                ),
-                (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
-                (state(), episodes_since(window_start)),
-            ))
-            .into_boxed::<$db>();
+        ) = ($host, $on, $filter, $top, $ending, $window_start, $overdue_before);
+        let mut q = $q.filter(placements::host_area.eq(host)).filter(placements::start_date.le(on));
         q = match ending {
             None => q.filter(placements::end_date.is_null()),
             Some(ids) => q.filter(placements::id.eq_any(ids)).filter(placements::end_date.gt(on)),
@@ -85,13 +64,15 @@ macro_rules! placed_query {
         if let Some(urn) = &filter.urn {
             q = q.filter(placements::urn.eq(urn.clone()));
         }
-        match filter.flag {
-            Some(HostFlag::CurrentlyMissing) => q = q.filter(st::missing_since.is_not_null()),
-            Some(HostFlag::RepeatMissing) => q = q.filter(st::third_latest_start.ge(window_start)),
-            Some(HostFlag::ReturnInterviewOverdue) => {
-                q = q.filter(st::interview_pending_since.lt(crate::flags::interview_overdue_before(now)))
-            }
-            Some(HostFlag::NotificationLate | HostFlag::NotificationUnacknowledged) | None => {}
+        if ending.is_none() {
+            q = match filter.flag {
+                Some(HostFlag::CurrentlyMissing) => q.filter(placements::child_missing_since.is_not_null()),
+                Some(HostFlag::RepeatMissing) => q.filter(placements::child_third_latest_start.ge(window_start)),
+                Some(HostFlag::ReturnInterviewOverdue) => {
+                    q.filter(placements::child_interview_pending_since.lt(overdue_before))
+                }
+                Some(HostFlag::NotificationLate | HostFlag::NotificationUnacknowledged) | None => q,
+            };
         }
         // Only the open placements are many; the few ending after the date are read whole
         // (ordering those by start would walk every placement the area ever had).
@@ -107,6 +88,90 @@ macro_rules! placed_query {
         }
         q
     }};
+}
+
+/// Which of an area's placements a statement of [`placed_children`] reads: one of two index
+/// ranges on (host_area, end_date), instead of an OR over years of history.
+#[derive(Debug, Clone, Copy)]
+enum Range<'a> {
+    /// The open placements (no end date), a page of them with a `Top`.
+    Open,
+    /// These open placements: a page of those with a missing flag, chosen by [`flag_page`].
+    Page(&'a [PlacementId]),
+    /// These placements, ending after the date (see [`ending_ids`]).
+    Ending(&'a [PlacementId]),
+}
+
+/// The ids of a page of the open placements with the filter's missing flag, from the index of
+/// the open placements alone (it holds each one's copy of its child's state), on PostgreSQL.
+/// The rows are read by id afterwards: PostgreSQL's planner, expecting few flagged placements,
+/// joined the other tables first, for every flagged child in the area, then sorted.
+macro_rules! flag_page {
+    ($db:ty, $host:expr, $on:expr, $filter:expr, $top:expr, $window_start:expr, $now:expr) => {{
+        let overdue_before = crate::flags::interview_overdue_before($now);
+        let q = placements::table.select(placements::id).into_boxed::<$db>();
+        on_placement!(q, $host, $on, $filter, $top, None, $window_start, overdue_before)
+    }};
+}
+
+/// The statement of [`placed_children`] for a [`Range`], on the backend `$db`: written once for
+/// the blocking connections and the asynchronous PostgreSQL ones.
+macro_rules! placed_query {
+    ($db:ty, $host:expr, $on:expr, $filter:expr, $top:expr, $range:expr, $window_start:expr, $now:expr) => {{
+        let (host, on, filter, top, range, window_start, now): (
+            &str,
+            NaiveDate,
+            &Filter,
+            Option<&Top>,
+            Range<'_>,
+            NaiveDateTime,
+            NaiveDateTime,
+        ) = ($host, $on, $filter, $top, $range, $window_start, $now);
+        let overdue_before = crate::flags::interview_overdue_before(now);
+        let q = placements::table
+            .left_join(st::table.on(st::child_id.eq(placements::child_id)))
+            .inner_join(children::table.on(children::id.eq(placements::child_id)))
+            .inner_join(authorities::table.on(authorities::code.eq(placements::placing_la)))
+            .left_join(settings::table.on(settings::urn.nullable().eq(placements::urn)))
+            .select((
+                (children::id, children::given_name, children::family_name, children::date_of_birth, children::sex),
+                (
+                    placements::placing_la,
+                    authorities::name,
+                    placements::id,
+                    placements::urn,
+                    settings::name.nullable(),
+                    placements::place,
+                ),
+                (placements::start_date, placements::end_date, placements::emergency, placements::distance_miles),
+                (state(), episodes_since(window_start)),
+            ))
+            .into_boxed::<$db>();
+        match range {
+            Range::Open => on_placement!(q, host, on, filter, top, None, window_start, overdue_before),
+            Range::Page(ids) => {
+                q.filter(placements::id.eq_any(ids)).order((placements::start_date.desc(), placements::id.asc()))
+            }
+            Range::Ending(ids) => {
+                let q = on_placement!(q, host, on, filter, top, Some(ids), window_start, overdue_before);
+                match filter.flag {
+                    Some(HostFlag::CurrentlyMissing) => q.filter(st::missing_since.is_not_null()),
+                    Some(HostFlag::RepeatMissing) => q.filter(st::third_latest_start.ge(window_start)),
+                    Some(HostFlag::ReturnInterviewOverdue) => q.filter(st::interview_pending_since.lt(overdue_before)),
+                    Some(HostFlag::NotificationLate | HostFlag::NotificationUnacknowledged) | None => q,
+                }
+            }
+        }
+    }};
+}
+
+/// Whether the open placements are read as a page with a missing flag ([`flag_page`]).
+fn pages_a_missing_flag(filter: &Filter, top: Option<&Top>) -> bool {
+    top.is_some()
+        && matches!(
+            filter.flag,
+            Some(HostFlag::CurrentlyMissing | HostFlag::RepeatMissing | HostFlag::ReturnInterviewOverdue)
+        )
 }
 
 /// The placements in `host` open on `on` that end after it (the few with a planned end): one
@@ -126,8 +191,9 @@ fn ending_ids<'a>(host: &'a str, on: NaiveDate) -> _ {
 /// matches `filter`, with its child's missing flags at `now` (from the child's stored state, in
 /// the same statement) and its notification flags left unset: see
 /// `service::add_notification_flags`. With `top`, at most
-/// `top.limit` of the open placements, in the default order, and every one ending after the
-/// date: the caller sorts the union with `service::sort_key` as for all rows and keeps a page.
+/// `top.limit` of the open placements, in the default order (with a missing flag on
+/// PostgreSQL, their ids first: [`flag_page`]), and every one ending after the date: the caller sorts the union with
+/// `service::sort_key` as for all rows and keeps a page.
 pub fn placed_children(
     conn: &mut AnyConnection,
     host: &str,
@@ -136,22 +202,33 @@ pub fn placed_children(
     top: Option<&Top>,
     now: NaiveDateTime,
 ) -> Result<Vec<PlacedChild>, ApiError> {
+    use crate::db::MultiBackend;
     let window_start = crate::flags::repeat_window_start(now);
-    let mut rows: Vec<Row> =
-        placed_query!(crate::db::MultiBackend, host, on, filter, top, None, window_start, now).load(conn)?;
+    // SQLite follows the index in the statement's order whatever it joins, so one statement
+    // reads only a page of rows there.
+    let mut rows: Vec<Row> = if pages_a_missing_flag(filter, top) && conn.backend() == crate::db::Backend::Postgres {
+        let page: Vec<PlacementId> = flag_page!(MultiBackend, host, on, filter, top, window_start, now).load(conn)?;
+        if page.is_empty() {
+            Vec::new()
+        } else {
+            placed_query!(MultiBackend, host, on, filter, top, Range::Page(&page), window_start, now).load(conn)?
+        }
+    } else {
+        placed_query!(MultiBackend, host, on, filter, top, Range::Open, window_start, now).load(conn)?
+    };
     let ending: Vec<PlacementId> = ending_ids(host, on).load(conn)?;
     if !ending.is_empty() {
         rows.extend(
-            placed_query!(crate::db::MultiBackend, host, on, filter, top, Some(&ending), window_start, now)
+            placed_query!(MultiBackend, host, on, filter, top, Range::Ending(&ending), window_start, now)
                 .load::<Row>(conn)?,
         );
     }
     Ok(rows.into_iter().map(|row| placed_child(row, now)).collect())
 }
 
-/// [`placed_children`] on an asynchronous PostgreSQL connection: the open placements and the
-/// ids of those ending later in one round trip, and the rows of those in a second when there
-/// are any.
+/// [`placed_children`] on an asynchronous PostgreSQL connection: the open placements (or a
+/// flagged page's ids) and the ids of those ending later in one round trip, then the page's rows
+/// and the rows of those ending later when there are any.
 pub async fn placed_children_pg(
     conn: &mut diesel_async::AsyncPgConnection,
     host: &str,
@@ -160,16 +237,22 @@ pub async fn placed_children_pg(
     top: Option<&Top>,
     now: NaiveDateTime,
 ) -> Result<Vec<PlacedChild>, ApiError> {
+    use diesel::pg::Pg;
     use diesel_async::RunQueryDsl;
     let window_start = crate::flags::repeat_window_start(now);
-    let open = placed_query!(diesel::pg::Pg, host, on, filter, top, None, window_start, now);
-    let (mut rows, ending): (Vec<Row>, Vec<PlacementId>) = futures_util::future::try_join(
-        RunQueryDsl::load::<Row>(open, &mut *conn),
-        RunQueryDsl::load::<PlacementId>(ending_ids(host, on), &mut *conn),
-    )
-    .await?;
+    let ending_ids = RunQueryDsl::load::<PlacementId>(ending_ids(host, on), &mut *conn);
+    let (mut rows, ending): (Vec<Row>, Vec<PlacementId>) = if pages_a_missing_flag(filter, top) {
+        let page = flag_page!(Pg, host, on, filter, top, window_start, now);
+        let (page, ending) =
+            futures_util::future::try_join(RunQueryDsl::load::<PlacementId>(page, &mut *conn), ending_ids).await?;
+        let q = placed_query!(Pg, host, on, filter, top, Range::Page(&page), window_start, now);
+        (if page.is_empty() { Vec::new() } else { RunQueryDsl::load::<Row>(q, &mut *conn).await? }, ending)
+    } else {
+        let open = placed_query!(Pg, host, on, filter, top, Range::Open, window_start, now);
+        futures_util::future::try_join(RunQueryDsl::load::<Row>(open, &mut *conn), ending_ids).await?
+    };
     if !ending.is_empty() {
-        let q = placed_query!(diesel::pg::Pg, host, on, filter, top, Some(&ending), window_start, now);
+        let q = placed_query!(Pg, host, on, filter, top, Range::Ending(&ending), window_start, now);
         rows.extend(RunQueryDsl::load::<Row>(q, conn).await?);
     }
     Ok(rows.into_iter().map(|row| placed_child(row, now)).collect())

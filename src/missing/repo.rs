@@ -120,8 +120,9 @@ pub fn insert(conn: &mut AnyConnection, e: &EpisodeRecord) -> Result<(), ApiErro
     keep_state(conn, &e.child_id)
 }
 
-/// Computes the stored missing state of every child from its episodes (for a bulk load, which
-/// writes episodes without [`insert`]): the same as [`keep_state`] for each child.
+/// Computes the stored missing state of every child from its episodes, and copies it onto the
+/// child's open placements (for a bulk load, which writes episodes and placements without
+/// [`insert`]): the same as [`keep_state`] for each child.
 pub const REBUILD_STATE: &str = "DELETE FROM child_missing_state;
 INSERT INTO child_missing_state (child_id, missing_since, third_latest_start, interview_pending_since)
 SELECT e.child_id,
@@ -132,7 +133,15 @@ SELECT e.child_id,
                  AND (e.ri_outcome IS NULL OR e.ri_outcome NOT IN ('declined', 'not_offered'))
             THEN e.ended_at END)
   FROM missing_episodes e
- GROUP BY e.child_id;";
+ GROUP BY e.child_id;
+UPDATE placements
+   SET child_missing_since =
+         (SELECT st.missing_since FROM child_missing_state st WHERE st.child_id = placements.child_id),
+       child_third_latest_start =
+         (SELECT st.third_latest_start FROM child_missing_state st WHERE st.child_id = placements.child_id),
+       child_interview_pending_since =
+         (SELECT st.interview_pending_since FROM child_missing_state st WHERE st.child_id = placements.child_id)
+ WHERE end_date IS NULL;";
 
 /// Recomputes a child's stored missing state from its episodes, in the transaction of the write
 /// that changed them: every write of an episode here calls it.

@@ -87,18 +87,24 @@ pub fn of_children(conn: &mut AnyConnection, child_ids: &[ChildId]) -> Result<Ve
         .load(conn)?)
 }
 
+/// Stores a new placement, with its child's missing state copied on if it is open.
 pub fn insert(conn: &mut AnyConnection, p: &PlacementRecord) -> Result<(), ApiError> {
     diesel::insert_into(placements::table).values(p).execute(conn)?;
-    Ok(())
+    crate::db::missing_state::copy_to_open_placements(conn, &p.child_id)
 }
 
 /// Writes `p` over the stored placement, as version `expected + 1`, when the stored version is
-/// still `expected`; rows changed.
+/// still `expected`; rows changed. An end date taken away reopens it, so its child's missing
+/// state is copied on again.
 pub fn update(conn: &mut AnyConnection, p: &PlacementRecord, expected: i64) -> Result<usize, ApiError> {
     let next = PlacementRecord { version: expected + 1, ..p.clone() };
-    Ok(diesel::update(placements::table.find(&p.id).filter(placements::version.eq(expected)))
+    let changed = diesel::update(placements::table.find(&p.id).filter(placements::version.eq(expected)))
         .set(&next)
-        .execute(conn)?)
+        .execute(conn)?;
+    if changed > 0 && p.end_date.is_none() {
+        crate::db::missing_state::copy_to_open_placements(conn, &p.child_id)?;
+    }
+    Ok(changed)
 }
 
 pub fn legal_statuses(

@@ -249,7 +249,8 @@ fn schema_objects(url: &str) -> Vec<String> {
 
 /// Every child's stored missing state, as the seed computes it and as each write of an episode
 /// keeps it, equals the state computed from all its episodes, and the flags read from it equal
-/// the flags computed from the episodes, now and at later instants.
+/// the flags computed from the episodes, now and at later instants. Every open placement carries
+/// a copy of its child's state (what the host view's flag filters read).
 fn check_missing_state(url: &str) {
     use crate::db::schema::child_missing_state as st;
     use crate::flags;
@@ -283,7 +284,24 @@ fn check_missing_state(url: &str) {
         }
         assert!(missing > 0 && repeat > 0 && overdue > 0, "{missing} {repeat} {overdue}");
     };
-    check(&stored(c));
+    let check_copies = |c: &mut AnyConnection, states: &HashMap<crate::ids::ChildId, flags::MissingState>| {
+        let open: Vec<(crate::ids::ChildId, children_repo::StateRow)> = p::table
+            .filter(p::end_date.is_null())
+            .select((
+                p::child_id,
+                (p::child_missing_since, p::child_third_latest_start, p::child_interview_pending_since),
+            ))
+            .load(c)
+            .expect("open placements");
+        let flagged = open.iter().filter(|(_, row)| *row != (None, None, None)).count();
+        assert!(flagged > 0 && flagged < open.len(), "{flagged} of {}", open.len());
+        for (id, row) in open {
+            assert_eq!(children_repo::state_of(row), states.get(&id).cloned().unwrap_or_default(), "child {id}");
+        }
+    };
+    let states = stored(c);
+    check(&states);
+    check_copies(c, &states);
     for at in [now, now + chrono::TimeDelta::days(45), now + chrono::TimeDelta::days(400)] {
         let read: HashMap<_, _> = children_repo::missing_flags(c, &ids, at).expect("flags").into_iter().collect();
         for (id, clocks) in ids.iter().zip(&clocks) {
@@ -292,12 +310,23 @@ fn check_missing_state(url: &str) {
     }
     // Each write of an episode recomputes its child's state from scratch.
     diesel::delete(st::table).execute(c).expect("forget the states");
+    let none: Option<chrono::NaiveDateTime> = None;
+    diesel::update(p::table)
+        .set((
+            p::child_missing_since.eq(none),
+            p::child_third_latest_start.eq(none),
+            p::child_interview_pending_since.eq(none),
+        ))
+        .execute(c)
+        .expect("forget the copies");
     for es in &episodes {
         if let Some(e) = es.last() {
             assert_eq!(missing_repo::update(c, e, e.version).expect("rewrite"), 1);
         }
     }
-    check(&stored(c));
+    let states = stored(c);
+    check(&states);
+    check_copies(c, &states);
 }
 
 fn seed_twice_and_check(url_a: &str, url_b: &str) -> Summary {

@@ -158,3 +158,53 @@ async fn an_overdue_return_interview_stays_flagged_until_it_is_recorded() {
     let all = leeds.placed_children("sort=family_name").await.expect(200);
     assert_eq!(item(&all, "Clark")["return_interview_overdue"], false);
 }
+
+/// A child's missing flags follow it into the placement after the one it went missing from,
+/// and from a duplicate record into the record it is merged into. A flag filter reads the copy
+/// of the child's state each open placement carries: these are the writes that must keep it.
+#[actix_web::test]
+async fn a_childs_flags_follow_it_into_its_next_placement_and_through_a_merge() {
+    let app = TestApp::start_at(at("2026-03-30")).await;
+    let (_, urn) = app.provider_with_home().await;
+    let dee = app.child_of(HACKNEY, a_child("Dee", "Dunn").born("2012-01-01")).await;
+    let eve = app.child_of(HACKNEY, a_child("Eve", "Ellis").born("2011-05-05")).await;
+    let evie = app.child_of(HACKNEY, a_child("Evie", "Ellis").born("2011-05-05").distinct_from(&[&eve])).await;
+    let dees_first = app.la(HACKNEY).place(Placement::at(&dee, &urn).from("2026-04-01")).await.expect(201).id();
+    let evies = app.la(HACKNEY).place(Placement::at(&evie, &urn).from("2026-04-01")).await.expect(201).id();
+    // Dee and Evie each go missing once and come back; neither return interview is recorded.
+    app.set_time(at("2026-04-12"));
+    for child in [&dee, &evie] {
+        let episode = Episode::missing(child, "2026-04-10T20:00:00Z").until("2026-04-11T08:00:00Z");
+        app.la(HACKNEY).report_missing(episode).await.expect(201);
+    }
+    // Both move to foster homes in Leeds on 1 May; Evie's move is recorded on her other record.
+    app.set_time(at("2026-04-30"));
+    for (placement, child) in [(&dees_first, &dee), (&evies, &eve)] {
+        app.la(HACKNEY).end_placement(placement, Ending::on("2026-05-01", "E4A")).await.expect(200);
+        app.la(HACKNEY).place(Placement::foster(child, LEEDS_POSTCODE).from("2026-05-01")).await.expect(201);
+    }
+    app.set_time(at("2026-06-15"));
+    let leeds = app.la(LEEDS);
+    let overdue = leeds.placed_children("flag=return_interview_overdue").await.expect(200);
+    assert_eq!(names(&overdue), ["Dunn"], "Dee's flag came with her; Eve's record has no episode yet");
+    assert_eq!(item(&overdue, "Dunn")["return_interview_overdue"], true);
+    // Hackney finds that Evie and Eve are one girl and merges the records: her episode, and its
+    // flag, are now the placed child's.
+    app.la(HACKNEY)
+        .post(&format!("/v1/children/{eve}/merge"), serde_json::json!({"duplicate_id": evie}))
+        .await
+        .expect(200);
+    let mut overdue = names(&leeds.placed_children("flag=return_interview_overdue").await.expect(200));
+    overdue.sort();
+    assert_eq!(overdue, ["Dunn", "Ellis"]);
+    assert_eq!(names(&leeds.placed_children("flag=currently_missing").await.expect(200)), Vec::<String>::new());
+    // A page at a time, the flagged children are the same two, each once.
+    let first = leeds.placed_children("flag=return_interview_overdue&limit=1").await.expect(200);
+    let cursor = first.next_cursor().expect("a second page");
+    let second =
+        leeds.placed_children(&format!("flag=return_interview_overdue&limit=1&cursor={cursor}")).await.expect(200);
+    assert_eq!(second.next_cursor(), None);
+    let mut paged = [names(&first), names(&second)].concat();
+    paged.sort();
+    assert_eq!(paged, ["Dunn", "Ellis"]);
+}
