@@ -125,6 +125,14 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   for _ in $(seq 1 1000); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.02; done
   echo "cold start to serving: $(( ($(date +%s%N) - T0) / 1000000 )) ms; load $(load1)"
   kill -0 "$SERVER" 2>/dev/null || { echo "the server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
+  # The alert worker's first round over freshly seeded data writes every alert ten years of data
+  # call for (11,517 at scale 1) in about 20 s: a one-off of a new database, not the load a
+  # running registry carries, so the measurements start once it is done.
+  T1=$(date +%s); BEFORE=-1; NOW_ALERTS=$(sql "$backend" "$URL" "SELECT count(*) FROM alerts")
+  while [ "$NOW_ALERTS" != "$BEFORE" ] && [ $(( $(date +%s) - T1 )) -lt 180 ]; do
+    sleep 3; BEFORE=$NOW_ALERTS; NOW_ALERTS=$(sql "$backend" "$URL" "SELECT count(*) FROM alerts")
+  done
+  echo "alert worker's first round: $NOW_ALERTS alerts, done in about $(( $(date +%s) - T1 - 3 )) s; load $(load1)"
   CEILING=$(ceiling_ms "$backend" "$URL" "$HOST")
   echo "host-view SQL alone (median of 5): $CEILING ms; load $(load1)"
   if [ "$backend" = postgres ] && [ -z "${NO_BASELINE:-}" ]; then
