@@ -190,10 +190,10 @@ fn ending_ids<'a>(host: &'a str, on: NaiveDate) -> _ {
 /// Every placement in `host` open on `on` (started on or before, not ended by then) that
 /// matches `filter`, with its child's missing flags at `now` (from the child's stored state, in
 /// the same statement) and its notification flags left unset: see
-/// `service::add_notification_flags`. With `top`, at most
-/// `top.limit` of the open placements, in the default order (with a missing flag on
-/// PostgreSQL, their ids first: [`flag_page`]), and every one ending after the date: the caller sorts the union with
-/// `service::sort_key` as for all rows and keeps a page.
+/// `service::add_notification_flags`. With `top`, at most `top.limit` of the open placements,
+/// in the default order (with a missing flag on PostgreSQL, their ids first: [`flag_page`]),
+/// and every one ending after the date: the caller sorts the union with `service::sort_key` as
+/// for all rows and keeps a page.
 pub fn placed_children(
     conn: &mut AnyConnection,
     host: &str,
