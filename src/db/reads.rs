@@ -57,6 +57,9 @@ impl ReadPool {
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(&config.url, manager_config);
         Pool::builder(manager)
             .max_size(config.size)
+            // The connection used last is taken first: after a burst, a quiet worker keeps to one
+            // warm connection (and one PostgreSQL backend) instead of turning through them all.
+            .queue_mode(deadpool::managed::QueueMode::Lifo)
             .wait_timeout(Some(std::time::Duration::from_secs(10)))
             .runtime(deadpool::Runtime::Tokio1)
             .build()
