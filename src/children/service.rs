@@ -402,8 +402,8 @@ pub fn read(conn: &mut AnyConnection, caller: &Caller, id: &str, now: NaiveDateT
     Ok(Child { missing, ..rec.view(access) })
 }
 
-/// [`read`] on an asynchronous PostgreSQL connection: the row, its flags and the audit event in
-/// one round trip.
+/// [`read`] on an asynchronous PostgreSQL connection: the access condition, the row, its flags
+/// and the audit event in one statement.
 pub async fn read_async(
     conn: &mut diesel_async::AsyncPgConnection,
     caller: &Caller,
