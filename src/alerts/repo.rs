@@ -168,6 +168,19 @@ pub fn raised(conn: &mut AnyConnection, key: &str) -> Result<bool, ApiError> {
     Ok(alerts::table.find(key).count().get_result::<i64>(conn)? > 0)
 }
 
+/// Which of these keys were raised: one statement per [`KEYS_PER_READ`] keys, where a round
+/// would otherwise ask once for each of its thousands of candidates.
+pub fn raised_among(conn: &mut AnyConnection, keys: &[&str]) -> Result<std::collections::HashSet<String>, ApiError> {
+    let mut raised = std::collections::HashSet::new();
+    for chunk in keys.chunks(KEYS_PER_READ) {
+        raised.extend(alerts::table.filter(alerts::key.eq_any(chunk)).select(alerts::key).load::<String>(conn)?);
+    }
+    Ok(raised)
+}
+
+/// Keys looked up per statement by [`raised_among`] (under SQLite's limit of bound values).
+const KEYS_PER_READ: usize = 500;
+
 /// Records an alert; the key is unique, so a second insert of it fails.
 pub fn insert(
     conn: &mut AnyConnection,

@@ -89,13 +89,9 @@ impl Alert<'_> {
 /// (its lease having lapsed), is written again an alert at a time, so that the key keeps that
 /// one to one and the others are still told.
 fn raise_all(conn: &mut AnyConnection, alerts: Vec<Alert<'_>>, now: NaiveDateTime) -> Result<usize, ApiError> {
-    let mut fresh = Vec::with_capacity(alerts.len());
-    for a in alerts {
-        let key = a.key();
-        if !repo::raised(conn, &key)? {
-            fresh.push((key, a));
-        }
-    }
+    let keyed: Vec<(String, Alert<'_>)> = alerts.into_iter().map(|a| (a.key(), a)).collect();
+    let raised = repo::raised_among(conn, &keyed.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())?;
+    let fresh: Vec<_> = keyed.into_iter().filter(|(k, _)| !raised.contains(k)).collect();
     let mut n = 0;
     for batch in fresh.chunks(PER_TX) {
         let written = write_tx(conn, |conn| {
