@@ -26,22 +26,34 @@ pub type Visible<DB> = Box<dyn BoxableExpression<children::table, DB, SqlType = 
 /// The SQL condition selecting the children a caller may see: an authority its own children and
 /// those with a placement in its area (history kept); a provider those placed in its settings.
 /// The child read on asynchronous PostgreSQL connections writes the same condition as SQL text
-/// (`children::read_pg`).
+/// ([`ChildRead`]).
 pub fn visible(caller: &Caller) -> Cond {
     match caller.org_type {
-        OrgType::Authority => {
-            let org = caller.org.clone();
-            Box::new(children::responsible_la.eq(org.clone()).or(exists(
-                placements::table.filter(placements::child_id.eq(children::id)).filter(placements::host_area.eq(org)),
-            )))
-        }
-        OrgType::Provider => Box::new(exists(placements::table.filter(placements::child_id.eq(children::id)).filter(
-            placements::urn.eq_any(
-                settings::table.filter(settings::provider_id.eq(caller.org.clone())).select(settings::urn.nullable()),
-            ),
-        ))),
+        OrgType::Authority => Box::new(seen_by_authority(caller.org.clone())),
+        OrgType::Provider => Box::new(seen_by_provider(caller.org.clone())),
         OrgType::Operator => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
     }
+}
+
+/// [`visible`] for an authority, as a type of its own: a statement holding it is prepared once
+/// per connection and found by its type, without writing its SQL text again.
+#[diesel::dsl::auto_type]
+fn seen_by_authority(org: String) -> _ {
+    let host: String = org.clone();
+    children::responsible_la.eq(org).or(exists(
+        placements::table.filter(placements::child_id.eq(children::id)).filter(placements::host_area.eq(host)),
+    ))
+}
+
+/// [`visible`] for a provider, as a type of its own (see [`seen_by_authority`]).
+#[diesel::dsl::auto_type]
+fn seen_by_provider(provider: String) -> _ {
+    exists(
+        placements::table.filter(placements::child_id.eq(children::id)).filter(
+            placements::urn
+                .eq_any(settings::table.filter(settings::provider_id.eq(provider)).select(settings::urn.nullable())),
+        ),
+    )
 }
 
 /// A child the caller may see, or None (indistinguishable from a child that does not exist).
@@ -62,12 +74,16 @@ pub fn find_visible_with_flags(
     id: &str,
     now: NaiveDateTime,
 ) -> Result<Option<VisibleChild>, ApiError> {
-    let found = children::table
+    let read = children::table
         .filter(children::id.eq(id))
-        .filter(visible(caller))
-        .select((ChildRecord::as_select(), flag_columns(crate::flags::repeat_window_start(now))))
-        .first(conn)
-        .optional()?;
+        .select((ChildRecord::as_select(), flag_columns(crate::flags::repeat_window_start(now))));
+    // One statement type per kind of caller, rather than `visible`'s boxed condition, whose
+    // statement is found again only by writing its SQL text on every read.
+    let found = match caller.org_type {
+        OrgType::Authority => read.filter(seen_by_authority(caller.org.clone())).first(conn).optional()?,
+        OrgType::Provider => read.filter(seen_by_provider(caller.org.clone())).first(conn).optional()?,
+        OrgType::Operator => None,
+    };
     Ok(found.map(|row| visible_child(row, now)))
 }
 
