@@ -585,14 +585,11 @@ impl<const PROVIDER: bool> QueryFragment<Pg> for ChildRead<'_, PROVIDER> {
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&e.at)?;
         out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&e.subject)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&e.org_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&e.org)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&e.action)?;
-        out.push_sql(", visible.id, ");
+        for text in [&e.subject, &e.org_type, &e.org, &e.action] {
+            out.push_bind_param::<Text, _>(text)?;
+            out.push_sql(", ");
+        }
+        out.push_sql("visible.id, ");
         out.push_bind_param::<Nullable<Text>, _>(&e.request_id)?;
         out.push_sql(" FROM visible WHERE visible.merged_into IS NULL) SELECT ");
         out.push_sql(child_columns());

@@ -5,7 +5,6 @@ use crate::db::AnyConnection;
 use crate::db::schema::{child_missing_state as st, children, missing_episodes as m, placements};
 use crate::error::ApiError;
 use crate::ids::ChildId;
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// Recomputes a child's stored missing state (`flags::MissingState`) from its episodes, in the
@@ -48,17 +47,14 @@ pub fn keep(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError
 /// arriving from a peer). A placement with an end date keeps whatever copy it had, which
 /// nothing reads.
 pub fn copy_to_open_placements(conn: &mut AnyConnection, child_id: &ChildId) -> Result<(), ApiError> {
-    let state: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>)> = st::table
-        .find(child_id)
-        .select((st::missing_since, st::third_latest_start, st::interview_pending_since))
-        .first(conn)
-        .optional()?;
-    let (missing_since, third_latest_start, interview_pending_since) = state.unwrap_or_default();
+    // One statement: each column is read from the stored state by the update itself (none when
+    // the child has no state).
+    let state = || st::table.filter(st::child_id.eq(placements::child_id));
     diesel::update(placements::table.filter(placements::child_id.eq(child_id)).filter(placements::end_date.is_null()))
         .set((
-            placements::child_missing_since.eq(missing_since),
-            placements::child_third_latest_start.eq(third_latest_start),
-            placements::child_interview_pending_since.eq(interview_pending_since),
+            placements::child_missing_since.eq(state().select(st::missing_since).single_value()),
+            placements::child_third_latest_start.eq(state().select(st::third_latest_start).single_value()),
+            placements::child_interview_pending_since.eq(state().select(st::interview_pending_since).single_value()),
         ))
         .execute(conn)?;
     Ok(())
